@@ -1,0 +1,332 @@
+/**
+ * Typed evidence: what collectors (packages/aws) gather from AWS and checks evaluate.
+ * Collectors are the only code that calls AWS; every shape here is plain data, JSON-safe, so it
+ * can be stored beside a result and replayed in tests. Times are ISO-8601 strings.
+ */
+
+/** Why a piece of evidence could not be gathered: the AWS action and the error AWS returned. */
+export interface CollectionError {
+  /** IAM action form, e.g. `iam:GetAccountSummary`. */
+  action: string;
+  /** AWS error code, e.g. `AccessDenied`, `ThrottlingException`, `RoleNotAssumable`. */
+  code: string;
+  message: string;
+  region?: string;
+}
+
+/** A collector's answer: the evidence, or the error that kept it from being gathered. */
+export type Collected<T> = { ok: true; value: T } | { ok: false; error: CollectionError };
+
+/** Evidence gathered per region: region name → that region's answer. */
+export type Regional<T> = Record<string, Collected<T>>;
+
+// ── IAM ──────────────────────────────────────────────────────────────────────────────────────
+
+/** iam:GetAccountSummary, the root-relevant keys. */
+export interface AccountSummary {
+  accountMfaEnabled: boolean;
+  accountAccessKeysPresent: boolean;
+  /** null when the key is missing from the summary: unknown, never "absent". */
+  accountPasswordPresent: boolean | null;
+  accountSigningCertificatesPresent: boolean;
+  /** The whole SummaryMap as AWS returned it. */
+  summaryMap: Record<string, number>;
+}
+
+export interface CredentialReportAccessKey {
+  slot: 1 | 2;
+  active: boolean;
+  /** null for `N/A`. */
+  lastRotated: string | null;
+  /** null for `N/A` / `no_information`. */
+  lastUsedDate: string | null;
+  lastUsedRegion: string | null;
+  lastUsedService: string | null;
+}
+
+export interface CredentialReportSigningCertificate {
+  slot: 1 | 2;
+  active: boolean;
+  lastRotated: string | null;
+}
+
+/** The `<root_account>` row. Dates that are `N/A`, `no_information` or `not_supported` are null. */
+export interface CredentialReportRootRow {
+  arn: string;
+  /** `true`/`false`, or null for `not_supported`. Never gate a root check on it (SPEC §2). */
+  passwordEnabled: boolean | null;
+  passwordLastUsed: string | null;
+  passwordLastChanged: string | null;
+  mfaActive: boolean;
+  accessKeys: CredentialReportAccessKey[];
+  signingCertificates: CredentialReportSigningCertificate[];
+}
+
+/** iam:GenerateCredentialReport + iam:GetCredentialReport. */
+export interface CredentialReport {
+  /** When AWS generated the report (reports are regenerated at most every 4 hours). */
+  generatedTime: string;
+  /** null when the report has no `<root_account>` row. */
+  root: CredentialReportRootRow | null;
+}
+
+/** iam:ListVirtualMFADevices (AssignmentStatus Assigned). */
+export interface VirtualMfaDevice {
+  serialNumber: string;
+  /** ARN of the user the device is assigned to; `arn:<partition>:iam::<account>:root` for root. */
+  userArn: string | null;
+  enableDate: string | null;
+}
+
+export interface VirtualMfaDevices {
+  devices: VirtualMfaDevice[];
+}
+
+/** What an `sts:AssumeRoot` session with IAMAuditRootUserCredentials reveals about the root user. */
+export type RootCredentialsAudit =
+  | {
+      audited: true;
+      /** iam:GetLoginProfile answered (true) or NoSuchEntity (false). */
+      passwordPresent: boolean;
+      accessKeys: { accessKeyId: string; status: 'Active' | 'Inactive' }[];
+      signingCertificates: { certificateId: string; status: 'Active' | 'Inactive' }[];
+      mfaDevices: { serialNumber: string }[];
+    }
+  | {
+      audited: false;
+      /** Why no AssumeRoot audit was attempted, e.g. centralized root access is off. */
+      reason: string;
+    };
+
+// ── CloudTrail, Logs, CloudWatch, SNS, EventBridge, GuardDuty ─────────────────────────────────
+
+export interface Trail {
+  name: string;
+  arn: string;
+  homeRegion: string;
+  isMultiRegionTrail: boolean;
+  isOrganizationTrail: boolean;
+  /** cloudtrail:GetTrailStatus IsLogging; null when the status could not be read (see statusError). */
+  isLogging: boolean | null;
+  statusError?: CollectionError;
+  /**
+   * From cloudtrail:GetEventSelectors: does the trail record management events, and which kind.
+   * Classic selectors: IncludeManagementEvents + ReadWriteType; advanced: eventCategory = Management
+   * (readOnly field absent = All). null when the selectors could not be read (see selectorsError).
+   */
+  managementEvents: { included: boolean; readWriteType: 'All' | 'ReadOnly' | 'WriteOnly' } | null;
+  selectorsError?: CollectionError;
+  /** CloudWatch Logs log group ARN the trail delivers to, if any. */
+  cloudWatchLogsLogGroupArn: string | null;
+}
+
+/** cloudtrail:DescribeTrails (includeShadowTrails) in every scanned region, deduplicated by ARN. */
+export interface Trails {
+  trails: Trail[];
+}
+
+export interface MetricFilter {
+  logGroupName: string;
+  filterName: string;
+  filterPattern: string;
+  metricTransformations: { metricName: string; metricNamespace: string }[];
+}
+
+/** logs:DescribeMetricFilters, per region. */
+export interface MetricFilters {
+  filters: MetricFilter[];
+}
+
+export interface MetricAlarm {
+  alarmName: string;
+  alarmArn: string;
+  /** Single-metric alarms; null for metric-math alarms (see metrics). */
+  metricName: string | null;
+  namespace: string | null;
+  /** Metrics referenced by a metric-math alarm. */
+  metrics: { metricName: string; namespace: string }[];
+  actionsEnabled: boolean;
+  alarmActions: string[];
+  stateValue: string | null;
+}
+
+/** cloudwatch:DescribeAlarms, per region. */
+export interface MetricAlarms {
+  alarms: MetricAlarm[];
+}
+
+export interface SnsSubscription {
+  subscriptionArn: string;
+  protocol: string;
+  endpoint: string;
+  /** false while `PendingConfirmation`. */
+  confirmed: boolean;
+}
+
+export interface SnsTopic {
+  topicArn: string;
+  /** sns:ListSubscriptionsByTopic; null when it could not be read (see error). */
+  subscriptions: SnsSubscription[] | null;
+  error?: CollectionError;
+}
+
+/** The SNS topics that alarm actions name, with their subscriptions. */
+export interface SnsTopics {
+  topics: SnsTopic[];
+}
+
+export interface EventRule {
+  name: string;
+  arn: string;
+  eventBusName: string;
+  state: string;
+  /** The rule's event pattern as JSON text; null for scheduled rules. */
+  eventPattern: string | null;
+  targets: { id: string; arn: string }[];
+}
+
+/** events:ListRules + events:ListTargetsByRule, per region (default bus). */
+export interface EventRules {
+  rules: EventRule[];
+}
+
+/** guardduty:ListDetectors + guardduty:GetDetector, per region. */
+export interface GuardDutyDetectors {
+  detectors: { detectorId: string; status: string }[];
+}
+
+export interface RootEvent {
+  eventId: string;
+  eventTime: string;
+  eventName: string;
+  eventSource: string;
+  region: string;
+  sourceIpAddress: string | null;
+  userAgent: string | null;
+  /** additionalEventData.MFAUsed; null when not recorded. */
+  mfaUsed: boolean | null;
+  /** responseElements.ConsoleLogin for sign-ins, `Success`/`Failure`; errorCode present → Failure. */
+  outcome: 'Success' | 'Failure' | null;
+}
+
+/** cloudtrail:LookupEvents filtered client-side to userIdentity.type = Root, per region. */
+export interface RootEvents {
+  windowStart: string;
+  windowEnd: string;
+  events: RootEvent[];
+}
+
+// ── Account ───────────────────────────────────────────────────────────────────────────────────
+
+export interface AlternateContact {
+  name: string | null;
+  title: string | null;
+  emailAddress: string | null;
+  phoneNumber: string | null;
+}
+
+/** account:GetAlternateContact for each type; null when not set (ResourceNotFoundException). */
+export interface AlternateContacts {
+  billing: AlternateContact | null;
+  operations: AlternateContact | null;
+  security: AlternateContact | null;
+  /** Read from the management account with AccountId (trusted access) or inside the account. */
+  readVia: 'management-account' | 'member-account';
+}
+
+// ── Organization (gathered once per scan, shared by every account) ───────────────────────────
+
+export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
+
+export interface OrganizationAccount {
+  id: string;
+  arn: string;
+  name: string;
+  email: string;
+  status: AccountStatus;
+  joinedAt: string | null;
+  /** The root (`r-…`) or OU (`ou-…`) the account sits in. */
+  parentId: string;
+}
+
+export interface OrganizationalUnit {
+  id: string;
+  arn: string;
+  name: string;
+  /** The parent OU or the root id. */
+  parentId: string;
+}
+
+/** organizations:DescribeOrganization, ListRoots, ListAccounts, the OU tree, ListAWSServiceAccessForOrganization. */
+export interface Organization {
+  id: string;
+  arn: string;
+  partition: string;
+  featureSet: 'ALL' | 'CONSOLIDATED_BILLING';
+  managementAccountId: string;
+  rootId: string;
+  accounts: OrganizationAccount[];
+  organizationalUnits: OrganizationalUnit[];
+  /** Service principals with trusted access, e.g. `account.amazonaws.com`. */
+  trustedServices: string[];
+}
+
+export interface ServiceControlPolicy {
+  id: string;
+  arn: string;
+  name: string;
+  awsManaged: boolean;
+  /** The policy document as JSON text. */
+  content: string;
+  /** Root, OU and account ids the policy is attached to. */
+  targetIds: string[];
+}
+
+/** organizations:ListPolicies (SERVICE_CONTROL_POLICY), DescribePolicy, ListTargetsForPolicy. */
+export interface ServiceControlPolicies {
+  /** Whether the SCP policy type is enabled on the root; SCPs have no effect when it is not. */
+  enabledOnRoot: boolean;
+  policies: ServiceControlPolicy[];
+}
+
+/** iam:ListOrganizationsFeatures. */
+export interface OrganizationFeatures {
+  rootCredentialsManagement: boolean;
+  rootSessions: boolean;
+}
+
+// ── The bag a check receives ─────────────────────────────────────────────────────────────────
+
+/** Every kind of evidence, by the key checks use to ask for it. */
+export interface EvidenceMap {
+  // per account
+  accountSummary: Collected<AccountSummary>;
+  credentialReport: Collected<CredentialReport>;
+  virtualMfaDevices: Collected<VirtualMfaDevices>;
+  rootCredentialsAudit: Collected<RootCredentialsAudit>;
+  trails: Collected<Trails>;
+  alternateContacts: Collected<AlternateContacts>;
+  snsTopics: Collected<SnsTopics>;
+  // per account and region
+  metricFilters: Regional<MetricFilters>;
+  metricAlarms: Regional<MetricAlarms>;
+  eventRules: Regional<EventRules>;
+  guardDutyDetectors: Regional<GuardDutyDetectors>;
+  rootEvents: Regional<RootEvents>;
+  // per organization
+  organization: Collected<Organization>;
+  serviceControlPolicies: Collected<ServiceControlPolicies>;
+  organizationFeatures: Collected<OrganizationFeatures>;
+}
+
+export type EvidenceKey = keyof EvidenceMap;
+
+/** Evidence keys gathered once per scan from the organization view, not per account. */
+export const organizationEvidenceKeys = [
+  'organization',
+  'serviceControlPolicies',
+  'organizationFeatures',
+] as const satisfies readonly EvidenceKey[];
+
+/** The subset of evidence a check declared it needs. */
+export type EvidenceFor<K extends EvidenceKey> = Pick<EvidenceMap, K>;

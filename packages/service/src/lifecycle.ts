@@ -1,0 +1,64 @@
+/**
+ * Process lifecycle for every app: start, then stop cleanly on SIGTERM or SIGINT, in reverse
+ * order of start, with a deadline so a stuck close never keeps a container from stopping.
+ */
+import type { Logger } from '@rootaudit/log';
+
+/** Something started that must be stopped: an HTTP server, a queue worker, a database. */
+export interface RunningService {
+  name: string;
+  close(): Promise<void>;
+}
+
+export interface RunOptions {
+  /** How long stopping may take before the process exits anyway. */
+  shutdownTimeoutMs?: number;
+  signals?: NodeJS.Signals[];
+}
+
+/** Stops services last-started-first; a failing close is logged and the rest still close. */
+export async function stopAll(services: RunningService[], logger: Logger): Promise<void> {
+  for (const service of [...services].reverse()) {
+    try {
+      await service.close();
+      logger.info({ service: service.name }, 'stopped');
+    } catch (error) {
+      logger.error({ service: service.name, err: error }, 'failed to stop cleanly');
+    }
+  }
+}
+
+/**
+ * Runs `start` (which returns the services it started, in order) and stops them on a signal.
+ * A start-up failure stops whatever had started and exits 1.
+ */
+export async function runUntilSignal(
+  logger: Logger,
+  start: (started: RunningService[]) => Promise<void>,
+  options: RunOptions = {},
+): Promise<void> {
+  const started: RunningService[] = [];
+  let stopping = false;
+  const shutdown = async (reason: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error({ timeoutMs: options.shutdownTimeoutMs ?? 30_000 }, 'shutdown timed out; exiting');
+      process.exit(exitCode || 1);
+    }, options.shutdownTimeoutMs ?? 30_000);
+    deadline.unref();
+    await stopAll(started, logger);
+    clearTimeout(deadline);
+    process.exit(exitCode);
+  };
+  for (const signal of options.signals ?? (['SIGTERM', 'SIGINT'] as NodeJS.Signals[])) {
+    process.once(signal, () => void shutdown(signal, 0));
+  }
+  try {
+    await start(started);
+  } catch (error) {
+    logger.fatal({ err: error }, 'start-up failed');
+    await shutdown('start-up failed', 1);
+  }
+}

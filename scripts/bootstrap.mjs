@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Makes a fresh clone runnable with nothing but Node and npm: fetches the pinned pnpm into
+// .tools/ when none is on PATH, installs the workspace from the lockfile when it changed, and
+// generates the Prisma client. Quick when there is nothing to do, so `npm start` and `npm test`
+// can always go through it. Usage: node scripts/bootstrap.mjs [pnpm arguments to run afterwards]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const pnpmVersion = pkg.packageManager.replace(/^pnpm@/, '');
+const toolsDir = join(root, '.tools');
+const localPnpm = join(toolsDir, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
+
+function log(message) {
+  process.stderr.write(`[bootstrap] ${message}\n`);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.status !== 0) {
+    log(`failed: ${command} ${args.join(' ')} (exit ${result.status ?? result.signal})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+/** The pnpm to use: the one on PATH when its version matches, else the pinned copy in .tools/. */
+function pnpmCommand() {
+  try {
+    const onPath = execFileSync('pnpm', ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    if (onPath === pnpmVersion) return { command: 'pnpm', prefix: [] };
+  } catch {
+    // not on PATH: fall through to the local copy
+  }
+  if (!existsSync(localPnpm)) {
+    log(`installing pnpm ${pnpmVersion} into .tools/`);
+    mkdirSync(toolsDir, { recursive: true });
+    run('npm', [
+      'install',
+      '--prefix',
+      toolsDir,
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `pnpm@${pnpmVersion}`,
+    ]);
+  }
+  return { command: process.execPath, prefix: [localPnpm] };
+}
+
+const pnpm = pnpmCommand();
+// Later scripts (`pnpm run ...` inside package.json) find this pnpm through PATH.
+const pnpmBinDir = pnpm.command === 'pnpm' ? null : join(toolsDir, 'node_modules', '.bin');
+if (pnpmBinDir) process.env.PATH = `${pnpmBinDir}:${process.env.PATH}`;
+
+const lockfile = join(root, 'pnpm-lock.yaml');
+const stamp = join(root, 'node_modules', '.rootaudit-install-stamp');
+const lockHash = createHash('sha256')
+  .update(readFileSync(lockfile))
+  .update(readFileSync(join(root, 'pnpm-workspace.yaml')))
+  .digest('hex');
+if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
+  log('installing dependencies from pnpm-lock.yaml');
+  run(pnpm.command, [...pnpm.prefix, 'install', '--frozen-lockfile', '--reporter=append-only'], {
+    env: { ...process.env, CI: 'true' },
+  });
+  writeFileSync(stamp, lockHash);
+}
+
+const schema = join(root, 'prisma', 'schema.prisma');
+const generatedClient = join(root, 'packages', 'db', 'src', 'generated', 'prisma', 'client.ts');
+const schemaStamp = join(root, 'packages', 'db', 'src', 'generated', '.schema-hash');
+if (existsSync(schema)) {
+  const schemaHash = createHash('sha256').update(readFileSync(schema)).digest('hex');
+  if (
+    !existsSync(generatedClient) ||
+    !existsSync(schemaStamp) ||
+    readFileSync(schemaStamp, 'utf8') !== schemaHash
+  ) {
+    log('generating the Prisma client');
+    run(pnpm.command, [...pnpm.prefix, '--filter', '@rootaudit/db', 'run', 'generate']);
+    writeFileSync(schemaStamp, schemaHash);
+  }
+}
+
+const args = process.argv.slice(2);
+if (args.length > 0) {
+  const result = spawnSync(pnpm.command, [...pnpm.prefix, ...args], { cwd: root, stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}
