@@ -1,0 +1,6 @@
+export {
+  evaluateOrganizationChecks,
+  type RunningScheduler,
+  type SchedulerOptions,
+  startScheduler,
+} from './scheduler.ts';

@@ -1,0 +1,223 @@
+/**
+ * The scheduler: a pg-boss cron on ROOTAUDIT_SCAN_CRON / ROOTAUDIT_SCAN_TIMEZONE (pg-boss fires
+ * each tick once however many schedulers run), the scan-organization job that discovers the
+ * organization and fans a scan out to the workers, and a watchdog that ends stalled scans.
+ *
+ * One scan-organization job: create the Scan (cron) or take the QUEUED one (on demand) → read the
+ * organization once → persist it (accounts that left are marked) → evaluate organization checks
+ * once → one AccountScan per account (SKIPPED with the reason when not ACTIVE) → one scan-account
+ * job per ACTIVE account. Every step is idempotent, so a re-delivered job repeats nothing.
+ */
+import { ClientFactory, type ClientFactoryOptions } from '@rootaudit/aws';
+import type { Check, CheckContext, EvidenceKey, EvidenceMap } from '@rootaudit/checks';
+import type { Config } from '@rootaudit/config';
+import type { PrismaClient, Scan } from '@rootaudit/db';
+import type { Logger } from '@rootaudit/log';
+import {
+  enqueueAccountScans,
+  type PgBoss,
+  QUEUES,
+  SCAN_SCHEDULE,
+  type ScanOrganizationJob,
+  type TriggerScanOutcome,
+  type TriggerScanRequest,
+  triggerScan,
+} from '@rootaudit/queue';
+import {
+  collectOrganizationEvidence,
+  evaluateCheck,
+  failedEvidence,
+  type OrganizationEvidence,
+  type ScanResult,
+} from '@rootaudit/scanner';
+import type { RunningService } from '@rootaudit/service';
+import {
+  addAccountScans,
+  completeScanIfDone,
+  createScan,
+  failScan,
+  failStalledScans,
+  persistOrganization,
+  recordOrganizationResults,
+  ScanAlreadyActiveError,
+} from '@rootaudit/store';
+import { catalogChecks, selectChecks } from '@rootaudit/worker';
+
+export interface SchedulerOptions {
+  config: Config;
+  logger: Logger;
+  database: { prisma: PrismaClient };
+  boss: PgBoss;
+  /** AWS client settings beyond the config (tests: base credentials, endpoint). */
+  clients?: Omit<Partial<ClientFactoryOptions>, 'scanId'>;
+  /** The checks [the catalog of @rootaudit/checks]. */
+  checks?: readonly Check[];
+  /** A scan with no progress for this long is ended FAILED [1 hour]. */
+  stalledAfterMs?: number;
+  /** How often the watchdog looks for stalled scans [60 s]. */
+  stalledCheckIntervalMs?: number;
+  /** Register the cron [true]; false runs jobs and the watchdog only. */
+  schedule?: boolean;
+  pollingIntervalSeconds?: number;
+}
+
+export interface RunningScheduler extends RunningService {
+  /** An on-demand scan; refuses (started: false, with the running scan) while one is active. */
+  triggerScan(request?: TriggerScanRequest): Promise<TriggerScanOutcome>;
+  /** The scan-organization job body (what pg-boss runs on each tick), for tests and tools. */
+  runOrganizationScan(job: ScanOrganizationJob): Promise<Scan | null>;
+  /** One watchdog pass. */
+  failStalledScans(): Promise<Scan[]>;
+}
+
+/** Organization-scope checks, evaluated once per scan over the organization evidence. */
+export async function evaluateOrganizationChecks(
+  checks: readonly Check[],
+  evidence: OrganizationEvidence,
+  settings: { partition: string; now: Date; regions: string[]; rootUsageWindowDays: number; allowedEmailDomains: string[] },
+): Promise<ScanResult[]> {
+  const organization = evidence.organization?.ok ? evidence.organization.value : null;
+  const managementAccountId = organization?.managementAccountId ?? '';
+  const context: CheckContext = {
+    accountId: managementAccountId,
+    partition: settings.partition,
+    isManagementAccount: true,
+    now: settings.now,
+    regions: settings.regions,
+    rootUsageWindowDays: settings.rootUsageWindowDays,
+    allowedEmailDomains: settings.allowedEmailDomains,
+  };
+  const resource =
+    organization?.arn ?? `arn:${settings.partition}:organizations::${managementAccountId}:organization`;
+  const lookup = async <K extends EvidenceKey>(key: K): Promise<EvidenceMap[K]> =>
+    ((evidence as Partial<EvidenceMap>)[key] ??
+      failedEvidence(
+        key,
+        { action: key, code: 'NotCollected', message: `${key} is not organization evidence` },
+        settings.regions,
+      )) as EvidenceMap[K];
+  const results = await Promise.all(
+    checks
+      .filter((check) => check.metadata.scope === 'organization')
+      .map((check) => evaluateCheck(check, lookup, context, resource)),
+  );
+  return results.flat();
+}
+
+export async function startScheduler(options: SchedulerOptions): Promise<RunningScheduler> {
+  const { config, logger, boss } = options;
+  const prisma = options.database.prisma;
+  const allChecks = options.checks ?? catalogChecks();
+  const log = logger.child({ component: 'scheduler' });
+  const stalledAfterMs = options.stalledAfterMs ?? 3_600_000;
+
+  async function runOrganizationScan(job: ScanOrganizationJob): Promise<Scan | null> {
+    let scan: Scan | null;
+    if (job.scanId) {
+      scan = await prisma.scan.findUnique({ where: { id: job.scanId } });
+      if (!scan || scan.active !== true) {
+        log.info({ scanId: job.scanId }, 'discovery job dropped: the scan has ended');
+        return null;
+      }
+    } else {
+      try {
+        scan = await createScan(prisma, { trigger: job.trigger });
+      } catch (error) {
+        if (!(error instanceof ScanAlreadyActiveError)) throw error;
+        log.warn({ runningScanId: error.scan.id }, 'scheduled scan skipped: another scan is still running');
+        return null;
+      }
+    }
+    const scanId = scan.id;
+    log.info({ scanId, trigger: scan.trigger }, 'scan discovery started');
+    const clients = new ClientFactory({
+      scanId,
+      region: config.regions[0] ?? 'us-east-1',
+      auditRoleName: config.auditRoleName,
+      externalId: config.externalId,
+      orgRoleArn: config.orgRoleArn,
+      ...(config.awsEndpointUrl ? { endpoint: config.awsEndpointUrl } : {}),
+      ...options.clients,
+    });
+    try {
+      const checks = selectChecks(allChecks, scan.checkIds);
+      const evidence = await collectOrganizationEvidence({ checks, clients });
+      const organization = evidence.organization;
+      if (!organization?.ok) {
+        const cause = organization
+          ? `${organization.error.code} on ${organization.error.action}: ${organization.error.message}`
+          : 'not gathered';
+        const reason = `the organization could not be read (${cause}); the scheduler needs organizations:List*/Describe* in the management or delegated-admin account (ROOTAUDIT_ORG_ROLE_ARN)`;
+        log.error({ scanId, reason }, 'scan failed');
+        return await failScan(prisma, scanId, reason);
+      }
+      await persistOrganization(prisma, evidence);
+      const now = scan.createdAt;
+      const organizationResults = await evaluateOrganizationChecks(checks, evidence, {
+        partition: clients.partition,
+        now,
+        regions: config.regions,
+        rootUsageWindowDays: config.rootUsageWindowDays,
+        allowedEmailDomains: config.allowedEmailDomains,
+      });
+      await recordOrganizationResults(prisma, {
+        scanId,
+        managementAccountId: organization.value.managementAccountId,
+        results: organizationResults,
+      });
+      const wanted = scan.accountFilter.length > 0 ? new Set(scan.accountFilter) : null;
+      const accounts = organization.value.accounts.filter((account) => !wanted || wanted.has(account.id));
+      const started = await addAccountScans(prisma, scanId, accounts, { now });
+      await enqueueAccountScans(boss, scanId, started.pendingAccountIds);
+      log.info(
+        {
+          scanId,
+          accounts: accounts.length,
+          enqueued: started.pendingAccountIds.length,
+          skipped: started.scan.accountsSkipped,
+          organizationResults: organizationResults.length,
+        },
+        'scan started',
+      );
+      // A scan with nothing to scan (every account skipped) ends here.
+      return (await completeScanIfDone(prisma, scanId)) ?? started.scan;
+    } finally {
+      clients.destroy();
+    }
+  }
+
+  async function watchdog(): Promise<Scan[]> {
+    const ended = await failStalledScans(prisma, { stalledAfterMs });
+    for (const scan of ended) log.error({ scanId: scan.id, reason: scan.failureReason }, 'stalled scan failed');
+    return ended;
+  }
+
+  await boss.work<ScanOrganizationJob>(
+    QUEUES.scanOrganization,
+    { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+    async ([job]) => {
+      if (job) await runOrganizationScan(job.data);
+    },
+  );
+  if (options.schedule !== false) {
+    await boss.schedule(SCAN_SCHEDULE, config.scanCron, { trigger: 'SCHEDULED' } satisfies ScanOrganizationJob, {
+      tz: config.scanTimezone,
+    });
+  }
+  const timer = setInterval(() => {
+    watchdog().catch((error: unknown) => log.error({ err: error }, 'stalled-scan check failed'));
+  }, options.stalledCheckIntervalMs ?? 60_000);
+  timer.unref();
+  log.info({ cron: config.scanCron, timezone: config.scanTimezone, checks: allChecks.length }, 'scheduler started');
+
+  return {
+    name: 'scheduler',
+    triggerScan: (request) => triggerScan({ prisma, boss }, request),
+    runOrganizationScan,
+    failStalledScans: watchdog,
+    async close() {
+      clearInterval(timer);
+      await boss.offWork(QUEUES.scanOrganization);
+    },
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * The worker: consumes scan-account jobs, `config.accountConcurrency` at once. For each account it
+ * assumes the audit role (ExternalId, session `rootaudit-<scanId>`), runs the checks through the
+ * scanner, and records results and the finding lifecycle in one transaction; the last account
+ * ends the scan. An account that cannot be read (AccessDenied, missing role, throttling past the
+ * SDK's retries) ends ERROR with the reason and the scan goes on. Anything else that throws
+ * (the database) fails the job, and pg-boss retries it; a retry writes nothing twice.
+ */
+import { ClientFactory, type ClientFactoryOptions, type ClientProvider } from '@rootaudit/aws';
+import type { Check } from '@rootaudit/checks';
+import type { Config } from '@rootaudit/config';
+import type { PrismaClient } from '@rootaudit/db';
+import type { Logger } from '@rootaudit/log';
+import { type PgBoss, QUEUES, type ScanAccountJob } from '@rootaudit/queue';
+import {
+  type AccountScan,
+  collectOrganizationEvidence,
+  type OrganizationEvidence,
+  scanAccount,
+} from '@rootaudit/scanner';
+import type { RunningService } from '@rootaudit/service';
+import { completeScanIfDone, markAccountScanRunning, recordAccountResults } from '@rootaudit/store';
+import { catalogChecks, selectChecks } from './checks.ts';
+
+export interface WorkerOptions {
+  config: Config;
+  logger: Logger;
+  database: { prisma: PrismaClient };
+  boss: PgBoss;
+  /** AWS client settings beyond the config (tests: base credentials, endpoint, retries). */
+  clients?: Omit<Partial<ClientFactoryOptions>, 'scanId'>;
+  /** The checks to run [the catalog of @rootaudit/checks]; a scan may select a subset. */
+  checks?: readonly Check[];
+  /** AWS calls in flight at once per account [8]. */
+  callsPerAccount?: number;
+  /** How often an idle worker polls for jobs [2 s]. */
+  pollingIntervalSeconds?: number;
+}
+
+/** How much of the errors of an account goes into AccountScan.error. */
+const MAX_ERROR_LENGTH = 2000;
+
+/**
+ * Why an account ends ERROR, or null when it was fully scanned: the runner's reason when the
+ * account could not be reached, else the messages of the checks that could not be evaluated
+ * (they name the action, e.g. AccessDenied on iam:GetAccountSummary).
+ */
+export function accountError(scan: AccountScan): string | null {
+  if (scan.status === 'FAILED') return scan.reason ?? 'the account could not be scanned';
+  const errors = scan.results.filter((result) => result.status === 'ERROR');
+  if (errors.length === 0) return null;
+  const messages = [...new Set(errors.map((result) => result.message))];
+  const text = `${errors.length} check(s) could not be evaluated in ${scan.accountId}: ${messages.join('; ')}`;
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+}
+
+/** Per-scan state shared by the jobs of one scan in this process: clients and organization evidence. */
+class ScanContexts {
+  readonly #entries = new Map<string, { clients: ClientFactory; organization: Promise<OrganizationEvidence> }>();
+  constructor(
+    readonly create: (scanId: string) => { clients: ClientFactory; organization: Promise<OrganizationEvidence> },
+    readonly keep = 4,
+  ) {}
+
+  get(scanId: string) {
+    let entry = this.#entries.get(scanId);
+    if (!entry) {
+      entry = this.create(scanId);
+      this.#entries.set(scanId, entry);
+      // Scans finish one after another: keep the few most recent.
+      while (this.#entries.size > this.keep) {
+        const [oldest, old] = this.#entries.entries().next().value as [string, { clients: ClientFactory }];
+        old.clients.destroy();
+        this.#entries.delete(oldest);
+      }
+    }
+    return entry;
+  }
+
+  forget(scanId: string) {
+    this.#entries.get(scanId)?.clients.destroy();
+    this.#entries.delete(scanId);
+  }
+
+  clear() {
+    for (const entry of this.#entries.values()) entry.clients.destroy();
+    this.#entries.clear();
+  }
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningService> {
+  const { config, logger, boss } = options;
+  const prisma = options.database.prisma;
+  const allChecks = options.checks ?? catalogChecks();
+  const log = logger.child({ component: 'worker' });
+
+  const clientsFor = (scanId: string): ClientFactory =>
+    new ClientFactory({
+      scanId,
+      region: config.regions[0] ?? 'us-east-1',
+      auditRoleName: config.auditRoleName,
+      externalId: config.externalId,
+      orgRoleArn: config.orgRoleArn,
+      ...(config.awsEndpointUrl ? { endpoint: config.awsEndpointUrl } : {}),
+      ...options.clients,
+    });
+  // The organization view (account list, SCPs, features) is read once per scan per worker process.
+  const contexts = new ScanContexts((scanId) => {
+    const clients = clientsFor(scanId);
+    const organization = collectOrganizationEvidence({ checks: allChecks, clients: clients as ClientProvider });
+    return { clients, organization };
+  });
+
+  async function scanOneAccount(job: ScanAccountJob): Promise<void> {
+    const { scanId, accountId } = job;
+    const scan = await prisma.scan.findUnique({ where: { id: scanId } });
+    if (!scan || scan.active !== true) {
+      log.info({ scanId, accountId }, 'account job dropped: the scan has ended');
+      return;
+    }
+    if (!(await markAccountScanRunning(prisma, { scanId, accountId }))) {
+      log.info({ scanId, accountId }, 'account job dropped: already recorded');
+      return;
+    }
+    const account = await prisma.account.findUnique({ where: { id: accountId } });
+    const context = contexts.get(scanId);
+    const organizationEvidence = await context.organization;
+    const checks = selectChecks(allChecks, scan.checkIds);
+    const status = account?.status === 'PENDING_ACTIVATION' ? undefined : account?.status;
+    const outcome = await scanAccount({
+      account: { id: accountId, ...(status ? { status } : {}) },
+      checks,
+      organizationEvidence,
+      settings: {
+        regions: config.regions,
+        // Every account of one scan is judged at the same instant.
+        now: scan.startedAt ?? scan.createdAt,
+        rootUsageWindowDays: config.rootUsageWindowDays,
+        allowedEmailDomains: config.allowedEmailDomains,
+      },
+      clients: context.clients,
+      ...(options.callsPerAccount ? { concurrency: options.callsPerAccount } : {}),
+    });
+    const error = outcome.status === 'SKIPPED' ? null : accountError(outcome);
+    const recorded = await recordAccountResults(prisma, {
+      scanId,
+      accountId,
+      results: outcome.results,
+      durationMs: outcome.durationMs,
+      error,
+    });
+    log.info(
+      {
+        scanId,
+        accountId,
+        status: error ? 'ERROR' : 'SUCCEEDED',
+        durationMs: outcome.durationMs,
+        results: outcome.results.length,
+        applied: recorded.applied,
+        ...(error ? { error } : {}),
+      },
+      'account scanned',
+    );
+    await finishIfDone(scanId);
+  }
+
+  async function finishIfDone(scanId: string): Promise<void> {
+    const finished = await completeScanIfDone(prisma, scanId);
+    if (finished) {
+      contexts.forget(scanId);
+      log.info(
+        {
+          scanId,
+          status: finished.status,
+          accountsDone: finished.accountsDone,
+          accountsFailed: finished.accountsFailed,
+          accountsSkipped: finished.accountsSkipped,
+          durationMs: (finished.finishedAt?.getTime() ?? 0) - (finished.startedAt?.getTime() ?? 0),
+        },
+        'scan finished',
+      );
+    }
+  }
+
+  /** An account whose job failed on every attempt: recorded ERROR so the scan still ends. */
+  async function recordDeadAccount(job: ScanAccountJob): Promise<void> {
+    const recorded = await recordAccountResults(prisma, {
+      scanId: job.scanId,
+      accountId: job.accountId,
+      results: [],
+      durationMs: 0,
+      error: `the account could not be scanned: its job failed on every attempt (the worker crashed or the database was unreachable; see the worker logs for ${job.accountId})`,
+    });
+    log.error({ scanId: job.scanId, accountId: job.accountId, applied: recorded.applied }, 'account job dead-lettered');
+    await finishIfDone(job.scanId);
+  }
+
+  // Jobs in hand, so close() can wait for them (pg-boss's offWork only stops fetching).
+  const inFlight = new Set<Promise<void>>();
+  const track = (promise: Promise<void>) => {
+    inFlight.add(promise);
+    return promise.finally(() => inFlight.delete(promise));
+  };
+  const work = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 };
+  // One polling loop per concurrent account: each job succeeds or fails (and is retried) alone.
+  for (let slot = 0; slot < config.accountConcurrency; slot++) {
+    await boss.work<ScanAccountJob>(QUEUES.scanAccount, work, async ([job]) => {
+      if (job) await track(scanOneAccount(job.data));
+    });
+  }
+  await boss.work<ScanAccountJob>(QUEUES.scanAccountFailed, work, async ([job]) => {
+    if (job) await track(recordDeadAccount(job.data));
+  });
+  log.info({ accountConcurrency: config.accountConcurrency, checks: allChecks.length }, 'worker started');
+
+  return {
+    name: 'worker',
+    async close() {
+      await boss.offWork(QUEUES.scanAccount);
+      await boss.offWork(QUEUES.scanAccountFailed);
+      await Promise.allSettled([...inFlight]);
+      contexts.clear();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { inputString, requireInput, type ServiceHandlers } from '../context.ts';
+import type { AlternateContactType } from '../model.ts';
+import { SimError } from '../protocol.ts';
+
+const TYPES = new Set(['BILLING', 'OPERATIONS', 'SECURITY']);
+
+export const account: ServiceHandlers = {
+  GetAlternateContact(ctx) {
+    const type = requireInput(ctx, 'AlternateContactType');
+    if (!TYPES.has(type)) {
+      throw new SimError('ValidationException', `Invalid AlternateContactType: ${type}`);
+    }
+    const accountId = inputString(ctx, 'AccountId');
+    const org = ctx.index.model.organization;
+    let target = ctx.account;
+    if (accountId !== undefined) {
+      if (accountId === ctx.account.id) {
+        throw new SimError(
+          'ValidationException',
+          'The management account cannot name itself in AccountId; call without AccountId.',
+        );
+      }
+      const delegated = (org.iamDelegatedAdministrators ?? []).includes(ctx.account.id);
+      const allowed =
+        (ctx.account.id === org.managementAccountId || delegated) &&
+        org.trustedAccess.includes('account.amazonaws.com');
+      const member = ctx.index.accounts.get(accountId);
+      if (!allowed || !member) {
+        throw new SimError(
+          'AccessDeniedException',
+          `User: ${ctx.principal.arn} is not authorized to perform: account:GetAlternateContact on resource: arn:aws:account::${org.managementAccountId}:account/${org.id}/${accountId}`,
+          403,
+        );
+      }
+      target = member;
+    }
+    const contact = target.alternateContacts[type as AlternateContactType];
+    if (!contact)
+      throw new SimError(
+        'ResourceNotFoundException',
+        'No contact of the inputted alternate contact type found.',
+        404,
+      );
+    return {
+      AlternateContact: {
+        AlternateContactType: type,
+        EmailAddress: contact.email,
+        Name: contact.name,
+        PhoneNumber: contact.phone,
+        Title: contact.title,
+      },
+    };
+  },
+};

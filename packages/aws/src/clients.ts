@@ -1,0 +1,272 @@
+/**
+ * Builds SDK clients per account and region: credentials (base, audit-role session, organization
+ * role), retries, the call counter, and the per-account bound on concurrent AWS calls.
+ */
+import { AccountClient } from '@aws-sdk/client-account';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
+import pLimit from 'p-limit';
+import { globalRegionOf, partitionOfRegion, roleArn } from './arn.ts';
+import { CallCounter } from './call-counter.ts';
+import { ORGANIZATION_ROLE_HINT } from './errors.ts';
+import { Pacer } from './pacer.ts';
+import { RoleSession, roleSessionName, type SessionCredentials } from './session.ts';
+
+const SERVICES = {
+  iam: IAMClient,
+  sts: STSClient,
+  organizations: OrganizationsClient,
+  cloudtrail: CloudTrailClient,
+  logs: CloudWatchLogsClient,
+  cloudwatch: CloudWatchClient,
+  sns: SNSClient,
+  events: EventBridgeClient,
+  guardduty: GuardDutyClient,
+  account: AccountClient,
+} as const;
+
+/** Services by their IAM action prefix. */
+export type ServiceName = keyof typeof SERVICES;
+export type ClientOf<S extends ServiceName> = InstanceType<(typeof SERVICES)[S]>;
+
+/** Services with one global endpoint: their clients live in the partition's global region. */
+const GLOBAL_SERVICES = new Set<ServiceName>(['iam', 'organizations', 'account']);
+
+export type CredentialSource = SessionCredentials | (() => Promise<SessionCredentials>);
+
+export interface ClientFactoryOptions {
+  /** Scan id, carried in every role session name (`rootaudit-<scanId>`). */
+  scanId: string;
+  /** Region for STS and organization calls; it also fixes the partition [us-east-1]. */
+  region?: string;
+  /** Send every call here (tests, emulators). Unset: the SDK's own resolution, AWS_ENDPOINT_URL included. */
+  endpoint?: string;
+  /** Base credentials; unset: the SDK default chain (env, profile, container/instance role, IRSA). */
+  credentials?: CredentialSource;
+  /** Role assumed in each account [RootAuditRole]. */
+  auditRoleName?: string;
+  externalId?: string | null;
+  /** Role for organization reads; unset: base credentials. */
+  orgRoleArn?: string | null;
+  /**
+   * Scan the management account with base credentials rather than the audit role (StackSets never
+   * deploy to it). It is known by `managementAccountId`, or by the runner saying so.
+   */
+  managementAccountWithBaseCredentials?: boolean;
+  managementAccountId?: string | null;
+  /** SDK attempts per call, retries included [6]; adaptive retry adds client-side rate limiting. */
+  maxAttempts?: number;
+  retryMode?: 'standard' | 'adaptive';
+  /** cloudtrail:LookupEvents starts per second per account and region [2]. */
+  lookupEventsPerSecond?: number;
+  counter?: CallCounter;
+}
+
+interface Principal {
+  key: string;
+  /** The account whose credentials sign, for the call log; null for base credentials. */
+  accountId: string | null;
+  credentials: CredentialSource | undefined;
+}
+
+/** What collectors of one account use: its clients, its call bound, the LookupEvents pacer. */
+export interface AccountClients {
+  readonly accountId: string;
+  readonly partition: string;
+  /** Region for global services and STS. */
+  readonly homeRegion: string;
+  /** The audit role assumed for this account; null when it is read with base credentials. */
+  readonly auditRoleArn: string | null;
+  client<S extends ServiceName>(service: S, region?: string): ClientOf<S>;
+  /** Assumes the audit role now; rejects with an AssumeRoleError that says what to do. */
+  verifyAccess(): Promise<void>;
+  /** Runs one AWS call within this account's bound on concurrent calls. */
+  limit<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs one cloudtrail:LookupEvents call at the allowed rate for this account and region. */
+  paceLookupEvents<T>(region: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Clients signed for organization reads (management or delegated-admin account). */
+export interface OrganizationClients {
+  readonly partition: string;
+  readonly homeRegion: string;
+  client<S extends ServiceName>(service: S, region?: string): ClientOf<S>;
+  /** A client signed with short-lived credentials (an sts:AssumeRoot session); destroy it after use. */
+  sessionClient<S extends ServiceName>(
+    service: S,
+    credentials: SessionCredentials,
+    region?: string,
+  ): ClientOf<S>;
+  verifyAccess(): Promise<void>;
+}
+
+/** What the runner needs from a ClientFactory (tests give a fake). */
+export interface ClientProvider {
+  readonly partition: string;
+  forAccount(accountId: string, options?: AccountClientOptions): AccountClients;
+  forOrganization(): OrganizationClients;
+}
+
+export interface AccountClientOptions {
+  /** AWS calls in flight at once for this account [8]. */
+  concurrency?: number;
+  /** Read with base credentials instead of the audit role when the factory allows it for the management account. */
+  isManagementAccount?: boolean;
+}
+
+interface MiddlewareStackLike {
+  add(middleware: unknown, options: { step: string; priority?: string; name: string }): void;
+}
+
+export class ClientFactory implements ClientProvider {
+  readonly counter: CallCounter;
+  readonly partition: string;
+  readonly homeRegion: string;
+  readonly #options: ClientFactoryOptions;
+  readonly #clients = new Map<string, { destroy(): void }>();
+  readonly #sessions = new Map<string, RoleSession>();
+  readonly #pacer: Pacer;
+  readonly #base: Principal;
+
+  constructor(options: ClientFactoryOptions) {
+    this.#options = options;
+    this.homeRegion = options.region ?? 'us-east-1';
+    this.partition = partitionOfRegion(this.homeRegion);
+    this.counter = options.counter ?? new CallCounter();
+    this.#pacer = new Pacer(options.lookupEventsPerSecond ?? 2);
+    this.#base = { key: 'base', accountId: null, credentials: options.credentials };
+  }
+
+  get sessionName(): string {
+    return roleSessionName(this.#options.scanId);
+  }
+
+  auditRoleArnFor(accountId: string): string {
+    return roleArn(this.partition, accountId, this.#options.auditRoleName ?? 'RootAuditRole');
+  }
+
+  /** Clients for one account, with at most `concurrency` AWS calls in flight at once [8]. */
+  forAccount(accountId: string, options: AccountClientOptions = {}): AccountClients {
+    const useBase =
+      this.#options.managementAccountWithBaseCredentials === true &&
+      (options.isManagementAccount === true || this.#options.managementAccountId === accountId);
+    const auditRoleArn = useBase ? null : this.auditRoleArnFor(accountId);
+    const session = auditRoleArn ? this.#session(auditRoleArn) : null;
+    const principal: Principal = session
+      ? { key: session.roleArn, accountId, credentials: session.credentials }
+      : { ...this.#base, accountId };
+    const limiter = pLimit(options.concurrency ?? 8);
+    return {
+      accountId,
+      partition: this.partition,
+      homeRegion: this.homeRegion,
+      auditRoleArn,
+      client: (service, region) => this.#client(principal, service, region),
+      verifyAccess: async () => {
+        if (session) await session.credentials();
+      },
+      limit: (fn) => limiter(fn),
+      paceLookupEvents: (region, fn) => this.#pacer.run(`${accountId}:${region}`, fn),
+    };
+  }
+
+  forOrganization(): OrganizationClients {
+    const orgRoleArn = this.#options.orgRoleArn;
+    const session = orgRoleArn ? this.#session(orgRoleArn, ORGANIZATION_ROLE_HINT) : null;
+    const principal: Principal = session
+      ? {
+          key: session.roleArn,
+          accountId: orgRoleArn?.split(':')[4] ?? null,
+          credentials: session.credentials,
+        }
+      : this.#base;
+    return {
+      partition: this.partition,
+      homeRegion: this.homeRegion,
+      client: (service, region) => this.#client(principal, service, region),
+      sessionClient: (service, credentials, region) =>
+        this.#build({ key: 'session', accountId: null, credentials }, service, region ?? this.homeRegion),
+      verifyAccess: async () => {
+        if (session) await session.credentials();
+      },
+    };
+  }
+
+  /** Closes every client's connections. */
+  destroy(): void {
+    for (const client of this.#clients.values()) client.destroy();
+    this.#clients.clear();
+  }
+
+  #session(arn: string, deniedHint?: string): RoleSession {
+    let session = this.#sessions.get(arn);
+    if (!session) {
+      session = new RoleSession({
+        sts: this.#client(this.#base, 'sts', this.homeRegion),
+        roleArn: arn,
+        externalId: this.#options.externalId ?? null,
+        sessionName: this.sessionName,
+        ...(deniedHint ? { deniedHint } : {}),
+      });
+      this.#sessions.set(arn, session);
+    }
+    return session;
+  }
+
+  #client<S extends ServiceName>(principal: Principal, service: S, region?: string): ClientOf<S> {
+    const resolvedRegion = GLOBAL_SERVICES.has(service)
+      ? globalRegionOf(this.partition)
+      : (region ?? this.homeRegion);
+    const key = `${principal.key}|${service}|${resolvedRegion}`;
+    let client = this.#clients.get(key) as ClientOf<S> | undefined;
+    if (!client) {
+      client = this.#build(principal, service, resolvedRegion);
+      this.#clients.set(key, client);
+    }
+    return client;
+  }
+
+  #build<S extends ServiceName>(principal: Principal, service: S, region: string): ClientOf<S> {
+    const Client = SERVICES[service] as unknown as new (config: Record<string, unknown>) => ClientOf<S>;
+    const client = new Client({
+      region,
+      maxAttempts: this.#options.maxAttempts ?? 6,
+      retryMode: this.#options.retryMode ?? 'adaptive',
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+      ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
+      ...(principal.credentials ? { credentials: principal.credentials } : {}),
+    });
+    const counter = this.counter;
+    const stack = client.middlewareStack as unknown as MiddlewareStackLike;
+    // Deserialize step, high priority: inside the retry loop (every HTTP attempt counted once) and
+    // outside the deserializer (so errors it parses, or fails to parse, are counted as errors).
+    stack.add(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+        async (args: unknown) => {
+          const base = {
+            service,
+            operation: (context.commandName ?? 'Unknown').replace(/Command$/, ''),
+            region,
+            accountId: principal.accountId,
+          };
+          try {
+            const result = await next(args);
+            counter.record({ ...base, throttled: false });
+            return result;
+          } catch (error) {
+            counter.recordError(base, error);
+            throw error;
+          }
+        },
+      { step: 'deserialize', priority: 'high', name: 'rootauditCallCounter' },
+    );
+    return client;
+  }
+}

@@ -1,0 +1,33 @@
+/** logs:DescribeMetricFilters in each scanned region. */
+import { DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { type AccountCollector, awsCall, paginate, perRegion } from '../collector.ts';
+
+const ACTION = 'logs:DescribeMetricFilters';
+
+export const metricFiltersCollector: AccountCollector<'metricFilters'> = {
+  key: 'metricFilters',
+  actions: [ACTION],
+  principals: ['audit-role'],
+  needs: [],
+  collect: ({ clients, regions }) =>
+    perRegion(regions, ACTION, async (region) => {
+      const logs = clients.client('logs', region);
+      const filters = await paginate(async (nextToken) => {
+        const page = await awsCall(clients.limit, ACTION, region, () =>
+          logs.send(new DescribeMetricFiltersCommand({ nextToken })),
+        );
+        return { items: page.metricFilters, next: page.nextToken };
+      });
+      return {
+        filters: filters.map((filter) => ({
+          logGroupName: filter.logGroupName ?? '',
+          filterName: filter.filterName ?? '',
+          filterPattern: filter.filterPattern ?? '',
+          metricTransformations: (filter.metricTransformations ?? []).map((transformation) => ({
+            metricName: transformation.metricName ?? '',
+            metricNamespace: transformation.metricNamespace ?? '',
+          })),
+        })),
+      };
+    }),
+};

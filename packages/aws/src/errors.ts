@@ -1,0 +1,105 @@
+/** AWS errors become typed CollectionErrors naming the action; collectors never throw for an AWS error. */
+import type { Collected, CollectionError } from '@rootaudit/checks';
+
+/** A failed AWS call, tagged with the IAM action it made and the region it went to. */
+export class AwsCallError extends Error {
+  override readonly name = 'AwsCallError';
+  constructor(readonly collectionError: CollectionError) {
+    super(`${collectionError.code} on ${collectionError.action}: ${collectionError.message}`);
+  }
+}
+
+/**
+ * The audit role (or the organization role) could not be assumed: every evidence of that account
+ * fails with this, and the message says what to do.
+ */
+export const AUDIT_ROLE_HINT =
+  'deploy the audit-role template to this account or check ROOTAUDIT_EXTERNAL_ID';
+export const ORGANIZATION_ROLE_HINT =
+  'check ROOTAUDIT_ORG_ROLE_ARN, that the role exists in the management (or delegated-admin) account and trusts the base credentials';
+
+export class AssumeRoleError extends Error {
+  override readonly name = 'AssumeRoleError';
+  readonly action = 'sts:AssumeRole';
+  constructor(
+    readonly code: string,
+    readonly roleArn: string,
+    awsMessage: string,
+    /** What a person should do when access is denied. */
+    hint: string = AUDIT_ROLE_HINT,
+  ) {
+    super(
+      /AccessDenied/.test(code)
+        ? `${code} on sts:AssumeRole for ${roleArn}: ${hint}`
+        : `${code} on sts:AssumeRole for ${roleArn}: ${awsMessage}`,
+    );
+  }
+
+  toCollectionError(): CollectionError {
+    return { action: this.action, code: this.code, message: this.message };
+  }
+}
+
+const THROTTLING_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'SlowDown',
+  'LimitExceededException',
+  'RateExceeded',
+]);
+
+export function isThrottlingCode(code: string): boolean {
+  return THROTTLING_CODES.has(code);
+}
+
+/** The AWS error code of anything an SDK call can throw (service errors, network errors, timeouts). */
+export function errorCode(error: unknown): string {
+  if (error instanceof AssumeRoleError) return error.code;
+  if (error && typeof error === 'object') {
+    const e = error as { name?: unknown; code?: unknown; Code?: unknown };
+    if (typeof e.Code === 'string' && e.Code) return e.Code;
+    if (typeof e.name === 'string' && e.name && e.name !== 'Error') return e.name;
+    if (typeof e.code === 'string' && e.code) return e.code;
+    // A response the SDK could not parse (an emulator's HTML 500 page, a proxy's error page).
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status !== undefined && status >= 500) return 'InternalFailure';
+    if (status !== undefined && status >= 400) return `Http${status}`;
+  }
+  return 'UnknownError';
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error && error.message) return error.message;
+  if (error && typeof error === 'object' && 'message' in error) return String(error.message);
+  return String(error);
+}
+
+/** Turns whatever an SDK call threw into a CollectionError for `action`. */
+export function toCollectionError(error: unknown, action: string, region?: string): CollectionError {
+  if (error instanceof AwsCallError) return error.collectionError;
+  if (error instanceof AssumeRoleError) return error.toCollectionError();
+  const collectionError: CollectionError = { action, code: errorCode(error), message: errorMessage(error) };
+  if (region) collectionError.region = region;
+  return collectionError;
+}
+
+/**
+ * Runs a collector body: its value, or the first AWS error it met as `{ ok: false }`.
+ * `action` names the error when something other than an AWS call failed.
+ */
+export async function collected<T>(
+  action: string,
+  body: () => Promise<T>,
+  region?: string,
+): Promise<Collected<T>> {
+  try {
+    return { ok: true, value: await body() };
+  } catch (error) {
+    return { ok: false, error: toCollectionError(error, action, region) };
+  }
+}

@@ -1,0 +1,10 @@
+export * from './arn.ts';
+export * from './call-counter.ts';
+export * from './clients.ts';
+export * from './collector.ts';
+export { defaultCredentialReportPolling } from './collectors/credential-report.ts';
+export * from './collectors/index.ts';
+export * from './credential-report-csv.ts';
+export * from './errors.ts';
+export * from './pacer.ts';
+export * from './session.ts';

@@ -1,0 +1,34 @@
+/**
+ * Spaces calls to at most `perSecond` starts per second, per key. cloudtrail:LookupEvents allows
+ * 2 requests per second per account and region; going faster only earns throttling errors.
+ */
+export interface PacerClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: PacerClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export class Pacer {
+  readonly #intervalMs: number;
+  readonly #next = new Map<string, number>();
+
+  constructor(
+    perSecond: number,
+    readonly clock: PacerClock = realClock,
+  ) {
+    this.#intervalMs = 1000 / perSecond;
+  }
+
+  /** Waits for `key`'s next free slot, then runs `fn`. */
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const now = this.clock.now();
+    const slot = Math.max(now, this.#next.get(key) ?? now);
+    this.#next.set(key, slot + this.#intervalMs);
+    if (slot > now) await this.clock.sleep(slot - now);
+    return fn();
+  }
+}

@@ -1,0 +1,269 @@
+// Collectors and the ClientFactory against @rootaudit/aws-sim's sample organization: what moto
+// cannot hold (root MFA and keys, the root row, root events, AssumeRoot, organization features),
+// the audit role refused, throttling and AccessDenied from knobs.
+import { loadOrganization, startSimulator } from '@rootaudit/aws-sim';
+import type { EvidenceKey, EvidenceMap, Organization, OrganizationFeatures } from '@rootaudit/checks';
+import t from 'tap';
+import { ClientFactory, type ClientFactoryOptions } from './clients.ts';
+import type { AccountEvidenceKey } from './collector.ts';
+import { accountCollectors, organizationCollectors } from './collectors/index.ts';
+
+const model = loadOrganization();
+const sim = await startSimulator({ model });
+t.teardown(() => sim.stop());
+
+const baseOptions: ClientFactoryOptions = {
+  scanId: 'sim-scan-1',
+  endpoint: sim.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'AKIDBASEEXAMPLE', secretAccessKey: 'secret' },
+  externalId: model.auditRole.externalId ?? null,
+  maxAttempts: 3,
+};
+const factory = new ClientFactory(baseOptions);
+t.teardown(() => factory.destroy());
+const orgClients = factory.forOrganization();
+const limit = <T>(fn: () => Promise<T>) => fn();
+const organization = await organizationCollectors.organization.collect({ clients: orgClients, limit });
+const features = await organizationCollectors.organizationFeatures.collect({ clients: orgClients, limit });
+const regions = ['us-east-1', 'eu-west-1'];
+
+/** Every account evidence of one account, memoised like the runner does. */
+function evidenceOf(accountId: string, f = factory) {
+  const clients = f.forAccount(accountId);
+  const memory = new Map<EvidenceKey, Promise<unknown>>();
+  const context = {
+    account: {
+      id: accountId,
+      partition: 'aws',
+      isManagementAccount: accountId === model.organization.managementAccountId,
+    },
+    regions,
+    now: new Date(),
+    rootUsageWindowDays: 90,
+    clients,
+    organizationClients: f.forOrganization(),
+    credentialReportPolling: { initialDelayMs: 10, timeLimitMs: 2_000 },
+    evidence: <K extends EvidenceKey>(key: K): Promise<EvidenceMap[K]> => {
+      if (key === 'organization') return Promise.resolve(organization as EvidenceMap[K]);
+      if (key === 'organizationFeatures') return Promise.resolve(features as EvidenceMap[K]);
+      let entry = memory.get(key);
+      if (!entry) {
+        entry = accountCollectors[key as AccountEvidenceKey].collect(context);
+        memory.set(key, entry);
+      }
+      return entry as Promise<EvidenceMap[K]>;
+    },
+  };
+  return context.evidence;
+}
+
+t.test('organization and features from the management account', async (t) => {
+  t.ok(organization.ok);
+  const value = organization.ok ? organization.value : ({} as Organization);
+  t.equal(value.accounts.length, 12);
+  t.equal(value.accounts.find((a) => a.id === '121212121212')?.status, 'SUSPENDED');
+  t.equal(value.accounts.find((a) => a.id === '131313131313')?.status, 'PENDING_CLOSURE');
+  t.equal(value.accounts.find((a) => a.id === '555555555555')?.parentId, 'ou-ab12-prod0000');
+  t.ok(value.trustedServices.includes('account.amazonaws.com'));
+  t.same(features.ok ? features.value : null, {
+    rootCredentialsManagement: true,
+    rootSessions: true,
+  } satisfies OrganizationFeatures);
+  const scps = await organizationCollectors.serviceControlPolicies.collect({ clients: orgClients, limit });
+  t.same(scps.ok && scps.value.policies.find((p) => p.id === 'p-denyroot')?.targetIds, [
+    '101010101010',
+    'ou-ab12-infrastr',
+    'ou-ab12-security',
+    'ou-ab12-workload',
+  ]);
+});
+
+t.test(
+  'prod-payments: root keys in the summary, the report and the AssumeRoot audit; root events in both regions',
+  async (t) => {
+    const evidence = evidenceOf('555555555555');
+    const summary = await evidence('accountSummary');
+    t.match(summary, {
+      ok: true,
+      value: { accountAccessKeysPresent: true, accountMfaEnabled: false, accountPasswordPresent: true },
+    });
+    const report = await evidence('credentialReport');
+    t.ok(report.ok, report.ok ? '' : report.error.message);
+    const root = report.ok ? report.value.root : null;
+    t.same(
+      root?.accessKeys.map((k) => [k.slot, k.active, k.lastUsedService]),
+      [
+        [1, true, 's3'],
+        [2, false, null],
+      ],
+    );
+    const audit = await evidence('rootCredentialsAudit');
+    t.match(audit, { ok: true, value: { audited: true, passwordPresent: true } });
+    t.same(audit.ok && audit.value.audited ? audit.value.accessKeys.map((k) => k.status) : null, [
+      'Active',
+      'Inactive',
+    ]);
+    const events = await evidence('rootEvents');
+    t.same(Object.keys(events).sort(), ['eu-west-1', 'us-east-1']);
+    t.ok(
+      events['us-east-1']?.ok && events['us-east-1'].value.events.some((e) => e.eventName === 'ListBuckets'),
+    );
+    t.ok(
+      events['eu-west-1']?.ok &&
+        events['eu-west-1'].value.events.some((e) => e.eventName === 'DescribeInstances'),
+    );
+  },
+);
+
+t.test(
+  'sandbox-alice: a failed root sign-in without MFA in us-east-1; contacts read via the management account',
+  async (t) => {
+    const evidence = evidenceOf('999999999999');
+    const events = await evidence('rootEvents');
+    t.match(events['us-east-1'], {
+      ok: true,
+      value: {
+        events: [
+          { eventName: 'ConsoleLogin', outcome: 'Failure', mfaUsed: false, sourceIpAddress: '203.0.113.99' },
+        ],
+      },
+    });
+    const contacts = await evidence('alternateContacts');
+    t.match(contacts, {
+      ok: true,
+      value: {
+        readVia: 'management-account',
+        security: null,
+        operations: null,
+        billing: { name: 'Finance Team' },
+      },
+    });
+  },
+);
+
+t.test('staging: a summary without AccountPasswordPresent is unknown', async (t) => {
+  const summary = await evidenceOf('888888888888')('accountSummary');
+  t.equal(summary.ok ? summary.value.accountPasswordPresent : 'failed', null);
+});
+
+t.test(
+  'management account: org trail, CIS filter, alarm and subscribed topic; no AssumeRoot audit',
+  async (t) => {
+    const evidence = evidenceOf('111111111111');
+    const trails = await evidence('trails');
+    t.match(trails, {
+      ok: true,
+      value: {
+        trails: [
+          {
+            name: 'organization-trail',
+            isOrganizationTrail: true,
+            isMultiRegionTrail: true,
+            isLogging: true,
+          },
+        ],
+      },
+    });
+    const topics = await evidence('snsTopics');
+    t.match(topics, {
+      ok: true,
+      value: { topics: [{ topicArn: 'arn:aws:sns:us-east-1:111111111111:cis-alarms' }] },
+    });
+    t.match(await evidence('rootCredentialsAudit'), { ok: true, value: { audited: false } });
+  },
+);
+
+t.test('sandbox-bob has no audit role: AssumeRole refused with a message that says what to do', async (t) => {
+  const error = await factory
+    .forAccount('101010101010')
+    .verifyAccess()
+    .then(
+      () => null,
+      (e: Error) => e,
+    );
+  t.equal(
+    error?.message,
+    'AccessDenied on sts:AssumeRole for arn:aws:iam::101010101010:role/RootAuditRole: deploy the audit-role template to this account or check ROOTAUDIT_EXTERNAL_ID',
+  );
+  const summary = await evidenceOf('101010101010')('accountSummary');
+  t.same(summary.ok ? null : [summary.error.action, summary.error.code], ['sts:AssumeRole', 'AccessDenied']);
+});
+
+t.test('a wrong ExternalId is refused the same way, and the refusal is cached (one STS call)', async (t) => {
+  const wrong = new ClientFactory({ ...baseOptions, externalId: 'not-the-one' });
+  t.teardown(() => wrong.destroy());
+  const clients = wrong.forAccount('555555555555');
+  await t.rejects(clients.verifyAccess(), {
+    message: /AccessDenied on sts:AssumeRole .*check ROOTAUDIT_EXTERNAL_ID/,
+  });
+  await t.rejects(clients.verifyAccess());
+  t.equal(wrong.counter.snapshot().sts?.calls, 1);
+});
+
+t.test('the role session name carries the scan id, cut to 64 allowed characters', async (t) => {
+  const long = new ClientFactory({ ...baseOptions, scanId: `nightly/${'x'.repeat(80)}` });
+  t.teardown(() => long.destroy());
+  const before = sim.callLog.count({ service: 'sts', operation: 'AssumeRole' });
+  await long.forAccount('666666666666').verifyAccess();
+  t.equal(sim.callLog.count({ service: 'sts', operation: 'AssumeRole' }), before + 1);
+  t.equal(long.sessionName.length, 64);
+  t.match(long.sessionName, /^rootaudit-nightly-x+$/);
+});
+
+t.test(
+  'throttling is retried by the SDK and counted; AccessDenied from a knob is a typed failure',
+  async (t) => {
+    sim.setKnobs({
+      throttling: [
+        {
+          service: 'iam',
+          operation: 'GetAccountSummary',
+          accountId: '666666666666',
+          ratePerSecond: 1000,
+          burst: 0,
+        },
+      ],
+      faults: {
+        accessDenied: [{ service: 'cloudtrail', operation: 'DescribeTrails', accountId: '666666666666' }],
+      },
+    });
+    t.teardown(() => sim.setKnobs({}));
+    const throttled = new ClientFactory({ ...baseOptions, retryMode: 'standard', maxAttempts: 2 });
+    t.teardown(() => throttled.destroy());
+    const evidence = evidenceOf('666666666666', throttled);
+    const summary = await evidence('accountSummary');
+    t.same(
+      summary.ok ? null : [summary.error.action, summary.error.code],
+      ['iam:GetAccountSummary', 'Throttling'],
+      'past the retry budget: a typed failure',
+    );
+    t.equal(throttled.counter.snapshot().iam?.throttles, 2, 'both attempts counted as throttles');
+    const trails = await evidence('trails');
+    t.same(trails.ok ? null : [trails.error.action, trails.error.code], [
+      'cloudtrail:DescribeTrails',
+      'AccessDeniedException',
+    ]);
+  },
+);
+
+t.test('a credential report that never completes ends at the time limit', async (t) => {
+  sim.setKnobs({ faults: { credentialReportStuck: ['777777777777'] } });
+  t.teardown(() => sim.setKnobs({}));
+  const report = await evidenceOf('777777777777')('credentialReport');
+  t.same(report.ok ? null : [report.error.action, report.error.code], [
+    'iam:GetCredentialReport',
+    'CredentialReportTimeout',
+  ]);
+});
+
+t.test('LookupEvents stays under 2 requests per second per account and region: no throttles', async (t) => {
+  const paced = new ClientFactory({ ...baseOptions, maxAttempts: 1 });
+  t.teardown(() => paced.destroy());
+  // Three scans of one account at once: six LookupEvents in each region, against AWS's bucket of 2.
+  const started = Date.now();
+  const results = await Promise.all([1, 2, 3].map(() => evidenceOf('555555555555', paced)('rootEvents')));
+  t.ok(results.every((r) => Object.values(r).every((regional) => regional.ok)));
+  t.equal(paced.counter.snapshot().cloudtrail?.throttles ?? 0, 0);
+  t.ok(Date.now() - started >= 900, 'the third call in a region waited its turn');
+});

@@ -1,0 +1,108 @@
+import t from 'tap';
+import {
+  disabledRootActivityRule,
+  noAlarms,
+  noEventRules,
+  organizationTrailSeenFromMember,
+  rootActivityRule,
+  rootActivityRuleWithoutTarget,
+  rootSignInRuleOnly,
+  topicWithNoSubscriber,
+} from '../fixtures/monitoring.ts';
+import { evaluateOne, evidenceFor, failed, ok, regional } from '../testing/index.ts';
+import { rootActivityAlerting } from './root-activity-alerting.ts';
+
+/** The metric alarm chain broken at its last link: the alarm's topic has no subscriber. */
+const brokenChain = { snsTopics: ok(topicWithNoSubscriber()) };
+const rulesEverywhere = regional({ 'us-east-1': rootActivityRule('us-east-1'), 'eu-west-1': rootActivityRule('eu-west-1') });
+
+t.test('PASS through the metric alarm chain', async (t) => {
+  const result = evaluateOne(rootActivityAlerting);
+  t.equal(result.status, 'PASS');
+  t.equal(result.evidence.route, 'metric-alarm');
+});
+
+t.test('PASS through the metric alarm chain even when EventBridge failed in a region', async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    evidenceFor({ eventRules: regional({ 'us-east-1': noEventRules(), 'eu-west-1': failed('events:ListRules', 'AccessDenied', 'eu-west-1') }) }),
+  );
+  t.equal(result.status, 'PASS');
+});
+
+t.test('PASS through enabled EventBridge rules with targets in every scanned region', async (t) => {
+  const result = evaluateOne(rootActivityAlerting, evidenceFor({ ...brokenChain, eventRules: rulesEverywhere }));
+  t.equal(result.status, 'PASS');
+  t.equal(result.evidence.route, 'eventbridge');
+});
+
+t.test('PASS through EventBridge even when the alarm chain could not be read', async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    evidenceFor({ metricAlarms: regional({ 'us-east-1': failed('cloudwatch:DescribeAlarms') }), eventRules: rulesEverywhere }),
+  );
+  t.equal(result.status, 'PASS');
+});
+
+t.test('FAIL when neither route alerts, naming both gaps', async (t) => {
+  const result = evaluateOne(rootActivityAlerting, evidenceFor({ metricAlarms: regional({ 'us-east-1': noAlarms(), 'eu-west-1': noAlarms() }) }));
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /no CloudWatch alarm watches metric/);
+  t.match(result.message, /root console sign-ins \(us-east-1\)/);
+  t.match(result.message, /root API calls in us-east-1 and root API calls in eu-west-1/);
+});
+
+t.test('a disabled rule does not alert', async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    evidenceFor({
+      ...brokenChain,
+      eventRules: regional({ 'us-east-1': disabledRootActivityRule('us-east-1'), 'eu-west-1': rootActivityRule('eu-west-1') }),
+    }),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /rule root-activity \(us-east-1\) matches root activity but is DISABLED/);
+});
+
+t.test('a rule with no target does not alert', async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    evidenceFor({
+      ...brokenChain,
+      eventRules: regional({ 'us-east-1': rootActivityRule('us-east-1'), 'eu-west-1': rootActivityRuleWithoutTarget('eu-west-1') }),
+    }),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /rule root-activity \(eu-west-1\) matches root activity but has no target/);
+});
+
+t.test('a sign-in rule alone leaves API calls unwatched', async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    evidenceFor({
+      ...brokenChain,
+      eventRules: regional({ 'us-east-1': rootSignInRuleOnly('us-east-1'), 'eu-west-1': rootActivityRule('eu-west-1') }),
+    }),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /covers root API calls in us-east-1/);
+  t.notMatch(result.message, /console sign-ins/);
+});
+
+t.test('ERROR when the chain is broken and EventBridge could not be read in a region', async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    evidenceFor({
+      ...brokenChain,
+      eventRules: regional({ 'us-east-1': rootActivityRule('us-east-1'), 'eu-west-1': failed('events:ListRules', 'AccessDenied', 'eu-west-1') }),
+    }),
+  );
+  t.equal(result.status, 'ERROR');
+  t.match(result.message, /AccessDenied on events:ListRules in 111122223333 \(eu-west-1\)/);
+});
+
+t.test('NOT_APPLICABLE for a member alerted through the organization trail elsewhere, with no local rule', async (t) => {
+  const result = evaluateOne(rootActivityAlerting, evidenceFor({ trails: ok(organizationTrailSeenFromMember()) }));
+  t.equal(result.status, 'NOT_APPLICABLE');
+  t.match(result.message, /account 999988887777/);
+});

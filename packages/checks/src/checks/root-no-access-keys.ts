@@ -1,0 +1,104 @@
+import { defineCheck } from '../check.ts';
+import type { CredentialReportAccessKey } from '../evidence.ts';
+import { cis, cisVersions, fsbp } from './compliance.ts';
+import { day, describeError, errorOutcome, listOf, outcome, reportDate, rootArn } from './support.ts';
+
+function describeKey(key: CredentialReportAccessKey): string {
+  const used = reportDate(key.lastUsedDate);
+  const use = used
+    ? `last used ${day(used)}${key.lastUsedService ? ` on ${key.lastUsedService}` : ''}${key.lastUsedRegion ? ` in ${key.lastUsedRegion}` : ''}`
+    : 'never used';
+  return `access key ${key.slot} (${key.active ? 'active' : 'inactive'}, ${use})`;
+}
+
+/** Slots that hold a key: active, or inactive with a rotation date (an empty slot has neither). */
+export function rootAccessKeysIn(keys: readonly CredentialReportAccessKey[]): CredentialReportAccessKey[] {
+  return keys.filter((key) => key.active || key.lastRotated !== null);
+}
+
+/**
+ * Evidence: the account summary decides (it is live; the report can be 4 hours old). The credential
+ * report only names the keys and their last use, so its failure turns a FAIL into a FAIL without
+ * detail, never into ERROR, and does not stop a PASS the summary proves.
+ */
+export const rootNoAccessKeys = defineCheck({
+  metadata: {
+    id: 'root-no-access-keys',
+    title: 'Root user has no access keys',
+    severity: 'critical',
+    scope: 'account',
+    description:
+      'Checks that the root user has no access keys, active or inactive (iam:GetAccountSummary AccountAccessKeysPresent = 0). ' +
+      'When keys exist, the message names each one and its last use from the credential report.',
+    rationale:
+      'A root access key is a long-lived credential with unrestricted, unconditional access that IAM policies cannot ' +
+      'limit and MFA does not protect. A key leaked in code, logs or a laptop backup hands over the account. ' +
+      'AWS Security Hub rates IAM.4 critical.',
+    remediation: {
+      console: [
+        'Find what uses the key first: the credential report shows its last use, service and region.',
+        'Sign in as the root user and open Security credentials from the account menu.',
+        'Under Access keys, choose Actions → Deactivate for each key, wait to confirm nothing breaks, then Actions → Delete.',
+        'For a member account under centralized root access, use IAM → Root access management → select the account → Take privileged action → Delete root user credentials.',
+      ],
+      cli:
+        'aws sts assume-root --target-principal <member-account-id> ' +
+        '--task-policy-arn arn=arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials\n' +
+        '# with the returned credentials:\n' +
+        'aws iam list-access-keys && aws iam delete-access-key --access-key-id <AKIA…>',
+    },
+    references: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user_manage_delete-key.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html',
+      'https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-4',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html',
+    ],
+    compliance: [
+      ...cis({ '1.4': cisVersions('1.4.0', '4.0.0'), '1.3': ['5.0.0'], '2.3': ['6.0.0'], '2.4': ['7.0.0'] }),
+      fsbp('IAM.4'),
+    ],
+  },
+  evidence: ['accountSummary', 'credentialReport'],
+  evaluate({ accountSummary, credentialReport }, context) {
+    const resource = rootArn(context);
+    if (!accountSummary.ok) return [errorOutcome(resource, context, [accountSummary.error])];
+    if (!accountSummary.value.accountAccessKeysPresent) {
+      return [outcome('PASS', resource, 'Root has no access keys (AccountAccessKeysPresent = 0).')];
+    }
+    const headline = 'Root has access keys (AccountAccessKeysPresent = 1)';
+    if (!credentialReport.ok) {
+      return [
+        outcome(
+          'FAIL',
+          resource,
+          `${headline}; which ones and their last use are unknown because the credential report could not be read (${describeError(credentialReport.error, context)}). Delete them.`,
+          { credentialReportError: credentialReport.error },
+        ),
+      ];
+    }
+    const root = credentialReport.value.root;
+    if (root === null) {
+      return [
+        outcome(
+          'FAIL',
+          resource,
+          `${headline}; the credential report has no <root_account> row, so their last use is unknown. Delete them.`,
+          { credentialReportGeneratedTime: credentialReport.value.generatedTime },
+        ),
+      ];
+    }
+    const keys = rootAccessKeysIn(root.accessKeys);
+    const active = keys.filter((key) => key.active);
+    const detail =
+      keys.length > 0
+        ? `: ${listOf(keys.map(describeKey))}${active.length === 0 ? ' (none active, but an inactive key can be reactivated)' : ''}`
+        : ` (the credential report generated ${credentialReport.value.generatedTime} does not list them yet)`;
+    return [
+      outcome('FAIL', resource, `${headline}${detail}. Delete them.`, {
+        activeKeys: active.map((key) => key.slot),
+        accessKeys: keys,
+        credentialReportGeneratedTime: credentialReport.value.generatedTime,
+      }),
+    ];
+  },
+});

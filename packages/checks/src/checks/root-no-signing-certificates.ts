@@ -1,0 +1,63 @@
+import { defineCheck } from '../check.ts';
+import { day, describeError, errorOutcome, listOf, outcome, reportDate, rootArn } from './support.ts';
+
+/**
+ * Evidence: the account summary decides; the credential report only describes the certificates
+ * (like root-no-access-keys), so its failure never makes this ERROR.
+ */
+export const rootNoSigningCertificates = defineCheck({
+  metadata: {
+    id: 'root-no-signing-certificates',
+    title: 'Root user has no X.509 signing certificates',
+    severity: 'medium',
+    scope: 'account',
+    description:
+      'Checks that the root user has no X.509 signing certificates (iam:GetAccountSummary AccountSigningCertificatesPresent = 0).',
+    rationale:
+      'A root signing certificate is a long-lived root credential for the legacy SOAP APIs that bypasses MFA. Few ' +
+      'services still accept it, hence medium, but nobody should hold one for root.',
+    remediation: {
+      console: [
+        'Sign in as the root user and open Security credentials from the account menu.',
+        'Under X.509 certificate, delete every certificate.',
+        'For a member account under centralized root access: IAM → Root access management → Take privileged action → Delete root user credentials.',
+      ],
+      cli:
+        'aws sts assume-root --target-principal <member-account-id> ' +
+        '--task-policy-arn arn=arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials\n' +
+        'aws iam list-signing-certificates && aws iam delete-signing-certificate --certificate-id <id>',
+    },
+    references: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html',
+      'https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountSummary.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html',
+    ],
+    compliance: [],
+  },
+  evidence: ['accountSummary', 'credentialReport'],
+  evaluate({ accountSummary, credentialReport }, context) {
+    const resource = rootArn(context);
+    if (!accountSummary.ok) return [errorOutcome(resource, context, [accountSummary.error])];
+    if (!accountSummary.value.accountSigningCertificatesPresent) {
+      return [outcome('PASS', resource, 'Root has no signing certificates (AccountSigningCertificatesPresent = 0).')];
+    }
+    const headline = 'Root has X.509 signing certificates (AccountSigningCertificatesPresent = 1)';
+    if (!credentialReport.ok) {
+      return [
+        outcome('FAIL', resource, `${headline}; the credential report could not be read for detail (${describeError(credentialReport.error, context)}). Delete them.`),
+      ];
+    }
+    const certificates = (credentialReport.value.root?.signingCertificates ?? []).filter(
+      (certificate) => certificate.active || certificate.lastRotated !== null,
+    );
+    const detail = certificates.map((certificate) => {
+      const rotated = reportDate(certificate.lastRotated);
+      return `certificate ${certificate.slot} (${certificate.active ? 'active' : 'inactive'}${rotated ? `, last rotated ${day(rotated)}` : ''})`;
+    });
+    return [
+      outcome('FAIL', resource, `${headline}${detail.length > 0 ? `: ${listOf(detail)}` : ''}. Delete them.`, {
+        signingCertificates: certificates,
+      }),
+    ];
+  },
+});

@@ -1,0 +1,155 @@
+/**
+ * What every check shares: the resource it reports on, outcome builders, and ERROR messages that
+ * name the action, the AWS error code, the account (and region) and what to do about it.
+ *
+ * Evidence rules every check follows:
+ * - Evidence a check cannot decide without (its *required* evidence) failed → ERROR, never PASS.
+ * - Evidence a check only consults to settle what the required evidence leaves open, or to add
+ *   detail to a message, turns the result into ERROR only when it was actually needed; its failure
+ *   is otherwise noted in the message and the evidence. Each check says which is which.
+ * - Regional evidence: a region that failed (or was not collected) makes the result ERROR, naming
+ *   the region, unless the regions that answered already prove the result (root events found in
+ *   one region prove FAIL whatever another region says; a working alert route proves PASS).
+ */
+import type { CheckContext, CheckOutcome, CheckStatus } from '../check.ts';
+import type { Collected, CollectionError, Regional } from '../evidence.ts';
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The root user of the account under evaluation: the resource of every account-scope check. */
+export function rootArn(context: CheckContext): string {
+  return `arn:${context.partition}:iam::${context.accountId}:root`;
+}
+
+/**
+ * The region that records root console sign-ins (and hosts global services) in a partition.
+ * Mirrors packages/aws/arn.ts globalRegionOf, which the root-events collector uses.
+ */
+export function signInRegionOf(partition: string): string {
+  if (partition === 'aws-cn') return 'cn-north-1';
+  if (partition === 'aws-us-gov') return 'us-gov-west-1';
+  return 'us-east-1';
+}
+
+export function outcome(
+  status: CheckStatus,
+  resource: string,
+  message: string,
+  evidence: Record<string, unknown> = {},
+): CheckOutcome {
+  return { status, resource, message, evidence };
+}
+
+/** What to do about a collection error, by AWS error code. */
+function adviceFor(code: string): string {
+  if (/^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedAccess|AuthorizationError)$/.test(code))
+    return 'the audit role lacks this permission; redeploy the audit-role template';
+  if (/Throttl|TooManyRequests|RequestLimitExceeded/.test(code))
+    return 'AWS throttled the call past the retry budget; the next scan retries it';
+  if (code === 'RoleNotAssumable' || code === 'AssumeRoleFailed')
+    return 'the audit role could not be assumed; check that it is deployed with the expected ExternalId';
+  if (code === 'NotCollected') return 'the collector did not gather it; check the scan configuration';
+  return '';
+}
+
+/**
+ * `AccessDenied on iam:GetAccountSummary in 111122223333: User … is not authorized …; the audit role lacks it…`
+ * Organization evidence is read from the management (or delegated administrator) account, not from
+ * the member, so its errors say so.
+ */
+export function describeError(
+  error: CollectionError,
+  context: CheckContext,
+  where: 'account' | 'organization' = 'account',
+): string {
+  const region = error.region ? ` (${error.region})` : '';
+  const place =
+    where === 'organization'
+      ? `reading the organization for ${context.accountId}`
+      : `in ${context.accountId}${region}`;
+  const advice = adviceFor(error.code);
+  const detail = error.message.trim().replace(/\.$/, '');
+  return `${error.code} on ${error.action} ${place}: ${detail}${advice ? `; ${advice}` : ''}`;
+}
+
+export function errorOutcome(
+  resource: string,
+  context: CheckContext,
+  errors: readonly CollectionError[],
+  where: 'account' | 'organization' = 'account',
+  prefix = '',
+): CheckOutcome {
+  const message = errors.map((error) => describeError(error, context, where)).join('; ');
+  return outcome('ERROR', resource, `${prefix}${message}`, { errors: errors.map((error) => ({ ...error })) });
+}
+
+/** The error of a failed piece of evidence, or null when it was gathered. */
+export function failureOf<T>(collected: Collected<T>): CollectionError | null {
+  return collected.ok ? null : collected.error;
+}
+
+/** The IAM action behind each regional evidence key, for regions the collector did not answer for. */
+const regionalActions = {
+  metricFilters: 'logs:DescribeMetricFilters',
+  metricAlarms: 'cloudwatch:DescribeAlarms',
+  eventRules: 'events:ListRules',
+  guardDutyDetectors: 'guardduty:ListDetectors',
+  rootEvents: 'cloudtrail:LookupEvents',
+} as const;
+export type RegionalKey = keyof typeof regionalActions;
+
+/**
+ * One region's answer; a region the collector did not answer for is a failure too (NotCollected),
+ * never an empty success.
+ */
+export function inRegion<T>(regional: Regional<T>, region: string, key: RegionalKey): Collected<T> {
+  return (
+    regional[region] ?? {
+      ok: false,
+      error: {
+        action: regionalActions[key],
+        code: 'NotCollected',
+        message: `no evidence was gathered for ${region}`,
+        region,
+      },
+    }
+  );
+}
+
+/** The error carries its region even when the collector left it out. */
+export function withRegion(error: CollectionError, region: string): CollectionError {
+  return error.region ? error : { ...error, region };
+}
+
+/** Days between two instants, as a real number. */
+export function daysBetween(earlier: Date, later: Date): number {
+  return (later.getTime() - earlier.getTime()) / DAY_MS;
+}
+
+const notDates = new Set(['n/a', 'no_information', 'not_supported', '']);
+
+/**
+ * A credential-report date, or null for the values that are not dates (`N/A`, `no_information`,
+ * `not_supported`). Collectors already turn those into null; this guards against one that slipped
+ * through, so it is never read as a date.
+ */
+export function reportDate(value: string | null | undefined): Date | null {
+  if (value == null || notDates.has(value.trim().toLowerCase())) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** `2026-11-01` from an ISO timestamp, for messages. */
+export function day(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** `a, b and c` */
+export function listOf(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import t from 'tap';
+import { startEmbeddedPostgres } from './embedded.ts';
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'rootaudit-embedded-test-'));
+  await chmod(dir, 0o755);
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+t.test('first start initialises the data directory; the next start reuses its data', async (t) => {
+  const dataDir = join(await tempDir(t), 'postgres');
+  const logs: string[] = [];
+  const logger = (line: string) => logs.push(line);
+
+  let started = Date.now();
+  const first = await startEmbeddedPostgres({ dataDir, logger });
+  t.comment(`first start (initdb): ${Date.now() - started} ms`);
+  t.match(first.url, /^postgresql:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/postgres$/);
+  await query(first.url, 'CREATE TABLE survivor (note text)');
+  await query(first.url, "INSERT INTO survivor VALUES ('written by the first server')");
+  await first.stop();
+  await first.stop(); // twice is harmless
+
+  started = Date.now();
+  const second = await startEmbeddedPostgres({ dataDir, logger });
+  t.comment(`second start (existing data): ${Date.now() - started} ms`);
+  t.teardown(() => second.stop());
+  const rows = await query<{ note: string }>(second.url, 'SELECT note FROM survivor');
+  t.same(rows, [{ note: 'written by the first server' }]);
+  t.ok(logs.some((line) => line.includes('initialising')), 'initdb ran once');
+  t.equal(logs.filter((line) => line.includes('initialising')).length, 1);
+});
+
+t.test('nothing the server prints reaches stdout, even with the default logger', async (t) => {
+  const dataDir = join(await tempDir(t), 'postgres');
+  const fixture = fileURLToPath(new URL('./fixtures/start-stop-embedded.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir], {
+    cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  t.equal(code, 0, stderr);
+  t.equal(stdout, '', 'stdout stays empty');
+  t.match(stderr, /embedded PostgreSQL listening on 127\.0\.0\.1:\d+/, 'notes go to stderr');
+});
+
+t.test('a stale postmaster.pid left by a crash does not prevent the next start', async (t) => {
+  const dataDir = join(await tempDir(t), 'postgres');
+  const first = await startEmbeddedPostgres({ dataDir, logger: () => {} });
+  await first.stop();
+  // What a crash leaves: a pid file naming a process that is gone (a short-lived child's pid).
+  const child = spawn(process.execPath, ['-e', '0']);
+  const deadPid = child.pid!;
+  await new Promise((resolve) => child.on('exit', resolve));
+  const pidFile = join(dataDir, 'postmaster.pid');
+  await writeFile(pidFile, `${deadPid}\n${dataDir}\n1700000000\n5432\n\n127.0.0.1\n  5432001  0\nready\n`);
+  const second = await startEmbeddedPostgres({ dataDir, logger: () => {} });
+  t.teardown(() => second.stop());
+  t.same(await query(second.url, 'SELECT 1 AS one'), [{ one: 1 }]);
+  t.not((await readFile(pidFile, 'utf8')).split('\n')[0], String(deadPid), 'a new pid file was written');
+});
+
+t.test('an orphaned postmaster of the same data directory is shut down and replaced', async (t) => {
+  const dataDir = join(await tempDir(t), 'postgres');
+  const orphan = await startEmbeddedPostgres({ dataDir, logger: () => {} });
+  // Not stopped: as if the process that started it had been killed.
+  const orphanPid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const next = await startEmbeddedPostgres({ dataDir, logger: () => {} });
+  t.teardown(async () => {
+    await next.stop();
+    await orphan.stop().catch(() => undefined);
+  });
+  t.same(await query(next.url, 'SELECT 1 AS one'), [{ one: 1 }]);
+  t.not(Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]), orphanPid);
+});

@@ -1,0 +1,32 @@
+/**
+ * @rootaudit/db: the Prisma client over PostgreSQL (an embedded server when DATABASE_URL is unset),
+ * migrations applied by Prisma's wasm schema engine, readiness.
+ */
+export {
+  checkReadiness,
+  createPrismaClient,
+  type Database,
+  EMBEDDED_DATABASE_NAME,
+  type OpenDatabaseOptions,
+  openDatabase,
+  type Readiness,
+  redactDatabaseUrl,
+} from './database.ts';
+export {
+  type EmbeddedPostgresOptions,
+  type EmbeddedPostgresServer,
+  startEmbeddedPostgres,
+} from './embedded.ts';
+export * from './generated/prisma/client.ts';
+export {
+  createMigration,
+  defaultMigrationsDir,
+  defaultSchemaPath,
+  diffMigrationsToSchema,
+  isEmptyMigration,
+  type MigrateOptions,
+  type MigrationStatus,
+  migrateDatabase,
+  migrationStatus,
+  withScratchDatabase,
+} from './migrations.ts';

@@ -1,0 +1,99 @@
+import { createLogger } from '@rootaudit/log';
+import t from 'tap';
+import { testDatabase } from '../../../test/support/db.ts';
+import {
+  accountJobId,
+  enqueueAccountScans,
+  QUEUES,
+  type ScanAccountJob,
+  type ScanOrganizationJob,
+  startQueue,
+  stopQueue,
+  triggerScan,
+} from './index.ts';
+
+const logger = createLogger({ level: 'silent' });
+
+t.test('startQueue creates the queues with their retry, expiry and dead-letter options', async (t) => {
+  const { url } = await testDatabase(t);
+  const boss = await startQueue(url, logger, { scanAccount: { expireInSeconds: 42 } });
+  t.teardown(() => stopQueue(boss));
+  const account = await boss.getQueue(QUEUES.scanAccount);
+  t.equal(account?.retryLimit, 3);
+  t.equal(account?.retryBackoff, true);
+  t.equal(account?.expireInSeconds, 42);
+  t.equal(account?.deadLetter, QUEUES.scanAccountFailed);
+  t.ok(await boss.getQueue(QUEUES.scanAccountFailed));
+  t.ok(await boss.getQueue(QUEUES.scanOrganization));
+  // A second process starting on the same database: options follow its code.
+  const second = await startQueue(url, logger, { scanAccount: { expireInSeconds: 60 } });
+  t.teardown(() => stopQueue(second));
+  t.equal((await second.getQueue(QUEUES.scanAccount))?.expireInSeconds, 60);
+});
+
+t.test('accountJobId is a stable UUID per scan and account', async (t) => {
+  const id = accountJobId('scan-1', '111111111111');
+  t.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  t.equal(accountJobId('scan-1', '111111111111'), id);
+  t.not(accountJobId('scan-2', '111111111111'), id);
+  t.not(accountJobId('scan-1', '222222222222'), id);
+});
+
+t.test('enqueueAccountScans twice enqueues each account once', async (t) => {
+  const { url } = await testDatabase(t);
+  const boss = await startQueue(url, logger);
+  t.teardown(() => stopQueue(boss));
+  const accounts = ['111111111111', '222222222222', '333333333333'];
+  await enqueueAccountScans(boss, 'scan-1', accounts);
+  await enqueueAccountScans(boss, 'scan-1', accounts);
+  t.equal(await boss.getQueueSize(QUEUES.scanAccount), 3);
+  const jobs = await boss.fetch<ScanAccountJob>(QUEUES.scanAccount, { batchSize: 10 });
+  t.same(jobs.map((job) => job.data.accountId).sort(), accounts);
+  t.ok(jobs.every((job) => job.data.scanId === 'scan-1'));
+  t.same(jobs.map((job) => job.id).sort(), accounts.map((a) => accountJobId('scan-1', a)).sort());
+});
+
+t.test('a job that keeps failing is retried, then lands in the dead-letter queue', async (t) => {
+  const { url } = await testDatabase(t);
+  const boss = await startQueue(url, logger, {
+    scanAccount: { retryLimit: 1, retryDelay: 1, retryBackoff: false },
+  });
+  t.teardown(() => stopQueue(boss));
+  await enqueueAccountScans(boss, 'scan-1', ['111111111111']);
+  const attempts: number[] = [];
+  const dead = new Promise<ScanAccountJob>((resolve) => {
+    void boss.work<ScanAccountJob>(
+      QUEUES.scanAccountFailed,
+      { pollingIntervalSeconds: 0.5 },
+      async ([job]) => {
+        if (job) resolve(job.data);
+      },
+    );
+  });
+  await boss.work<ScanAccountJob>(QUEUES.scanAccount, { pollingIntervalSeconds: 0.5 }, async () => {
+    attempts.push(Date.now());
+    throw new Error('database unreachable');
+  });
+  const job = await dead;
+  t.same(job, { scanId: 'scan-1', accountId: '111111111111' });
+  t.equal(attempts.length, 2, 'first try and one retry');
+});
+
+t.test('triggerScan queues one scan and its discovery job; a second request gets the running scan', async (t) => {
+  const { url, prisma } = await testDatabase(t);
+  const boss = await startQueue(url, logger);
+  t.teardown(() => stopQueue(boss));
+  const first = await triggerScan({ prisma, boss }, { requestedBy: 'ci-key', checkIds: ['root-mfa-enabled'] });
+  t.equal(first.started, true);
+  t.equal(first.scan.status, 'QUEUED');
+  t.equal(first.scan.trigger, 'MANUAL');
+  t.same(first.scan.checkIds, ['root-mfa-enabled']);
+  const second = await triggerScan({ prisma, boss });
+  t.equal(second.started, false);
+  t.equal(second.scan.id, first.scan.id);
+  const jobs = await boss.fetch<ScanOrganizationJob>(QUEUES.scanOrganization, { batchSize: 10 });
+  t.same(
+    jobs.map((job) => job.data),
+    [{ trigger: 'MANUAL', scanId: first.scan.id }],
+  );
+});

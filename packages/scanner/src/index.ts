@@ -1,0 +1,5 @@
+export * from './evaluate.ts';
+export * from './evidence-cache.ts';
+export * from './results.ts';
+export * from './scan-account.ts';
+export * from './scan-organization.ts';

@@ -1,0 +1,172 @@
+// The runner end to end over HTTP: the simulator's sample organization, the real ClientFactory
+// (audit role assumed with ExternalId), real collectors; the simulator's call log counts calls.
+import { ClientFactory } from '@rootaudit/aws';
+import { loadOrganization, startSimulator } from '@rootaudit/aws-sim';
+import t from 'tap';
+import { scanOrganization } from './scan-organization.ts';
+import { pass, testCheck } from './testing.ts';
+
+const model = loadOrganization();
+const sim = await startSimulator({ model });
+t.teardown(() => sim.stop());
+
+function factory(scanId: string) {
+  const clients = new ClientFactory({
+    scanId,
+    endpoint: sim.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDBASEEXAMPLE', secretAccessKey: 'secret' },
+    externalId: model.auditRole.externalId ?? null,
+    maxAttempts: 2,
+  });
+  t.teardown(() => clients.destroy());
+  return clients;
+}
+const settings = {
+  regions: ['us-east-1', 'eu-west-1'],
+  now: new Date(),
+  rootUsageWindowDays: 90,
+  allowedEmailDomains: [],
+};
+
+const rootFrom = (accountId: string) => `arn:aws:iam::${accountId}:root`;
+const reportChecks = ['report-a', 'report-b', 'report-c'].map((id) =>
+  testCheck(id, ['credentialReport'], ({ credentialReport }, context) => [
+    {
+      status: credentialReport.ok ? 'PASS' : 'ERROR',
+      resource: rootFrom(context.accountId),
+      message: credentialReport.ok ? 'read' : credentialReport.error.message,
+      evidence: {},
+    },
+  ]),
+);
+const orgCheck = testCheck(
+  'org-features',
+  ['organization', 'organizationFeatures'],
+  ({ organization, organizationFeatures }) => [
+    {
+      status: organizationFeatures.ok && organizationFeatures.value.rootSessions ? 'PASS' : 'FAIL',
+      resource: organization.ok ? organization.value.arn : '',
+      message: 'features',
+      evidence: {},
+    },
+  ],
+  'organization',
+);
+
+t.test(
+  'a scan of the sample organization: report fetched once per account, nothing unneeded called',
+  async (t) => {
+    sim.callLog.clear();
+    const scanned: string[] = [];
+    const scan = await scanOrganization({
+      checks: [...reportChecks, orgCheck],
+      settings,
+      clients: factory('scan-1'),
+      accountConcurrency: 4,
+      onAccountScanned: (account) => scanned.push(account.accountId),
+    });
+    t.equal(scan.status, 'PARTIAL', 'sandbox-bob has no audit role');
+    t.match(scan.reason, /1 of 12 accounts could not be scanned/);
+    t.same(
+      scan.organizationResults.map((r) => [r.checkId, r.status, r.accountId, r.resource]),
+      [
+        [
+          'org-features',
+          'PASS',
+          '111111111111',
+          'arn:aws:organizations::111111111111:organization/o-sample12345',
+        ],
+      ],
+    );
+    const byId = Object.fromEntries(scan.accounts.map((a) => [a.accountId, a]));
+    t.same([byId['121212121212']?.status, byId['131313131313']?.status], ['SKIPPED', 'SKIPPED']);
+    t.equal(byId['101010101010']?.status, 'FAILED');
+    t.same(
+      byId['101010101010']?.results.map((r) => [r.checkId, r.status]),
+      [
+        ['report-a', 'ERROR'],
+        ['report-b', 'ERROR'],
+        ['report-c', 'ERROR'],
+      ],
+    );
+    t.match(byId['101010101010']?.results[0]?.message, /deploy the audit-role template/);
+    const scannedIds = scan.accounts.filter((a) => a.status === 'SCANNED').map((a) => a.accountId);
+    t.equal(scannedIds.length, 9);
+    t.equal(scanned.length, 12, 'every account reported once');
+    for (const accountId of scannedIds) {
+      t.equal(
+        sim.callLog.count({ service: 'iam', operation: 'GetCredentialReport', accountId }),
+        1,
+        `${accountId}: one report fetch for three checks`,
+      );
+      t.same(
+        byId[accountId]?.results.map((r) => r.status),
+        ['PASS', 'PASS', 'PASS'],
+      );
+    }
+    t.equal(sim.callLog.count({ service: 'iam', operation: 'GetCredentialReport' }), 9);
+    for (const operation of [
+      'DescribeTrails',
+      'LookupEvents',
+      'GetAccountSummary',
+      'ListVirtualMFADevices',
+      'ListPolicies',
+    ]) {
+      t.equal(sim.callLog.count({ operation }), 0, `${operation} not needed, not called`);
+    }
+    t.equal(
+      sim.callLog.count({ service: 'iam', operation: 'ListOrganizationsFeatures' }),
+      1,
+      'organization evidence gathered once per scan',
+    );
+    t.equal(sim.callLog.count({ service: 'organizations', operation: 'DescribeOrganization' }), 1);
+    t.equal(sim.callLog.count({ accountId: '121212121212' }), 0, 'no call into a suspended account');
+    t.equal(scan.results.length, 1 + 10 * 3);
+  },
+);
+
+t.test('--accounts limits the scan to the accounts named', async (t) => {
+  const scan = await scanOrganization({
+    checks: [testCheck('summary', ['accountSummary'], (_e, c) => [pass(rootFrom(c.accountId))])],
+    settings,
+    clients: factory('scan-2'),
+    accountIds: ['555555555555', '999999999999'],
+  });
+  t.equal(scan.status, 'SUCCEEDED');
+  t.same(
+    scan.accounts.map((a) => a.accountId),
+    ['555555555555', '999999999999'],
+  );
+  t.same(
+    scan.results.map((r) => [r.accountId, r.status]),
+    [
+      ['555555555555', 'PASS'],
+      ['999999999999', 'PASS'],
+    ],
+  );
+});
+
+t.test(
+  'organization not readable: the scan FAILS with the reason, or scans the named accounts',
+  async (t) => {
+    sim.setKnobs({
+      faults: { accessDenied: [{ service: 'organizations', operation: 'DescribeOrganization' }] },
+    });
+    t.teardown(() => sim.setKnobs({}));
+    const failed = await scanOrganization({ checks: reportChecks, settings, clients: factory('scan-3') });
+    t.equal(failed.status, 'FAILED');
+    t.match(failed.reason, /the organization could not be read: .*DescribeOrganization/);
+    const named = await scanOrganization({
+      checks: reportChecks,
+      settings,
+      clients: factory('scan-4'),
+      accountIds: ['666666666666'],
+    });
+    t.equal(named.status, 'PARTIAL');
+    t.same(
+      named.results.map((r) => r.status),
+      ['PASS', 'PASS', 'PASS'],
+    );
+  },
+);

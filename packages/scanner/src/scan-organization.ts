@@ -1,0 +1,187 @@
+/**
+ * One scan of the whole organization in this process (the CLI path; the worker scans accounts one
+ * job at a time with scanAccount): organization evidence once, organization checks once, then
+ * every account at bounded concurrency.
+ */
+import {
+  type AccountCollectors,
+  type ClientProvider,
+  type CredentialReportPolling,
+  organizationCollectors as defaultOrganizationCollectors,
+  type OrganizationCollectors,
+  type OrganizationEvidenceKey,
+  type PacerClock,
+} from '@rootaudit/aws';
+import type { Check, CheckContext, EvidenceKey, EvidenceMap, Organization } from '@rootaudit/checks';
+import pLimit from 'p-limit';
+import { evaluateCheck } from './evaluate.ts';
+import {
+  failedEvidence,
+  isOrganizationEvidenceKey,
+  type OrganizationEvidence,
+  organizationLimit,
+} from './evidence-cache.ts';
+import type { AccountScan, ScanResult } from './results.ts';
+import { evidenceNeeded, type ScanSettings, scanAccount } from './scan-account.ts';
+
+export interface ScanOrganizationOptions {
+  checks: readonly Check[];
+  settings: ScanSettings;
+  clients: ClientProvider;
+  /** Only these accounts (`--accounts`); others in the organization are left out. */
+  accountIds?: readonly string[];
+  /** Accounts scanned at once [16]. */
+  accountConcurrency?: number;
+  /** AWS calls in flight at once per account [8]. */
+  callsPerAccount?: number;
+  onAccountScanned?: (scan: AccountScan) => void;
+  collectors?: Partial<AccountCollectors>;
+  organizationCollectors?: Partial<OrganizationCollectors>;
+  clock?: PacerClock;
+  credentialReportPolling?: Partial<CredentialReportPolling>;
+}
+
+export type ScanStatus = 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
+
+export interface OrganizationScan {
+  status: ScanStatus;
+  /** Why the scan is PARTIAL or FAILED. */
+  reason: string | null;
+  startedAt: string;
+  finishedAt: string;
+  organization: Organization | null;
+  organizationEvidence: OrganizationEvidence;
+  /** Results of organization-scope checks (evaluated once). */
+  organizationResults: ScanResult[];
+  accounts: AccountScan[];
+  /** Every result: organization checks first, then accounts in id order. */
+  results: ScanResult[];
+}
+
+/** Gathers the organization evidence the checks (and their collectors) need, each once. */
+export async function collectOrganizationEvidence(options: {
+  checks: readonly Check[];
+  clients: ClientProvider;
+  collectors?: Partial<OrganizationCollectors>;
+  accountCollectors?: AccountCollectors;
+  concurrency?: number;
+}): Promise<OrganizationEvidence> {
+  const collectors = { ...defaultOrganizationCollectors, ...options.collectors } as OrganizationCollectors;
+  const needed = evidenceNeeded(options.checks, options.accountCollectors);
+  needed.add('organization'); // the account list
+  const clients = options.clients.forOrganization();
+  const limit = organizationLimit(options.concurrency ?? 8);
+  const keys = [...needed].filter(isOrganizationEvidenceKey);
+  const entries = await Promise.all(
+    keys.map(async (key) => {
+      try {
+        return [key, await collectors[key].collect({ clients, limit })] as const;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return [key, failedEvidence(key, { action: key, code: 'CollectorFailed', message }, [])] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries) as OrganizationEvidence;
+}
+
+export async function scanOrganization(options: ScanOrganizationOptions): Promise<OrganizationScan> {
+  const startedAt = new Date().toISOString();
+  const { settings, clients } = options;
+  const organizationEvidence = await collectOrganizationEvidence({
+    checks: options.checks,
+    clients,
+    ...(options.organizationCollectors ? { collectors: options.organizationCollectors } : {}),
+  });
+  const organization = organizationEvidence.organization?.ok ? organizationEvidence.organization.value : null;
+  const managementAccountId = organization?.managementAccountId ?? null;
+
+  const organizationContext: CheckContext = {
+    accountId: managementAccountId ?? '',
+    partition: clients.partition,
+    isManagementAccount: true,
+    now: settings.now,
+    regions: settings.regions,
+    rootUsageWindowDays: settings.rootUsageWindowDays,
+    allowedEmailDomains: settings.allowedEmailDomains,
+  };
+  const organizationResults = (
+    await Promise.all(
+      options.checks
+        .filter((check) => check.metadata.scope === 'organization')
+        .map((check) =>
+          evaluateCheck(
+            check,
+            async <K extends EvidenceKey>(key: K) =>
+              (organizationEvidence[key as OrganizationEvidenceKey] ??
+                failedEvidence(
+                  key,
+                  { action: key, code: 'NotCollected', message: `${key} is not organization evidence` },
+                  settings.regions,
+                )) as EvidenceMap[K],
+            organizationContext,
+            organization?.arn ??
+              `arn:${clients.partition}:organizations::${managementAccountId ?? 'unknown'}:organization`,
+          ),
+        ),
+    )
+  ).flat();
+
+  // Without the organization view, only accounts named on the command line can be scanned.
+  const wanted = options.accountIds ? new Set(options.accountIds) : null;
+  const accounts = organization
+    ? organization.accounts.filter((account) => !wanted || wanted.has(account.id))
+    : [...(wanted ?? [])].map((id) => ({ id }));
+  const limit = pLimit(options.accountConcurrency ?? 16);
+  const accountScans = await Promise.all(
+    accounts.map((account) =>
+      limit(async () => {
+        const scan = await scanAccount({
+          account,
+          checks: options.checks,
+          organizationEvidence,
+          settings,
+          clients,
+          managementAccountId,
+          ...(options.callsPerAccount ? { concurrency: options.callsPerAccount } : {}),
+          ...(options.collectors ? { collectors: options.collectors } : {}),
+          ...(options.organizationCollectors
+            ? { organizationCollectors: options.organizationCollectors }
+            : {}),
+          ...(options.clock ? { clock: options.clock } : {}),
+          ...(options.credentialReportPolling
+            ? { credentialReportPolling: options.credentialReportPolling }
+            : {}),
+        });
+        options.onAccountScanned?.(scan);
+        return scan;
+      }),
+    ),
+  );
+  accountScans.sort((a, b) => a.accountId.localeCompare(b.accountId));
+
+  const failed = accountScans.filter((scan) => scan.status === 'FAILED');
+  let status: ScanStatus = 'SUCCEEDED';
+  let reason: string | null = null;
+  if (!organization && accountScans.length === 0) {
+    status = 'FAILED';
+    const error = organizationEvidence.organization;
+    reason = `the organization could not be read: ${error && !error.ok ? error.error.message : 'unknown error'}`;
+  } else if (failed.length > 0 || !organization) {
+    status = 'PARTIAL';
+    reason = organization
+      ? `${failed.length} of ${accountScans.length} accounts could not be scanned`
+      : 'the organization could not be read';
+  }
+  return {
+    status,
+    reason,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    organization,
+    organizationEvidence,
+    organizationResults,
+    accounts: accountScans,
+    results: [...organizationResults, ...accountScans.flatMap((scan) => scan.results)],
+  };
+}

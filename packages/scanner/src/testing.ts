@@ -1,0 +1,70 @@
+/** Test helpers: checks declared in one line, and a ClientProvider over fake SDK clients. */
+import { type AccountClientOptions, AssumeRoleError, type ClientProvider } from '@rootaudit/aws';
+import { type FakeHandler, fakeAccountClients } from '@rootaudit/aws/testing';
+import {
+  type Check,
+  type CheckContext,
+  type CheckOutcome,
+  type CheckScope,
+  defineCheck,
+  type EvidenceFor,
+  type EvidenceKey,
+} from '@rootaudit/checks';
+
+export function testCheck<const K extends EvidenceKey>(
+  id: string,
+  evidence: readonly K[],
+  evaluate: (evidence: EvidenceFor<K>, context: CheckContext) => CheckOutcome[],
+  scope: CheckScope = 'account',
+): Check<K> {
+  return defineCheck({
+    metadata: {
+      id,
+      title: id,
+      severity: 'high',
+      scope,
+      description: id,
+      rationale: id,
+      remediation: { console: [], cli: '' },
+      references: [],
+      compliance: [],
+    },
+    evidence,
+    evaluate,
+  });
+}
+
+export function pass(resource: string, evidence: Record<string, unknown> = {}): CheckOutcome {
+  return { status: 'PASS', resource, message: 'ok', evidence };
+}
+
+/** A ClientProvider whose accounts answer from `handler`; accounts in `unreachable` refuse AssumeRole. */
+export function fakeProvider(handler: FakeHandler, unreachable: readonly string[] = []) {
+  const calls: Parameters<FakeHandler>[0][] = [];
+  const options: AccountClientOptions[] = [];
+  const provider: ClientProvider = {
+    partition: 'aws',
+    forAccount(accountId, accountOptions = {}) {
+      options.push(accountOptions);
+      const { clients } = fakeAccountClients(handler, {
+        accountId,
+        calls,
+        ...(accountOptions.concurrency ? { concurrency: accountOptions.concurrency } : {}),
+      });
+      if (unreachable.includes(accountId)) {
+        clients.verifyAccess = async () => {
+          throw new AssumeRoleError(
+            'AccessDenied',
+            `arn:aws:iam::${accountId}:role/RootAuditRole`,
+            'not authorized',
+          );
+        };
+      }
+      return clients;
+    },
+    forOrganization() {
+      return fakeAccountClients(handler, { calls }).organizationClients;
+    },
+  };
+  return { provider, calls, options };
+}

@@ -1,0 +1,417 @@
+/**
+ * Scans and account scans. A scan is created QUEUED (so an on-demand request gets its id at once),
+ * gets its accounts when discovery is done (RUNNING), and ends SUCCEEDED, PARTIAL or FAILED.
+ *
+ * Idempotency (a re-delivered job writes nothing twice): account results are written in one
+ * transaction that first moves the AccountScan out of PENDING/RUNNING with a guarded update; when
+ * that update changes no row, the account was already recorded and nothing else is written.
+ */
+import { type AccountStatus, Prisma, type PrismaClient, type Scan, type ScanTrigger } from '@rootaudit/db';
+import {
+  applyFindings,
+  type FindingChanges,
+  resultCounters,
+  type StoredResult,
+  uniqueResults,
+} from './findings.ts';
+import { skipReason } from './organization.ts';
+
+const OPEN = ['PENDING', 'RUNNING'] as const;
+const TRANSACTION = { timeout: 120_000, maxWait: 30_000 };
+
+/** Another scan is QUEUED or RUNNING (the API answers 409 with it). */
+export class ScanAlreadyActiveError extends Error {
+  override readonly name = 'ScanAlreadyActiveError';
+  constructor(readonly scan: Scan) {
+    super(`scan ${scan.id} is already ${scan.status}: one scan runs at a time`);
+  }
+}
+
+/** The scan that is QUEUED or RUNNING, if any. */
+export function findActiveScan(prisma: PrismaClient): Promise<Scan | null> {
+  return prisma.scan.findFirst({ where: { active: true } });
+}
+
+export interface ScanAccount {
+  id: string;
+  status: AccountStatus;
+}
+
+export interface CreateScanInput {
+  trigger: ScanTrigger;
+  /** When given, the scan starts at once with these accounts (see addAccountScans). */
+  accounts?: readonly ScanAccount[];
+  requestedBy?: string | null;
+  checkIds?: string[];
+  accountFilter?: string[];
+  now?: Date;
+}
+
+/**
+ * Creates a scan: QUEUED, or RUNNING with its AccountScans when `accounts` is given.
+ * Throws ScanAlreadyActiveError while another scan is QUEUED or RUNNING (a unique index on
+ * Scan.active makes that hold across processes).
+ */
+export async function createScan(prisma: PrismaClient, input: CreateScanInput): Promise<Scan> {
+  const now = input.now ?? new Date();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const scan = await prisma.scan.create({
+        data: {
+          trigger: input.trigger,
+          status: 'QUEUED',
+          requestedBy: input.requestedBy ?? null,
+          checkIds: input.checkIds ?? [],
+          accountFilter: input.accountFilter ?? [],
+          createdAt: now,
+          lastProgressAt: now,
+        },
+      });
+      if (!input.accounts) return scan;
+      await addAccountScans(prisma, scan.id, input.accounts, { now });
+      return await prisma.scan.findUniqueOrThrow({ where: { id: scan.id } });
+    } catch (error) {
+      if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') throw error;
+      const active = await findActiveScan(prisma);
+      if (active) throw new ScanAlreadyActiveError(active);
+      // The active scan ended between our insert and our read: try once more.
+      if (attempt >= 2) throw error;
+    }
+  }
+}
+
+/**
+ * Gives a QUEUED scan its accounts and starts it: ACTIVE accounts PENDING, others SKIPPED with the
+ * reason. Idempotent (a re-delivered discovery job adds nothing twice). Returns the accounts still
+ * to scan (PENDING or RUNNING), which is what to enqueue.
+ */
+export async function addAccountScans(
+  prisma: PrismaClient,
+  scanId: string,
+  accounts: readonly ScanAccount[],
+  options: { now?: Date } = {},
+): Promise<{ scan: Scan; pendingAccountIds: string[] }> {
+  const now = options.now ?? new Date();
+  return prisma.$transaction(async (tx) => {
+    await tx.accountScan.createMany({
+      data: accounts.map((account) => {
+        const reason = skipReason(account.status);
+        return reason
+          ? { scanId, accountId: account.id, status: 'SKIPPED' as const, error: reason, finishedAt: now }
+          : { scanId, accountId: account.id, status: 'PENDING' as const };
+      }),
+      skipDuplicates: true,
+    });
+    const counts = await countAccountScans(tx, scanId);
+    await tx.scan.updateMany({
+      where: { id: scanId, status: { in: ['QUEUED', 'RUNNING'] } },
+      data: {
+        status: 'RUNNING',
+        accountsTotal: counts.total - counts.SKIPPED,
+        accountsSkipped: counts.SKIPPED,
+        lastProgressAt: now,
+      },
+    });
+    await tx.scan.updateMany({ where: { id: scanId, startedAt: null }, data: { startedAt: now } });
+    const pending = await tx.accountScan.findMany({
+      where: { scanId, status: { in: [...OPEN] } },
+      select: { accountId: true },
+      orderBy: { accountId: 'asc' },
+    });
+    return {
+      scan: await tx.scan.findUniqueOrThrow({ where: { id: scanId } }),
+      pendingAccountIds: pending.map((row) => row.accountId),
+    };
+  }, TRANSACTION);
+}
+
+async function countAccountScans(tx: Prisma.TransactionClient, scanId: string) {
+  const groups = await tx.accountScan.groupBy({ by: ['status'], where: { scanId }, _count: { _all: true } });
+  const counts = { PENDING: 0, RUNNING: 0, SUCCEEDED: 0, ERROR: 0, SKIPPED: 0, total: 0 };
+  for (const group of groups) {
+    counts[group.status] = group._count._all;
+    counts.total += group._count._all;
+  }
+  return counts;
+}
+
+/**
+ * A worker starts on an account: RUNNING, attempts + 1. Returns false when the account no longer
+ * needs scanning (already recorded, or the scan ended): the job is then acknowledged and dropped.
+ */
+export async function markAccountScanRunning(
+  prisma: PrismaClient,
+  input: { scanId: string; accountId: string; now?: Date },
+): Promise<boolean> {
+  const now = input.now ?? new Date();
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.accountScan.updateMany({
+      where: { scanId: input.scanId, accountId: input.accountId, status: { in: [...OPEN] } },
+      data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt: now },
+    });
+    if (count === 0) return false;
+    await tx.scan.updateMany({ where: { id: input.scanId, active: true }, data: { lastProgressAt: now } });
+    return true;
+  }, TRANSACTION);
+}
+
+export interface RecordAccountResultsInput {
+  scanId: string;
+  accountId: string;
+  results: readonly StoredResult[];
+  durationMs: number;
+  /** Set when the account could not be (fully) scanned: the AccountScan ends ERROR with it. */
+  error?: string | null;
+  now?: Date;
+}
+
+export interface RecordedAccount {
+  /** false: this account was already recorded (a re-delivered job); nothing was written. */
+  applied: boolean;
+  findings: FindingChanges | null;
+}
+
+/**
+ * Writes one account's outcome in ONE transaction: the AccountScan's final status, its
+ * CheckResults, the finding lifecycle, the scan's counters and progress, the account's
+ * lastScannedAt. Writes nothing when the AccountScan had already left PENDING/RUNNING.
+ */
+export async function recordAccountResults(
+  prisma: PrismaClient,
+  input: RecordAccountResultsInput,
+): Promise<RecordedAccount> {
+  const now = input.now ?? new Date();
+  const results = uniqueResults(input.results);
+  const failed = input.error !== undefined && input.error !== null;
+  return prisma.$transaction(async (tx) => {
+    // First, so a concurrent duplicate waits on this row and then finds it no longer open.
+    const { count } = await tx.accountScan.updateMany({
+      where: { scanId: input.scanId, accountId: input.accountId, status: { in: [...OPEN] } },
+      data: {
+        status: failed ? 'ERROR' : 'SUCCEEDED',
+        error: failed ? input.error : null,
+        finishedAt: now,
+        durationMs: Math.round(input.durationMs),
+      },
+    });
+    if (count === 0) return { applied: false, findings: null };
+    await tx.checkResult.createMany({
+      data: results.map((result) => ({
+        scanId: input.scanId,
+        accountId: input.accountId,
+        scope: 'account' as const,
+        checkId: result.checkId,
+        resource: result.resource,
+        status: result.status,
+        severity: result.severity,
+        message: result.message,
+        evidence: result.evidence as Prisma.InputJsonValue,
+        createdAt: now,
+      })),
+      skipDuplicates: true,
+    });
+    const findings = await applyFindings(tx, {
+      scanId: input.scanId,
+      accountId: input.accountId,
+      scope: 'account',
+      results,
+      now,
+    });
+    const counters = resultCounters(results);
+    await tx.scan.update({
+      where: { id: input.scanId },
+      data: {
+        accountsDone: { increment: 1 },
+        accountsFailed: { increment: failed ? 1 : 0 },
+        resultsPass: { increment: counters.resultsPass },
+        resultsFail: { increment: counters.resultsFail },
+        resultsError: { increment: counters.resultsError },
+        resultsNotApplicable: { increment: counters.resultsNotApplicable },
+        lastProgressAt: now,
+      },
+    });
+    await tx.account.updateMany({ where: { id: input.accountId }, data: { lastScannedAt: now } });
+    return { applied: true, findings };
+  }, TRANSACTION);
+}
+
+/**
+ * Organization-level results, once per scan: stored under the management account with scope
+ * organization (see prisma/schema.prisma). A second call for the same scan writes nothing.
+ */
+export async function recordOrganizationResults(
+  prisma: PrismaClient,
+  input: { scanId: string; managementAccountId: string; results: readonly StoredResult[]; now?: Date },
+): Promise<RecordedAccount> {
+  const now = input.now ?? new Date();
+  const results = uniqueResults(input.results);
+  if (results.length === 0) return { applied: false, findings: null };
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.checkResult.createMany({
+      data: results.map((result) => ({
+        scanId: input.scanId,
+        accountId: input.managementAccountId,
+        scope: 'organization' as const,
+        checkId: result.checkId,
+        resource: result.resource,
+        status: result.status,
+        severity: result.severity,
+        message: result.message,
+        evidence: result.evidence as Prisma.InputJsonValue,
+        createdAt: now,
+      })),
+      skipDuplicates: true,
+    });
+    // A concurrent duplicate blocks on the unique index until this commits, then inserts nothing.
+    if (count === 0) return { applied: false, findings: null };
+    const findings = await applyFindings(tx, {
+      scanId: input.scanId,
+      accountId: input.managementAccountId,
+      scope: 'organization',
+      results,
+      now,
+    });
+    const counters = resultCounters(results);
+    await tx.scan.update({
+      where: { id: input.scanId },
+      data: {
+        resultsPass: { increment: counters.resultsPass },
+        resultsFail: { increment: counters.resultsFail },
+        resultsError: { increment: counters.resultsError },
+        resultsNotApplicable: { increment: counters.resultsNotApplicable },
+        lastProgressAt: now,
+      },
+    });
+    return { applied: true, findings };
+  }, TRANSACTION);
+}
+
+/**
+ * Ends a RUNNING scan whose accounts are all recorded: SUCCEEDED, PARTIAL (some accounts ERROR)
+ * or FAILED (every scanned account ERROR), counts recomputed from the AccountScans. Returns the
+ * finished scan when this call finished it, null otherwise (not done yet, or already finished).
+ */
+export async function completeScanIfDone(
+  prisma: PrismaClient,
+  scanId: string,
+  options: { now?: Date } = {},
+): Promise<Scan | null> {
+  const now = options.now ?? new Date();
+  return prisma.$transaction(async (tx) => {
+    const counts = await countAccountScans(tx, scanId);
+    if (counts.PENDING + counts.RUNNING > 0) return null;
+    const scanned = counts.SUCCEEDED + counts.ERROR;
+    const status = counts.ERROR === 0 ? 'SUCCEEDED' : counts.SUCCEEDED === 0 ? 'FAILED' : 'PARTIAL';
+    const { count } = await tx.scan.updateMany({
+      where: { id: scanId, status: 'RUNNING' },
+      data: {
+        status,
+        active: null,
+        finishedAt: now,
+        accountsTotal: scanned,
+        accountsDone: scanned,
+        accountsFailed: counts.ERROR,
+        accountsSkipped: counts.SKIPPED,
+        failureReason:
+          status === 'SUCCEEDED' ? null : `${counts.ERROR} of ${scanned} accounts could not be scanned`,
+      },
+    });
+    if (count === 0) return null;
+    return tx.scan.findUniqueOrThrow({ where: { id: scanId } });
+  }, TRANSACTION);
+}
+
+/**
+ * Ends FAILED every active scan that made no progress for `stalledAfterMs` (no account started
+ * or recorded), with the reason; its unfinished accounts end ERROR. A late worker then finds them
+ * closed and writes nothing. Returns the scans it ended.
+ */
+export async function failStalledScans(
+  prisma: PrismaClient,
+  options: { stalledAfterMs: number; now?: Date },
+): Promise<Scan[]> {
+  const now = options.now ?? new Date();
+  const cutoff = new Date(now.getTime() - options.stalledAfterMs);
+  const stalled = await prisma.scan.findMany({
+    where: {
+      active: true,
+      OR: [
+        { lastProgressAt: { lt: cutoff } },
+        { lastProgressAt: null, startedAt: { lt: cutoff } },
+        { lastProgressAt: null, startedAt: null, createdAt: { lt: cutoff } },
+      ],
+    },
+  });
+  const ended: Scan[] = [];
+  const minutes = Math.round(options.stalledAfterMs / 60_000);
+  for (const candidate of stalled) {
+    const scan = await prisma.$transaction(async (tx) => {
+      const open = await tx.accountScan.findMany({
+        where: { scanId: candidate.id, status: { in: [...OPEN] } },
+        select: { accountId: true },
+        orderBy: { accountId: 'asc' },
+      });
+      const shown = open.slice(0, 10).map((row) => row.accountId);
+      const reason =
+        candidate.status === 'QUEUED'
+          ? `the scan made no progress for ${minutes} min: organization discovery never completed; check the scheduler's logs`
+          : `the scan made no progress for ${minutes} min: ${open.length} account(s) were never recorded` +
+            (shown.length > 0 ? ` (${shown.join(', ')}${open.length > shown.length ? ', …' : ''})` : '') +
+            '; check that workers are running and can reach the database';
+      // Guarded on the progress we read: a scan that moved meanwhile is left running.
+      const { count } = await tx.scan.updateMany({
+        where: { id: candidate.id, active: true, lastProgressAt: candidate.lastProgressAt },
+        data: { status: 'FAILED', active: null, finishedAt: now, failureReason: reason },
+      });
+      if (count === 0) return null;
+      await tx.accountScan.updateMany({
+        where: { scanId: candidate.id, status: { in: [...OPEN] } },
+        data: { status: 'ERROR', error: `not scanned: ${reason}`, finishedAt: now },
+      });
+      const counts = await countAccountScans(tx, candidate.id);
+      return tx.scan.update({
+        where: { id: candidate.id },
+        data: {
+          accountsDone: counts.SUCCEEDED + counts.ERROR,
+          accountsFailed: counts.ERROR,
+          accountsSkipped: counts.SKIPPED,
+        },
+      });
+    }, TRANSACTION);
+    if (scan) ended.push(scan);
+  }
+  return ended;
+}
+
+/**
+ * Ends an active scan FAILED with the reason (the organization could not be read, its jobs could
+ * not be enqueued). Its unfinished accounts end ERROR. Returns the scan when this call ended it.
+ */
+export async function failScan(
+  prisma: PrismaClient,
+  scanId: string,
+  reason: string,
+  options: { now?: Date } = {},
+): Promise<Scan | null> {
+  const now = options.now ?? new Date();
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.scan.updateMany({
+      where: { id: scanId, active: true },
+      data: { status: 'FAILED', active: null, finishedAt: now, failureReason: reason },
+    });
+    if (count === 0) return null;
+    await tx.accountScan.updateMany({
+      where: { scanId, status: { in: [...OPEN] } },
+      data: { status: 'ERROR', error: `not scanned: ${reason}`, finishedAt: now },
+    });
+    const counts = await countAccountScans(tx, scanId);
+    return tx.scan.update({
+      where: { id: scanId },
+      data: {
+        accountsDone: counts.SUCCEEDED + counts.ERROR,
+        accountsFailed: counts.ERROR,
+        accountsSkipped: counts.SKIPPED,
+      },
+    });
+  }, TRANSACTION);
+}
