@@ -40,7 +40,10 @@ export function testServerUrl(): Promise<string> {
     // As root, PostgreSQL runs as the postgres user, which must reach the data directory.
     await chmod(dir, 0o755);
     const lines: string[] = [];
-    const server = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), logger: (line) => lines.push(line) });
+    const server = await startEmbeddedPostgres({
+      dataDir: join(dir, 'pg'),
+      logger: (line) => lines.push(line),
+    });
     // The root tap object tears down when the file's tests are all done.
     tap.teardown(async () => {
       await server.stop();

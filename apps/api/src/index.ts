@@ -1,2 +1,3 @@
-export { buildApi, type ApiOptions } from './server.ts';
-export { startApi, type StartedApi } from './start.ts';
+export * from './auth/api-keys.ts';
+export { type ApiOptions, buildApi } from './server.ts';
+export { type StartedApi, startApi } from './start.ts';

@@ -1,7 +1,8 @@
-/** Starts the API on the configured address over an open database. */
+/** Starts the API on the configured address over an open database, with pg-boss for POST /v1/scans. */
 import type { Config } from '@rootaudit/config';
 import { checkReadiness, type Database } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
+import { type PgBoss, startQueue, stopQueue, triggerScan } from '@rootaudit/queue';
 import type { RunningService } from '@rootaudit/service';
 import { buildApi } from './server.ts';
 
@@ -14,18 +15,34 @@ export async function startApi(options: {
   config: Config;
   logger: Logger;
   database: Database;
+  /** A running pg-boss to share (one process running everything); else the API starts its own. */
+  boss?: PgBoss;
 }): Promise<StartedApi> {
   const { config, logger, database } = options;
+  const ownBoss = options.boss ? undefined : await startQueue(database.url, logger);
+  const boss = (options.boss ?? ownBoss) as PgBoss;
   const app = await buildApi({
     logger,
+    prisma: database.prisma,
     readiness: () => checkReadiness(database.url),
+    triggerScan: (request) => triggerScan({ prisma: database.prisma, boss }, request),
   });
-  const url = await app.listen({ port: config.port, host: config.host });
+  let url: string;
+  try {
+    url = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    if (ownBoss) await stopQueue(ownBoss);
+    throw error;
+  }
   logger.info({ url }, 'api listening');
   return {
     name: 'api',
     url,
     // Fastify's close stops accepting connections and waits for in-flight requests.
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      if (ownBoss) await stopQueue(ownBoss, { timeoutMs: 5_000 });
+    },
   };
 }

@@ -12,6 +12,8 @@ interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   start: () => import('./commands/start.ts'),
   migrate: () => import('./commands/migrate.ts'),
+  'api-key': () => import('./commands/api-key.ts'),
+  scan: () => import('./commands/scan.ts'),
 };
 
 function help(): string {
@@ -21,6 +23,9 @@ function help(): string {
     'commands:',
     '  start     run the API, scheduler and worker in one process',
     '  migrate   apply database migrations (embedded PostgreSQL when DATABASE_URL is unset)',
+    '  api-key   create --name N --scope read|write (prints the key once), list, revoke <id>',
+    '  scan      scan the organization once and print the results (no database):',
+    '            [--format table|json|csv] [--checks id,id] [--accounts 111122223333,...]',
     '',
     'Configuration comes from environment variables; see README.md.',
   ].join('\n');

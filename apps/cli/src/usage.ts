@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** A command line that cannot be run as given; printed as one line, exit code 2. */
 export class UsageError extends Error {

@@ -9,7 +9,13 @@
  * job per ACTIVE account. Every step is idempotent, so a re-delivered job repeats nothing.
  */
 import { ClientFactory, type ClientFactoryOptions } from '@rootaudit/aws';
-import type { Check, CheckContext, EvidenceKey, EvidenceMap } from '@rootaudit/checks';
+import {
+  type Check,
+  type CheckContext,
+  checks as catalog,
+  type EvidenceKey,
+  type EvidenceMap,
+} from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
@@ -41,7 +47,6 @@ import {
   recordOrganizationResults,
   ScanAlreadyActiveError,
 } from '@rootaudit/store';
-import { catalogChecks, selectChecks } from '@rootaudit/worker';
 
 export interface SchedulerOptions {
   config: Config;
@@ -50,7 +55,7 @@ export interface SchedulerOptions {
   boss: PgBoss;
   /** AWS client settings beyond the config (tests: base credentials, endpoint). */
   clients?: Omit<Partial<ClientFactoryOptions>, 'scanId'>;
-  /** The checks [the catalog of @rootaudit/checks]. */
+  /** The checks [the catalog of @rootaudit/checks]; a scan may select a subset (Scan.checkIds). */
   checks?: readonly Check[];
   /** A scan with no progress for this long is ended FAILED [1 hour]. */
   stalledAfterMs?: number;
@@ -65,7 +70,7 @@ export interface RunningScheduler extends RunningService {
   /** An on-demand scan; refuses (started: false, with the running scan) while one is active. */
   triggerScan(request?: TriggerScanRequest): Promise<TriggerScanOutcome>;
   /** The scan-organization job body (what pg-boss runs on each tick), for tests and tools. */
-  runOrganizationScan(job: ScanOrganizationJob): Promise<Scan | null>;
+  runOrganizationScan(job: ScanOrganizationJob, jobId?: string): Promise<Scan | null>;
   /** One watchdog pass. */
   failStalledScans(): Promise<Scan[]>;
 }
@@ -74,7 +79,13 @@ export interface RunningScheduler extends RunningService {
 export async function evaluateOrganizationChecks(
   checks: readonly Check[],
   evidence: OrganizationEvidence,
-  settings: { partition: string; now: Date; regions: string[]; rootUsageWindowDays: number; allowedEmailDomains: string[] },
+  settings: {
+    partition: string;
+    now: Date;
+    regions: string[];
+    rootUsageWindowDays: number;
+    allowedEmailDomains: string[];
+  },
 ): Promise<ScanResult[]> {
   const organization = evidence.organization?.ok ? evidence.organization.value : null;
   const managementAccountId = organization?.managementAccountId ?? '';
@@ -107,25 +118,31 @@ export async function evaluateOrganizationChecks(
 export async function startScheduler(options: SchedulerOptions): Promise<RunningScheduler> {
   const { config, logger, boss } = options;
   const prisma = options.database.prisma;
-  const allChecks = options.checks ?? catalogChecks();
+  const allChecks = options.checks ?? catalog;
   const log = logger.child({ component: 'scheduler' });
   const stalledAfterMs = options.stalledAfterMs ?? 3_600_000;
 
-  async function runOrganizationScan(job: ScanOrganizationJob): Promise<Scan | null> {
+  async function runOrganizationScan(job: ScanOrganizationJob, jobId?: string): Promise<Scan | null> {
     let scan: Scan | null;
     if (job.scanId) {
       scan = await prisma.scan.findUnique({ where: { id: job.scanId } });
-      if (!scan || scan.active !== true) {
+      if (scan?.active !== true) {
         log.info({ scanId: job.scanId }, 'discovery job dropped: the scan has ended');
         return null;
       }
     } else {
+      // A cron tick's scan is tagged with its job id, so a retried tick resumes its own scan.
+      const requestedBy = jobId ? `cron:${jobId}` : 'cron';
       try {
-        scan = await createScan(prisma, { trigger: job.trigger });
+        scan = await createScan(prisma, { trigger: job.trigger, requestedBy });
       } catch (error) {
         if (!(error instanceof ScanAlreadyActiveError)) throw error;
-        log.warn({ runningScanId: error.scan.id }, 'scheduled scan skipped: another scan is still running');
-        return null;
+        if (jobId && error.scan.requestedBy === requestedBy) {
+          scan = error.scan;
+        } else {
+          log.warn({ runningScanId: error.scan.id }, 'scheduled scan skipped: another scan is still running');
+          return null;
+        }
       }
     }
     const scanId = scan.id;
@@ -140,7 +157,10 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
       ...options.clients,
     });
     try {
-      const checks = selectChecks(allChecks, scan.checkIds);
+      const wantedChecks = new Set(scan.checkIds);
+      const checks = allChecks.filter(
+        (check) => wantedChecks.size === 0 || wantedChecks.has(check.metadata.id),
+      );
       const evidence = await collectOrganizationEvidence({ checks, clients });
       const organization = evidence.organization;
       if (!organization?.ok) {
@@ -188,7 +208,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
 
   async function watchdog(): Promise<Scan[]> {
     const ended = await failStalledScans(prisma, { stalledAfterMs });
-    for (const scan of ended) log.error({ scanId: scan.id, reason: scan.failureReason }, 'stalled scan failed');
+    for (const scan of ended)
+      log.error({ scanId: scan.id, reason: scan.failureReason }, 'stalled scan failed');
     return ended;
   }
 
@@ -196,19 +217,27 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     QUEUES.scanOrganization,
     { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
     async ([job]) => {
-      if (job) await runOrganizationScan(job.data);
+      if (job) await runOrganizationScan(job.data, job.id);
     },
   );
   if (options.schedule !== false) {
-    await boss.schedule(SCAN_SCHEDULE, config.scanCron, { trigger: 'SCHEDULED' } satisfies ScanOrganizationJob, {
-      tz: config.scanTimezone,
-    });
+    await boss.schedule(
+      SCAN_SCHEDULE,
+      config.scanCron,
+      { trigger: 'SCHEDULED' } satisfies ScanOrganizationJob,
+      {
+        tz: config.scanTimezone,
+      },
+    );
   }
   const timer = setInterval(() => {
     watchdog().catch((error: unknown) => log.error({ err: error }, 'stalled-scan check failed'));
   }, options.stalledCheckIntervalMs ?? 60_000);
   timer.unref();
-  log.info({ cron: config.scanCron, timezone: config.scanTimezone, checks: allChecks.length }, 'scheduler started');
+  log.info(
+    { cron: config.scanCron, timezone: config.scanTimezone, checks: allChecks.length },
+    'scheduler started',
+  );
 
   return {
     name: 'scheduler',

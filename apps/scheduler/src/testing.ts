@@ -3,15 +3,21 @@
  * PostgreSQL database, pg-boss with fast timings, a scheduler and (optionally) an in-process
  * worker, all real. Each piece is torn down with the test.
  */
-import { type GenerateOptions, generateOrganization, type Knobs, type Simulator, startSimulator } from '@rootaudit/aws-sim';
-import type { Check } from '@rootaudit/checks';
+import {
+  type AccountModel,
+  type GenerateOptions,
+  generateOrganization,
+  type Knobs,
+  type Simulator,
+  startSimulator,
+} from '@rootaudit/aws-sim';
+import { type Check, checks as catalog } from '@rootaudit/checks';
 import { type Config, loadConfig } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
 import { createLogger, type Logger } from '@rootaudit/log';
 import { type PgBoss, type QueueSettingsOverrides, startQueue, stopQueue } from '@rootaudit/queue';
 import type { RunningService } from '@rootaudit/service';
 import { startWorker } from '@rootaudit/worker';
-import { checksForTests } from '../../worker/src/testing.ts';
 import { testDatabase } from '../../../test/support/db.ts';
 import { type RunningScheduler, startScheduler } from './scheduler.ts';
 
@@ -38,6 +44,8 @@ export interface Pipeline {
   config: Config;
   logger: Logger;
   checks: Check[];
+  /** AWS client settings pointing at the simulator. */
+  clients: { endpoint: string; credentials: typeof BASE_CREDENTIALS; maxAttempts: number };
   boss: PgBoss;
   scheduler: RunningScheduler;
   worker: RunningService | null;
@@ -55,6 +63,8 @@ export interface PipelineOptions extends Partial<Pick<GenerateOptions, 'accounts
   schedule?: boolean;
   cron?: string;
   accountConcurrency?: number;
+  /** The scheduler's stalled-scan threshold [1 hour]. */
+  stalledAfterMs?: number;
 }
 
 export async function startPipeline(t: Teardown, options: PipelineOptions = {}): Promise<Pipeline> {
@@ -80,7 +90,7 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
   };
   const config = loadConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'pipeline-test', destination: 2 });
-  const checks = await checksForTests();
+  const checks = [...catalog];
   const clients = { endpoint: sim.endpoint, credentials: BASE_CREDENTIALS, maxAttempts: 3 };
   const startBoss = async () => {
     const boss = await startQueue(url, logger, FAST_QUEUE);
@@ -96,6 +106,7 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
     clients,
     checks,
     schedule: options.schedule ?? false,
+    ...(options.stalledAfterMs ? { stalledAfterMs: options.stalledAfterMs } : {}),
     pollingIntervalSeconds: FAST_QUEUE.pollingIntervalSeconds,
   });
   t.teardown(() => scheduler.close());
@@ -123,7 +134,7 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
     LOG_LEVEL: 'info',
     ROOTAUDIT_TEST_QUEUE: JSON.stringify(FAST_QUEUE),
   };
-  return { sim, prisma, url, config, logger, checks, boss, scheduler, worker, childEnv, startBoss };
+  return { sim, prisma, url, config, logger, checks, clients, boss, scheduler, worker, childEnv, startBoss };
 }
 
 /** Polls until the scan has ended (or the time is up) and returns it. */
@@ -133,7 +144,9 @@ export async function waitForScan(prisma: PrismaClient, scanId: string, timeoutM
     const scan = await prisma.scan.findUniqueOrThrow({ where: { id: scanId } });
     if (scan.active !== true) return scan;
     if (Date.now() > deadline) {
-      throw new Error(`scan ${scanId} still ${scan.status} after ${timeoutMs} ms (${scan.accountsDone}/${scan.accountsTotal})`);
+      throw new Error(
+        `scan ${scanId} still ${scan.status} after ${timeoutMs} ms (${scan.accountsDone}/${scan.accountsTotal})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -145,3 +158,44 @@ export async function scanOnce(pipeline: Pipeline, timeoutMs?: number): Promise<
   if (!outcome.started) throw new Error(`scan ${outcome.scan.id} is already running`);
   return waitForScan(pipeline.prisma, outcome.scan.id, timeoutMs);
 }
+
+// ── Expectations shared by the pipeline tests ─────────────────────────────────────────────
+
+export const rootArn = (id: string) => `arn:aws:iam::${id}:root`;
+
+export function activeAccounts(pipeline: Pipeline): AccountModel[] {
+  return pipeline.sim.model.accounts.filter((account) => account.status === 'ACTIVE');
+}
+
+/** What the model says root-no-access-keys must be. */
+export const expectedAccessKeys = (account: AccountModel) =>
+  account.root.accessKeys.length > 0 ? 'FAIL' : 'PASS';
+/** What the model says root-mfa-enabled must be. */
+export function expectedMfa(account: AccountModel) {
+  if (account.root.mfa !== 'none') return 'PASS';
+  const credentials = account.root.password || account.root.accessKeys.length > 0;
+  return credentials ? 'FAIL' : 'NOT_APPLICABLE';
+}
+
+export async function resultsOf(prisma: PrismaClient, scanId: string, checkId: string) {
+  const rows = await prisma.checkResult.findMany({ where: { scanId, checkId } });
+  return new Map(rows.map((row) => [row.accountId, row.status]));
+}
+
+/** The instant lies within the scan (findings carry the time their account was recorded). */
+export function during(
+  t: { ok(value: unknown, message: string): unknown },
+  at: Date | null,
+  scan: Scan,
+  what: string,
+) {
+  t.ok(
+    at && scan.finishedAt && at >= scan.createdAt && at <= scan.finishedAt,
+    `${what} during scan ${scan.id}`,
+  );
+}
+
+export const finding = (prisma: PrismaClient, accountId: string, checkId: string) =>
+  prisma.finding.findUniqueOrThrow({
+    where: { accountId_checkId_resource: { accountId, checkId, resource: rootArn(accountId) } },
+  });

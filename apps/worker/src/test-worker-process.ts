@@ -1,14 +1,13 @@
 /**
  * A worker process for the pipeline tests (apps/scheduler/src/*.test.ts spawn it with tsx and
- * SIGKILL it mid-scan): main.ts with the checks found by checksForTests() and queue timings taken
- * from ROOTAUDIT_TEST_QUEUE (JSON), so a killed job expires in seconds rather than minutes.
+ * SIGKILL it mid-scan): main.ts with queue timings taken from ROOTAUDIT_TEST_QUEUE (JSON), so a
+ * killed job expires in seconds rather than minutes.
  */
 import { loadConfigOrExit } from '@rootaudit/config';
 import { openDatabase } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
 import { type QueueSettingsOverrides, startQueue, stopQueue } from '@rootaudit/queue';
 import { runUntilSignal } from '@rootaudit/service';
-import { checksForTests } from './testing.ts';
 import { startWorker } from './worker.ts';
 
 const config = loadConfigOrExit();
@@ -25,14 +24,12 @@ await runUntilSignal(logger, async (started) => {
   started.push({ name: 'database', close: () => database.close() });
   const boss = await startQueue(database.url, logger, queue);
   started.push({ name: 'queue', close: () => stopQueue(boss) });
-  const checks = await checksForTests();
   started.push(
     await startWorker({
       config,
       logger,
       database,
       boss,
-      checks,
       ...(queue.pollingIntervalSeconds ? { pollingIntervalSeconds: queue.pollingIntervalSeconds } : {}),
     }),
   );

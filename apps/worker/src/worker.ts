@@ -56,9 +56,15 @@ export function accountError(scan: AccountScan): string | null {
 
 /** Per-scan state shared by the jobs of one scan in this process: clients and organization evidence. */
 class ScanContexts {
-  readonly #entries = new Map<string, { clients: ClientFactory; organization: Promise<OrganizationEvidence> }>();
+  readonly #entries = new Map<
+    string,
+    { clients: ClientFactory; organization: Promise<OrganizationEvidence> }
+  >();
   constructor(
-    readonly create: (scanId: string) => { clients: ClientFactory; organization: Promise<OrganizationEvidence> },
+    readonly create: (scanId: string) => {
+      clients: ClientFactory;
+      organization: Promise<OrganizationEvidence>;
+    },
     readonly keep = 4,
   ) {}
 
@@ -75,6 +81,12 @@ class ScanContexts {
       }
     }
     return entry;
+  }
+
+  /** Reads the organization again on the next job (the last read failed, maybe transiently). */
+  retryOrganization(scanId: string, read: () => Promise<OrganizationEvidence>) {
+    const entry = this.#entries.get(scanId);
+    if (entry) entry.organization = read();
   }
 
   forget(scanId: string) {
@@ -105,16 +117,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       ...options.clients,
     });
   // The organization view (account list, SCPs, features) is read once per scan per worker process.
+  const readOrganization = (clients: ClientProvider) =>
+    collectOrganizationEvidence({ checks: allChecks, clients });
   const contexts = new ScanContexts((scanId) => {
     const clients = clientsFor(scanId);
-    const organization = collectOrganizationEvidence({ checks: allChecks, clients: clients as ClientProvider });
-    return { clients, organization };
+    return { clients, organization: readOrganization(clients) };
   });
 
   async function scanOneAccount(job: ScanAccountJob): Promise<void> {
     const { scanId, accountId } = job;
     const scan = await prisma.scan.findUnique({ where: { id: scanId } });
-    if (!scan || scan.active !== true) {
+    if (scan?.active !== true) {
       log.info({ scanId, accountId }, 'account job dropped: the scan has ended');
       return;
     }
@@ -125,6 +138,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     const account = await prisma.account.findUnique({ where: { id: accountId } });
     const context = contexts.get(scanId);
     const organizationEvidence = await context.organization;
+    if (!organizationEvidence.organization?.ok) {
+      // This account goes on with what failed (its checks say so); the next one reads again.
+      contexts.retryOrganization(scanId, () => readOrganization(context.clients));
+    }
     const checks = selectChecks(allChecks, scan.checkIds);
     const status = account?.status === 'PENDING_ACTIVATION' ? undefined : account?.status;
     const outcome = await scanAccount({
@@ -191,7 +208,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       durationMs: 0,
       error: `the account could not be scanned: its job failed on every attempt (the worker crashed or the database was unreachable; see the worker logs for ${job.accountId})`,
     });
-    log.error({ scanId: job.scanId, accountId: job.accountId, applied: recorded.applied }, 'account job dead-lettered');
+    log.error(
+      { scanId: job.scanId, accountId: job.accountId, applied: recorded.applied },
+      'account job dead-lettered',
+    );
     await finishIfDone(job.scanId);
   }
 

@@ -1,2 +1,3 @@
+export * from './catalog.ts';
 export * from './check.ts';
 export * from './evidence.ts';

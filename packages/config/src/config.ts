@@ -70,11 +70,7 @@ const commaList = (item: z.ZodType<string, string>) =>
     .pipe(z.array(item));
 
 const integer = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/)
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(min).max(max));
 
 /** Five-field cron (minute hour day-of-month month day-of-week), as pg-boss accepts it. */
 function isCronExpression(expression: string): boolean {

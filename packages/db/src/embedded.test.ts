@@ -24,6 +24,9 @@ async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string
   return dir;
 }
 
+const fixture = fileURLToPath(new URL('./fixtures/start-stop-embedded.ts', import.meta.url));
+const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
 t.test('first start initialises the data directory; the next start reuses its data', async (t) => {
   const dataDir = join(await tempDir(t), 'postgres');
   const logs: string[] = [];
@@ -44,15 +47,17 @@ t.test('first start initialises the data directory; the next start reuses its da
   t.teardown(() => second.stop());
   const rows = await query<{ note: string }>(second.url, 'SELECT note FROM survivor');
   t.same(rows, [{ note: 'written by the first server' }]);
-  t.ok(logs.some((line) => line.includes('initialising')), 'initdb ran once');
+  t.ok(
+    logs.some((line) => line.includes('initialising')),
+    'initdb ran once',
+  );
   t.equal(logs.filter((line) => line.includes('initialising')).length, 1);
 });
 
 t.test('nothing the server prints reaches stdout, even with the default logger', async (t) => {
   const dataDir = join(await tempDir(t), 'postgres');
-  const fixture = fileURLToPath(new URL('./fixtures/start-stop-embedded.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir], {
-    cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+    cwd: repositoryRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -64,7 +69,7 @@ t.test('nothing the server prints reaches stdout, even with the default logger',
     stderr += chunk;
   });
   const code = await new Promise((resolve) => child.on('exit', resolve));
-  t.equal(code, 0, stderr);
+  t.equal(code, 0, 'the script exits 0', { stderr });
   t.equal(stdout, '', 'stdout stays empty');
   t.match(stderr, /embedded PostgreSQL listening on 127\.0\.0\.1:\d+/, 'notes go to stderr');
 });
@@ -87,14 +92,38 @@ t.test('a stale postmaster.pid left by a crash does not prevent the next start',
 
 t.test('an orphaned postmaster of the same data directory is shut down and replaced', async (t) => {
   const dataDir = join(await tempDir(t), 'postgres');
-  const orphan = await startEmbeddedPostgres({ dataDir, logger: () => {} });
-  // Not stopped: as if the process that started it had been killed.
-  const orphanPid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  const next = await startEmbeddedPostgres({ dataDir, logger: () => {} });
-  t.teardown(async () => {
-    await next.stop();
-    await orphan.stop().catch(() => undefined);
+  // A process that starts the server and is then killed: the server outlives it.
+  const holder = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir, '--hold'], {
+    cwd: repositoryRoot,
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  await new Promise<void>((resolve, reject) => {
+    holder.stderr.on('data', (chunk) => {
+      if (String(chunk).includes('started')) resolve();
+    });
+    holder.on('exit', (code) => reject(new Error(`the holder exited early (${code})`)));
+  });
+  const orphanPid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  t.teardown(() => {
+    try {
+      process.kill(orphanPid, 'SIGKILL');
+    } catch {
+      // already gone, as it should be
+    }
+  });
+  holder.kill('SIGKILL');
+  await new Promise((resolve) => holder.on('exit', resolve));
+
+  const next = await startEmbeddedPostgres({ dataDir, logger: () => {} });
+  t.teardown(() => next.stop());
   t.same(await query(next.url, 'SELECT 1 AS one'), [{ one: 1 }]);
   t.not(Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]), orphanPid);
+});
+
+t.test('a data directory served by another live process is not taken over', async (t) => {
+  const dataDir = join(await tempDir(t), 'postgres');
+  const running = await startEmbeddedPostgres({ dataDir, logger: () => {} });
+  t.teardown(() => running.stop());
+  await t.rejects(startEmbeddedPostgres({ dataDir, logger: () => {} }), /is in use by postmaster \d+/);
+  t.same(await query(running.url, 'SELECT 1 AS one'), [{ one: 1 }], 'the first server still runs');
 });

@@ -77,10 +77,24 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return !processAlive(pid);
 }
 
+class DataDirInUseError extends Error {}
+
+async function parentPid(pid: number): Promise<number | undefined> {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces and parentheses.
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '', 10);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A crash of the process that started PostgreSQL leaves postmaster.pid behind, and sometimes the
- * orphaned postmaster itself. An orphan serving this very data directory is shut down (fast
- * shutdown, then SIGKILL); a pid file naming a dead process, or a process that is not a postmaster
+ * orphaned postmaster itself. An orphan serving this very data directory (its node parent is
+ * gone) is shut down (fast shutdown, then SIGKILL); one whose node parent still runs belongs to
+ * another live process and is left alone (DataDirInUseError); a pid file naming a dead process, or a process that is not a postmaster
  * of this directory (pids get reused in containers), is removed so PostgreSQL does not refuse to
  * start.
  */
@@ -92,6 +106,14 @@ async function clearStalePostmaster(dataDir: string, log: (msg: string) => void)
   if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
     const cmd = await commandLine(pid);
     if (cmd.includes('postgres') && cmd.includes(dataDir)) {
+      const parent = await parentPid(pid);
+      // Its parent is alive (not reparented to init or a subreaper): another process is using it.
+      if (parent !== undefined && parent !== 1 && (await commandLine(parent)).includes('node')) {
+        throw new DataDirInUseError(
+          `the PostgreSQL data directory ${dataDir} is in use by postmaster ${pid}, started by process ${parent}: ` +
+            'stop that process first, or point DATABASE_URL at a server',
+        );
+      }
       log(`embedded PostgreSQL: stopping orphaned postmaster ${pid} of ${dataDir}`);
       process.kill(pid, 'SIGINT');
       if (!(await waitForExit(pid, 10_000))) {
@@ -240,6 +262,7 @@ export async function startEmbeddedPostgres(
     try {
       return await attempt(await freePort());
     } catch (error) {
+      if (error instanceof DataDirInUseError) throw error;
       lastError = error;
     }
   }

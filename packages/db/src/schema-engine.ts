@@ -185,8 +185,12 @@ export async function readMigrationList(migrationsDir: string): Promise<Migratio
 
 /** Names of the migration folders, in the order they apply. */
 export async function migrationNames(migrationsDir: string): Promise<string[]> {
-  const list = await readMigrationList(migrationsDir);
-  return list.migrationDirectories.map((directory) => directory.path);
+  // Folder names only (no file contents): readiness probes call this often.
+  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort((a, b) => a.localeCompare(b));
 }
 
 /** SQL that takes an empty database to the schema (what `prisma migrate diff --from-empty` prints). */

@@ -2,7 +2,7 @@
  * One logger for every app: pino JSON, one line per event, secrets redacted wherever they sit.
  * The CLI writes logs to stderr so that stdout stays exactly the document it prints.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 

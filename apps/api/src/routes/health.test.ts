@@ -1,12 +1,15 @@
+import { createPrismaClient } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
 import t, { type Test } from 'tap';
 import { buildApi } from '../server.ts';
 import type { Readiness } from './health.ts';
 
 const logger = createLogger({ level: 'silent' });
+// Health routes never query: a client that would fail to connect proves it.
+const prisma = createPrismaClient('postgresql://nobody@127.0.0.1:1/none');
 
 async function serve(t: Test, readiness: () => Promise<Readiness>): Promise<string> {
-  const app = await buildApi({ logger, readiness });
+  const app = await buildApi({ logger, readiness, prisma });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => app.close());
   return url;

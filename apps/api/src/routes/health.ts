@@ -3,6 +3,8 @@
  * /readyz says it can do its job (database reachable and fully migrated).
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 
 export interface Readiness {
   ready: boolean;
@@ -13,17 +15,29 @@ export interface HealthOptions {
   readiness: () => Promise<Readiness>;
 }
 
-export async function healthRoutes(app: FastifyInstance, options: HealthOptions): Promise<void> {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+const readyBody = z.object({ status: z.literal('ready') });
+const notReadyBody = z.object({ status: z.literal('not ready'), reason: z.string() });
 
-  app.get('/readyz', async (_request, reply) => {
-    let readiness: Readiness;
-    try {
-      readiness = await options.readiness();
-    } catch (error) {
-      readiness = { ready: false, reason: `readiness check failed: ${(error as Error).message}` };
-    }
-    if (readiness.ready) return { status: 'ready' };
-    return reply.code(503).send({ status: 'not ready', reason: readiness.reason ?? 'unknown' });
-  });
+export async function healthRoutes(instance: FastifyInstance, options: HealthOptions): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    { schema: { tags: ['health'], response: { 200: readyBody, 503: notReadyBody } } },
+    async (_request, reply) => {
+      let readiness: Readiness;
+      try {
+        readiness = await options.readiness();
+      } catch (error) {
+        readiness = { ready: false, reason: `readiness check failed: ${(error as Error).message}` };
+      }
+      if (readiness.ready) return { status: 'ready' as const };
+      return reply.code(503).send({ status: 'not ready' as const, reason: readiness.reason ?? 'unknown' });
+    },
+  );
 }

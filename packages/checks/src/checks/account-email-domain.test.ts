@@ -1,5 +1,5 @@
 import t from 'tap';
-import { memberEmailOn, organizationWithoutMember } from '../fixtures/organization.ts';
+import { memberEmailOn, memberSuspended, organizationWithoutMember } from '../fixtures/organization.ts';
 import { context, evaluateOne, evidenceFor, failed, ok } from '../testing/index.ts';
 import { accountEmailDomain, isFreeMailDomain } from './account-email-domain.ts';
 
@@ -11,7 +11,18 @@ t.test('without an allow-list', async (t) => {
     t.equal(result.status, 'PASS');
     t.match(result.message, /ROOTAUDIT_ALLOWED_EMAIL_DOMAINS/);
   });
-  for (const email of ['someone@gmail.com', 'Someone@GMAIL.COM', 'x@googlemail.com', 'x@hotmail.co.uk', 'x@gmx.de', 'x@yandex.ru', 'x@proton.me', 'x@qq.com', 'x@163.com', 'x@yahoo.co.jp']) {
+  for (const email of [
+    'someone@gmail.com',
+    'Someone@GMAIL.COM',
+    'x@googlemail.com',
+    'x@hotmail.co.uk',
+    'x@gmx.de',
+    'x@yandex.ru',
+    'x@proton.me',
+    'x@qq.com',
+    'x@163.com',
+    'x@yahoo.co.jp',
+  ]) {
     t.test(`FAIL on free-mail ${email}`, async (t) => {
       const result = evaluateOne(accountEmailDomain, withEmail(email));
       t.equal(result.status, 'FAIL');
@@ -44,13 +55,28 @@ t.test('with an allow-list', async (t) => {
 });
 
 t.test('ERROR when the organization could not be read', async (t) => {
-  const result = evaluateOne(accountEmailDomain, evidenceFor({ organization: failed('organizations:ListAccounts') }));
+  const result = evaluateOne(
+    accountEmailDomain,
+    evidenceFor({ organization: failed('organizations:ListAccounts') }),
+  );
   t.equal(result.status, 'ERROR');
-  t.match(result.message, /AccessDenied on organizations:ListAccounts reading the organization for 111122223333/);
+  t.match(
+    result.message,
+    /AccessDenied on organizations:ListAccounts reading the organization for 111122223333/,
+  );
 });
 
 t.test('ERROR when the account is not in the organization list', async (t) => {
-  const result = evaluateOne(accountEmailDomain, evidenceFor({ organization: ok(organizationWithoutMember()) }));
+  const result = evaluateOne(
+    accountEmailDomain,
+    evidenceFor({ organization: ok(organizationWithoutMember()) }),
+  );
   t.equal(result.status, 'ERROR');
   t.match(result.message, /not in the ListAccounts answer/);
+});
+
+t.test('a suspended account is not audited (the runner skips it; a direct call says so)', async (t) => {
+  const result = evaluateOne(accountEmailDomain, evidenceFor({ organization: ok(memberSuspended()) }));
+  t.equal(result.status, 'NOT_APPLICABLE');
+  t.match(result.message, /is SUSPENDED/);
 });

@@ -2,7 +2,19 @@ import { defineCheck } from '../check.ts';
 import { describeError, outcome, rootArn } from './support.ts';
 
 /** Free-mail providers whose domain is the same under every country TLD (gmx.de, yahoo.co.uk, …). */
-const FREE_MAIL_BRANDS = ['gmx', 'yandex', 'yahoo', 'hotmail', 'outlook', 'live', 'aol', 'web', 'libero', 'rediffmail', 'zoho'];
+const FREE_MAIL_BRANDS = [
+  'gmx',
+  'yandex',
+  'yahoo',
+  'hotmail',
+  'outlook',
+  'live',
+  'aol',
+  'web',
+  'libero',
+  'rediffmail',
+  'zoho',
+];
 /** Free-mail domains matched exactly. */
 const FREE_MAIL_DOMAINS = new Set([
   'gmail.com',
@@ -57,7 +69,11 @@ export function isFreeMailDomain(domain: string): boolean {
 
 /** `Example.COM.` / `@example.com` → `example.com` */
 function normalizeDomain(domain: string): string {
-  return domain.trim().toLowerCase().replace(/^[@.]+/, '').replace(/\.+$/, '');
+  return domain
+    .trim()
+    .toLowerCase()
+    .replace(/^[@.]+/, '')
+    .replace(/\.+$/, '');
 }
 
 /** Allowed: the domain itself or any subdomain of it (whoever owns example.com controls mail.example.com). */
@@ -109,23 +125,55 @@ export const accountEmailDomain = defineCheck({
   evaluate({ organization }, context) {
     const resource = rootArn(context);
     if (!organization.ok) {
-      return [outcome('ERROR', resource, describeError(organization.error, context, 'organization'), { error: organization.error })];
+      return [
+        outcome('ERROR', resource, describeError(organization.error, context, 'organization'), {
+          error: organization.error,
+        }),
+      ];
     }
     const account = organization.value.accounts.find((entry) => entry.id === context.accountId);
     if (!account) {
       return [
-        outcome('ERROR', resource, `Account ${context.accountId} is not in the ListAccounts answer of organization ${organization.value.id}, so its root email is unknown.`),
+        outcome(
+          'ERROR',
+          resource,
+          `Account ${context.accountId} is not in the ListAccounts answer of organization ${organization.value.id}, so its root email is unknown.`,
+        ),
+      ];
+    }
+    if (account.status !== 'ACTIVE') {
+      // The runner skips suspended and closing accounts; this guards a direct call.
+      return [
+        outcome(
+          'NOT_APPLICABLE',
+          resource,
+          `Not applicable: account ${context.accountId} is ${account.status} and is not audited.`,
+        ),
       ];
     }
     const at = account.email.lastIndexOf('@');
     const domain = at >= 0 ? normalizeDomain(account.email.slice(at + 1)) : '';
     if (domain === '') {
-      return [outcome('ERROR', resource, `The root email of ${context.accountId} (${account.email}) has no domain.`)];
+      return [
+        outcome(
+          'ERROR',
+          resource,
+          `The root email of ${context.accountId} (${account.email}) has no domain.`,
+        ),
+      ];
     }
     const facts = { email: account.email, domain, allowedDomains: context.allowedEmailDomains };
     if (context.allowedEmailDomains.length > 0) {
       const allowedBy = isAllowedDomain(domain, context.allowedEmailDomains);
-      if (allowedBy) return [outcome('PASS', resource, `The root email ${account.email} is on allowed domain ${allowedBy}.`, facts)];
+      if (allowedBy)
+        return [
+          outcome(
+            'PASS',
+            resource,
+            `The root email ${account.email} is on allowed domain ${allowedBy}.`,
+            facts,
+          ),
+        ];
       return [
         outcome(
           'FAIL',
@@ -137,7 +185,12 @@ export const accountEmailDomain = defineCheck({
     }
     if (isFreeMailDomain(domain)) {
       return [
-        outcome('FAIL', resource, `The root email ${account.email} is on free-mail provider ${domain}: move it to a company-owned mailbox.`, facts),
+        outcome(
+          'FAIL',
+          resource,
+          `The root email ${account.email} is on free-mail provider ${domain}: move it to a company-owned mailbox.`,
+          facts,
+        ),
       ];
     }
     return [

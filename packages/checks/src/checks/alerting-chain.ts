@@ -26,8 +26,10 @@ export type TrailAssessment =
 export function assessTrail(trail: Trail): TrailAssessment {
   const kind = trail.isOrganizationTrail ? 'organization trail' : 'trail';
   const named = `${kind} ${trail.name}`;
-  if (!trail.isMultiRegionTrail) return { trail, verdict: 'falls-short', shortfall: `${named} is single-region` };
-  if (trail.isLogging === false) return { trail, verdict: 'falls-short', shortfall: `${named} is not logging` };
+  if (!trail.isMultiRegionTrail)
+    return { trail, verdict: 'falls-short', shortfall: `${named} is single-region` };
+  if (trail.isLogging === false)
+    return { trail, verdict: 'falls-short', shortfall: `${named} is not logging` };
   if (trail.isLogging === null) {
     return {
       trail,
@@ -130,11 +132,15 @@ export function evaluateAlarmChain(evidence: AlarmChainEvidence, context: CheckC
   }
   // A trail whose status could not be read only matters if it could feed a log group.
   for (const assessment of assessments) {
-    if (assessment.verdict === 'unknown' && assessment.trail.cloudWatchLogsLogGroupArn) errors.push(assessment.error);
+    if (assessment.verdict === 'unknown' && assessment.trail.cloudWatchLogsLogGroupArn)
+      errors.push(assessment.error);
   }
   const qualifying = assessments.flatMap((a) => (a.verdict === 'qualifies' ? [a.trail] : []));
   if (qualifying.length > 0) {
-    fallShort(2, `multi-region ${listOf(qualifying.map((trail) => `trail ${trail.name}`))} ${qualifying.length === 1 ? 'does' : 'do'} not deliver to CloudWatch Logs`);
+    fallShort(
+      2,
+      `multi-region ${listOf(qualifying.map((trail) => `trail ${trail.name}`))} ${qualifying.length === 1 ? 'does' : 'do'} not deliver to CloudWatch Logs`,
+    );
   }
 
   const remote: LogGroupRef[] = [];
@@ -144,7 +150,10 @@ export function evaluateAlarmChain(evidence: AlarmChainEvidence, context: CheckC
     if (!trail.cloudWatchLogsLogGroupArn) continue;
     const logGroup = parseLogGroupArn(trail.cloudWatchLogsLogGroupArn);
     if (logGroup === null) {
-      fallShort(3, `trail ${trail.name} names a log group ARN that cannot be read (${trail.cloudWatchLogsLogGroupArn})`);
+      fallShort(
+        3,
+        `trail ${trail.name} names a log group ARN that cannot be read (${trail.cloudWatchLogsLogGroupArn})`,
+      );
       continue;
     }
     if (logGroup.accountId !== context.accountId) {
@@ -152,7 +161,8 @@ export function evaluateAlarmChain(evidence: AlarmChainEvidence, context: CheckC
       remoteTrails.push(trail.name);
       continue;
     }
-    if (!fedLogGroups.some((fed) => fed.logGroup.arn === logGroup.arn)) fedLogGroups.push({ logGroup, trail: trail.name });
+    if (!fedLogGroups.some((fed) => fed.logGroup.arn === logGroup.arn))
+      fedLogGroups.push({ logGroup, trail: trail.name });
   }
 
   for (const { logGroup, trail } of fedLogGroups) {
@@ -172,7 +182,10 @@ export function evaluateAlarmChain(evidence: AlarmChainEvidence, context: CheckC
         elsewhere.length > 0
           ? ` (${listOf(elsewhere.map((filter) => `filter ${filter.filterName} on log group ${filter.logGroupName}`))} matches, but no multi-region trail feeds that log group)`
           : '';
-      fallShort(4, `log group ${logGroup.name} (${logGroup.region}) has no metric filter matching the CIS root-usage pattern${decoys}`);
+      fallShort(
+        4,
+        `log group ${logGroup.name} (${logGroup.region}) has no metric filter matching the CIS root-usage pattern${decoys}`,
+      );
       continue;
     }
     for (const filter of matching) {
@@ -182,7 +195,8 @@ export function evaluateAlarmChain(evidence: AlarmChainEvidence, context: CheckC
   }
 
   if (remote.length > 0) return { status: 'REMOTE', logGroups: remote, trails: remoteTrails };
-  if (errors.length > 0) return { status: 'ERROR', errors, missingLink: furthest.depth > 0 ? furthest.link : null };
+  if (errors.length > 0)
+    return { status: 'ERROR', errors, missingLink: furthest.depth > 0 ? furthest.link : null };
   return { status: 'FAIL', missingLink: furthest.link };
 }
 
@@ -204,10 +218,15 @@ function followFilter(
     const onMetric = alarms.value.alarms.filter(
       (alarm) =>
         (alarm.metricName === metric.metricName && alarm.namespace === metric.metricNamespace) ||
-        alarm.metrics.some((m) => m.metricName === metric.metricName && m.namespace === metric.metricNamespace),
+        alarm.metrics.some(
+          (m) => m.metricName === metric.metricName && m.namespace === metric.metricNamespace,
+        ),
     );
     if (onMetric.length === 0) {
-      fallShort(5, `no CloudWatch alarm watches metric ${metricName} of filter ${filter.filterName} (${logGroup.region})`);
+      fallShort(
+        5,
+        `no CloudWatch alarm watches metric ${metricName} of filter ${filter.filterName} (${logGroup.region})`,
+      );
       continue;
     }
     for (const alarm of onMetric) {
@@ -225,7 +244,9 @@ function followFilter(
         continue;
       }
       for (const topicArn of topicArns) {
-        const topic: SnsTopic | undefined = snsTopics.value.topics.find((entry) => entry.topicArn === topicArn);
+        const topic: SnsTopic | undefined = snsTopics.value.topics.find(
+          (entry) => entry.topicArn === topicArn,
+        );
         if (!topic) {
           errors.push({
             action: 'sns:ListSubscriptionsByTopic',

@@ -10,7 +10,8 @@ export const alternateContactsRegistered = defineCheck({
     title: 'Billing and operations alternate contacts are registered',
     severity: 'low',
     scope: 'account',
-    description: 'Checks that the account has BILLING and OPERATIONS alternate contacts (account:GetAlternateContact).',
+    description:
+      'Checks that the account has BILLING and OPERATIONS alternate contacts (account:GetAlternateContact).',
     rationale:
       'Without them, billing and operational notices (service retirements, maintenance, payment problems) reach only ' +
       'the root email, which should not be a mailbox read every day. CIS "Maintain current contact details".',
@@ -38,9 +39,15 @@ export const alternateContactsRegistered = defineCheck({
     const contacts = alternateContacts.value;
     const facts = describeContacts(contacts, ['billing', 'operations']);
     const missing = (['billing', 'operations'] as const).filter((type) => !isRegistered(contacts[type]));
-    if (missing.length === 0) return [outcome('PASS', resource, 'Billing and operations contacts are registered.', facts)];
+    if (missing.length === 0)
+      return [outcome('PASS', resource, 'Billing and operations contacts are registered.', facts)];
     return [
-      outcome('FAIL', resource, `No ${listOf(missing.map((type) => type.toUpperCase()))} alternate contact is registered.`, facts),
+      outcome(
+        'FAIL',
+        resource,
+        `No ${listOf(missing.map((type) => type.toUpperCase()))} alternate contact is registered.`,
+        facts,
+      ),
     ];
   },
 });

@@ -8,7 +8,10 @@ export function isRegistered(contact: AlternateContact | null): contact is Alter
   return contact !== null && (contact.emailAddress ?? '').trim() !== '';
 }
 
-export function describeContacts(contacts: AlternateContacts, types: readonly ContactType[]): Record<string, unknown> {
+export function describeContacts(
+  contacts: AlternateContacts,
+  types: readonly ContactType[],
+): Record<string, unknown> {
   return {
     readVia: contacts.readVia,
     contacts: Object.fromEntries(types.map((type) => [type, contacts[type]])),

@@ -20,7 +20,10 @@ t.test('PASS with an own multi-region trail logging all management events', asyn
 });
 
 t.test('PASS with the organization trail seen from a member', async (t) => {
-  const result = evaluateOne(cloudtrailMultiRegion, evidenceFor({ trails: ok(organizationTrailSeenFromMember()) }));
+  const result = evaluateOne(
+    cloudtrailMultiRegion,
+    evidenceFor({ trails: ok(organizationTrailSeenFromMember()) }),
+  );
   t.equal(result.status, 'PASS');
   t.match(result.message, /organization trail org-trail/);
 });
@@ -29,8 +32,16 @@ for (const [situation, trails, reason] of [
   ['no trail at all', noTrails(), /no CloudTrail trail/],
   ['a single-region trail only', singleRegionTrailOnly(), /is single-region/],
   ['a multi-region trail that is not logging', multiRegionTrailNotLogging(), /is not logging/],
-  ['a multi-region trail recording only write events', multiRegionTrailWriteOnly(), /only WriteOnly management events/],
-  ['a multi-region trail without management events', multiRegionTrailDataEventsOnly(), /does not record management events/],
+  [
+    'a multi-region trail recording only write events',
+    multiRegionTrailWriteOnly(),
+    /only WriteOnly management events/,
+  ],
+  [
+    'a multi-region trail without management events',
+    multiRegionTrailDataEventsOnly(),
+    /does not record management events/,
+  ],
 ] as const) {
   t.test(`FAIL with ${situation}`, async (t) => {
     const result = evaluateOne(cloudtrailMultiRegion, evidenceFor({ trails: ok(trails) }));
@@ -40,7 +51,10 @@ for (const [situation, trails, reason] of [
 }
 
 t.test('ERROR when the status of the only candidate could not be read', async (t) => {
-  const result = evaluateOne(cloudtrailMultiRegion, evidenceFor({ trails: ok(multiRegionTrailStatusUnreadable()) }));
+  const result = evaluateOne(
+    cloudtrailMultiRegion,
+    evidenceFor({ trails: ok(multiRegionTrailStatusUnreadable()) }),
+  );
   t.equal(result.status, 'ERROR');
   t.match(result.message, /AccessDeniedException on cloudtrail:GetTrailStatus in 111122223333/);
 });
@@ -51,7 +65,10 @@ t.test('an unreadable trail does not matter when another qualifies', async (t) =
 });
 
 t.test('ERROR when DescribeTrails failed', async (t) => {
-  const result = evaluateOne(cloudtrailMultiRegion, evidenceFor({ trails: failed('cloudtrail:DescribeTrails') }));
+  const result = evaluateOne(
+    cloudtrailMultiRegion,
+    evidenceFor({ trails: failed('cloudtrail:DescribeTrails') }),
+  );
   t.equal(result.status, 'ERROR');
   t.match(result.message, /AccessDenied on cloudtrail:DescribeTrails in 111122223333/);
 });

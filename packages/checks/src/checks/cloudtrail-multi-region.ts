@@ -15,7 +15,7 @@ export const cloudtrailMultiRegion = defineCheck({
     severity: 'high',
     scope: 'account',
     description:
-      'Checks that at least one multi-region trail (the account\'s own or the organization trail) is logging and ' +
+      "Checks that at least one multi-region trail (the account's own or the organization trail) is logging and " +
       'records all management events (read and write).',
     rationale:
       'Root sign-ins and root API calls are management events. Without a multi-region trail, root activity in a ' +
@@ -39,7 +39,10 @@ export const cloudtrailMultiRegion = defineCheck({
       'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html',
       'https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html#cloudtrail-1',
     ],
-    compliance: [...cis({ '3.1': cisVersions('1.4.0', '5.0.0'), '4.1': cisVersions('6.0.0', '7.0.0') }), fsbp('CloudTrail.1')],
+    compliance: [
+      ...cis({ '3.1': cisVersions('1.4.0', '5.0.0'), '4.1': cisVersions('6.0.0', '7.0.0') }),
+      fsbp('CloudTrail.1'),
+    ],
   },
   evidence: ['trails'],
   evaluate({ trails }, context) {
@@ -57,7 +60,12 @@ export const cloudtrailMultiRegion = defineCheck({
     };
     if (qualifying.length > 0) {
       return [
-        outcome('PASS', resource, `${listOf(qualifying.map(describeTrail))} ${qualifying.length === 1 ? 'is' : 'are'} multi-region, logging all management events.`, facts),
+        outcome(
+          'PASS',
+          resource,
+          `${listOf(qualifying.map(describeTrail))} ${qualifying.length === 1 ? 'is' : 'are'} multi-region, logging all management events.`,
+          facts,
+        ),
       ];
     }
     const unknown = assessments.flatMap((a) => (a.verdict === 'unknown' ? [a] : []));

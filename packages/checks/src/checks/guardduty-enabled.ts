@@ -51,15 +51,22 @@ export const guarddutyEnabled = defineCheck({
       const { detectors } = answer.value;
       byRegion[region] = detectors.map((detector) => `${detector.detectorId}:${detector.status}`);
       if (!detectors.some((detector) => detector.status === 'ENABLED')) {
-        missing.push(detectors.length === 0 ? `${region} (no detector)` : `${region} (detector ${detectors.map((d) => d.status).join(', ')})`);
+        missing.push(
+          detectors.length === 0
+            ? `${region} (no detector)`
+            : `${region} (detector ${detectors.map((d) => d.status).join(', ')})`,
+        );
       }
     }
     const facts = { detectors: byRegion, unreadRegions: errors.map((error) => error.region) };
     if (missing.length > 0) {
-      const unread = errors.length > 0 ? ` (${errors.map((error) => error.region).join(', ')} could not be read)` : '';
+      const unread =
+        errors.length > 0 ? ` (${errors.map((error) => error.region).join(', ')} could not be read)` : '';
       return [outcome('FAIL', resource, `GuardDuty is not enabled in ${listOf(missing)}${unread}.`, facts)];
     }
     if (errors.length > 0) return [errorOutcome(resource, context, errors)];
-    return [outcome('PASS', resource, `GuardDuty has an enabled detector in ${listOf(context.regions)}.`, facts)];
+    return [
+      outcome('PASS', resource, `GuardDuty has an enabled detector in ${listOf(context.regions)}.`, facts),
+    ];
   },
 });

@@ -56,12 +56,21 @@ export const rootAccessKeyRotated = defineCheck({
     const keys = rootAccessKeysIn(root.accessKeys);
     const active = keys.filter((key) => key.active);
     if (active.length === 0) {
-      const inactive = keys.length > 0 ? ` (inactive key ${listOf(keys.map((key) => String(key.slot)))} cannot sign requests; root-no-access-keys reports it)` : '';
-      return [outcome('NOT_APPLICABLE', resource, `Not applicable: root has no active access key${inactive}.`)];
+      const inactive =
+        keys.length > 0
+          ? ` (inactive key ${listOf(keys.map((key) => String(key.slot)))} cannot sign requests; root-no-access-keys reports it)`
+          : '';
+      return [
+        outcome('NOT_APPLICABLE', resource, `Not applicable: root has no active access key${inactive}.`),
+      ];
     }
     const ages = active.map((key) => {
       const rotated = reportDate(key.lastRotated);
-      return { slot: key.slot, lastRotated: rotated ? rotated.toISOString() : null, ageDays: rotated ? daysBetween(rotated, context.now) : null };
+      return {
+        slot: key.slot,
+        lastRotated: rotated ? rotated.toISOString() : null,
+        ageDays: rotated ? daysBetween(rotated, context.now) : null,
+      };
     });
     const undated = ages.filter((key) => key.ageDays === null);
     if (undated.length > 0) {
@@ -77,16 +86,24 @@ export const rootAccessKeyRotated = defineCheck({
     const stale = ages.filter((key) => (key.ageDays ?? 0) > ROTATION_DAYS);
     if (stale.length > 0) {
       const named = stale.map(
-        (key) => `access key ${key.slot} (last rotated ${day(new Date(key.lastRotated ?? 0))}, ${Math.floor(key.ageDays ?? 0)} days ago)`,
+        (key) =>
+          `access key ${key.slot} (last rotated ${day(new Date(key.lastRotated ?? 0))}, ${Math.floor(key.ageDays ?? 0)} days ago)`,
       );
       return [
-        outcome('FAIL', resource, `Root ${listOf(named)} ${stale.length === 1 ? 'is' : 'are'} older than ${ROTATION_DAYS} days: rotate or, better, delete.`, {
-          accessKeys: ages,
-        }),
+        outcome(
+          'FAIL',
+          resource,
+          `Root ${listOf(named)} ${stale.length === 1 ? 'is' : 'are'} older than ${ROTATION_DAYS} days: rotate or, better, delete.`,
+          {
+            accessKeys: ages,
+          },
+        ),
       ];
     }
     return [
-      outcome('PASS', resource, `Every active root access key was rotated within ${ROTATION_DAYS} days.`, { accessKeys: ages }),
+      outcome('PASS', resource, `Every active root access key was rotated within ${ROTATION_DAYS} days.`, {
+        accessKeys: ages,
+      }),
     ];
   },
 });

@@ -9,12 +9,15 @@ import {
   rootSignInRuleOnly,
   topicWithNoSubscriber,
 } from '../fixtures/monitoring.ts';
-import { evaluateOne, evidenceFor, failed, ok, regional } from '../testing/index.ts';
+import { context, evaluateOne, evidenceFor, failed, ok, regional } from '../testing/index.ts';
 import { rootActivityAlerting } from './root-activity-alerting.ts';
 
 /** The metric alarm chain broken at its last link: the alarm's topic has no subscriber. */
 const brokenChain = { snsTopics: ok(topicWithNoSubscriber()) };
-const rulesEverywhere = regional({ 'us-east-1': rootActivityRule('us-east-1'), 'eu-west-1': rootActivityRule('eu-west-1') });
+const rulesEverywhere = regional({
+  'us-east-1': rootActivityRule('us-east-1'),
+  'eu-west-1': rootActivityRule('eu-west-1'),
+});
 
 t.test('PASS through the metric alarm chain', async (t) => {
   const result = evaluateOne(rootActivityAlerting);
@@ -25,13 +28,21 @@ t.test('PASS through the metric alarm chain', async (t) => {
 t.test('PASS through the metric alarm chain even when EventBridge failed in a region', async (t) => {
   const result = evaluateOne(
     rootActivityAlerting,
-    evidenceFor({ eventRules: regional({ 'us-east-1': noEventRules(), 'eu-west-1': failed('events:ListRules', 'AccessDenied', 'eu-west-1') }) }),
+    evidenceFor({
+      eventRules: regional({
+        'us-east-1': noEventRules(),
+        'eu-west-1': failed('events:ListRules', 'AccessDenied', 'eu-west-1'),
+      }),
+    }),
   );
   t.equal(result.status, 'PASS');
 });
 
 t.test('PASS through enabled EventBridge rules with targets in every scanned region', async (t) => {
-  const result = evaluateOne(rootActivityAlerting, evidenceFor({ ...brokenChain, eventRules: rulesEverywhere }));
+  const result = evaluateOne(
+    rootActivityAlerting,
+    evidenceFor({ ...brokenChain, eventRules: rulesEverywhere }),
+  );
   t.equal(result.status, 'PASS');
   t.equal(result.evidence.route, 'eventbridge');
 });
@@ -39,13 +50,19 @@ t.test('PASS through enabled EventBridge rules with targets in every scanned reg
 t.test('PASS through EventBridge even when the alarm chain could not be read', async (t) => {
   const result = evaluateOne(
     rootActivityAlerting,
-    evidenceFor({ metricAlarms: regional({ 'us-east-1': failed('cloudwatch:DescribeAlarms') }), eventRules: rulesEverywhere }),
+    evidenceFor({
+      metricAlarms: regional({ 'us-east-1': failed('cloudwatch:DescribeAlarms') }),
+      eventRules: rulesEverywhere,
+    }),
   );
   t.equal(result.status, 'PASS');
 });
 
 t.test('FAIL when neither route alerts, naming both gaps', async (t) => {
-  const result = evaluateOne(rootActivityAlerting, evidenceFor({ metricAlarms: regional({ 'us-east-1': noAlarms(), 'eu-west-1': noAlarms() }) }));
+  const result = evaluateOne(
+    rootActivityAlerting,
+    evidenceFor({ metricAlarms: regional({ 'us-east-1': noAlarms(), 'eu-west-1': noAlarms() }) }),
+  );
   t.equal(result.status, 'FAIL');
   t.match(result.message, /no CloudWatch alarm watches metric/);
   t.match(result.message, /root console sign-ins \(us-east-1\)/);
@@ -57,7 +74,10 @@ t.test('a disabled rule does not alert', async (t) => {
     rootActivityAlerting,
     evidenceFor({
       ...brokenChain,
-      eventRules: regional({ 'us-east-1': disabledRootActivityRule('us-east-1'), 'eu-west-1': rootActivityRule('eu-west-1') }),
+      eventRules: regional({
+        'us-east-1': disabledRootActivityRule('us-east-1'),
+        'eu-west-1': rootActivityRule('eu-west-1'),
+      }),
     }),
   );
   t.equal(result.status, 'FAIL');
@@ -69,7 +89,10 @@ t.test('a rule with no target does not alert', async (t) => {
     rootActivityAlerting,
     evidenceFor({
       ...brokenChain,
-      eventRules: regional({ 'us-east-1': rootActivityRule('us-east-1'), 'eu-west-1': rootActivityRuleWithoutTarget('eu-west-1') }),
+      eventRules: regional({
+        'us-east-1': rootActivityRule('us-east-1'),
+        'eu-west-1': rootActivityRuleWithoutTarget('eu-west-1'),
+      }),
     }),
   );
   t.equal(result.status, 'FAIL');
@@ -81,7 +104,10 @@ t.test('a sign-in rule alone leaves API calls unwatched', async (t) => {
     rootActivityAlerting,
     evidenceFor({
       ...brokenChain,
-      eventRules: regional({ 'us-east-1': rootSignInRuleOnly('us-east-1'), 'eu-west-1': rootActivityRule('eu-west-1') }),
+      eventRules: regional({
+        'us-east-1': rootSignInRuleOnly('us-east-1'),
+        'eu-west-1': rootActivityRule('eu-west-1'),
+      }),
     }),
   );
   t.equal(result.status, 'FAIL');
@@ -94,15 +120,37 @@ t.test('ERROR when the chain is broken and EventBridge could not be read in a re
     rootActivityAlerting,
     evidenceFor({
       ...brokenChain,
-      eventRules: regional({ 'us-east-1': rootActivityRule('us-east-1'), 'eu-west-1': failed('events:ListRules', 'AccessDenied', 'eu-west-1') }),
+      eventRules: regional({
+        'us-east-1': rootActivityRule('us-east-1'),
+        'eu-west-1': failed('events:ListRules', 'AccessDenied', 'eu-west-1'),
+      }),
     }),
   );
   t.equal(result.status, 'ERROR');
   t.match(result.message, /AccessDenied on events:ListRules in 111122223333 \(eu-west-1\)/);
 });
 
-t.test('NOT_APPLICABLE for a member alerted through the organization trail elsewhere, with no local rule', async (t) => {
-  const result = evaluateOne(rootActivityAlerting, evidenceFor({ trails: ok(organizationTrailSeenFromMember()) }));
-  t.equal(result.status, 'NOT_APPLICABLE');
-  t.match(result.message, /account 999988887777/);
-});
+t.test(
+  'NOT_APPLICABLE for a member alerted through the organization trail elsewhere, with no local rule',
+  async (t) => {
+    const result = evaluateOne(
+      rootActivityAlerting,
+      evidenceFor({ trails: ok(organizationTrailSeenFromMember()) }),
+    );
+    t.equal(result.status, 'NOT_APPLICABLE');
+    t.match(result.message, /account 999988887777/);
+  },
+);
+
+t.test(
+  'sign-ins are delivered to EventBridge in us-east-1: not gathered there is ERROR, even if it is not scanned',
+  async (t) => {
+    const result = evaluateOne(
+      rootActivityAlerting,
+      evidenceFor({ ...brokenChain, eventRules: regional({ 'eu-west-1': rootActivityRule('eu-west-1') }) }),
+      context({ regions: ['eu-west-1'] }),
+    );
+    t.equal(result.status, 'ERROR');
+    t.match(result.message, /NotCollected on events:ListRules in 111122223333 \(us-east-1\)/);
+  },
+);

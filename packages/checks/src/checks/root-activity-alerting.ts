@@ -26,7 +26,13 @@ function eventBridgeCoverage(
   regions: string[],
   signInRegion: string,
 ): EventBridgeCoverage {
-  const coverage: EventBridgeCoverage = { signIn: [], apiCalls: {}, uncovered: [], nearMisses: [], errors: [] };
+  const coverage: EventBridgeCoverage = {
+    signIn: [],
+    apiCalls: {},
+    uncovered: [],
+    nearMisses: [],
+    errors: [],
+  };
   const alerting = new Map<string, EventRule[]>();
   for (const region of [...new Set([signInRegion, ...regions])]) {
     const answer = inRegion(evidence.eventRules, region, 'eventRules');
@@ -38,8 +44,10 @@ function eventBridgeCoverage(
     for (const rule of answer.value.rules) {
       const matches = rootMatches(rule);
       if (!matches.signIn && !matches.apiCalls) continue;
-      if (!rule.state.startsWith('ENABLED')) coverage.nearMisses.push(`rule ${rule.name} (${region}) matches root activity but is ${rule.state}`);
-      else if (rule.targets.length === 0) coverage.nearMisses.push(`rule ${rule.name} (${region}) matches root activity but has no target`);
+      if (!rule.state.startsWith('ENABLED'))
+        coverage.nearMisses.push(`rule ${rule.name} (${region}) matches root activity but is ${rule.state}`);
+      else if (rule.targets.length === 0)
+        coverage.nearMisses.push(`rule ${rule.name} (${region}) matches root activity but has no target`);
       else usable.push(rule);
     }
     alerting.set(region, usable);
@@ -98,7 +106,7 @@ export const rootActivityAlerting = defineCheck({
     },
     references: [
       'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html',
-      'https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html',
+      'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event.html',
       'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html',
       'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html',
     ],
@@ -110,10 +118,15 @@ export const rootActivityAlerting = defineCheck({
     const chain = evaluateAlarmChain(evidence, context);
     if (chain.status === 'PASS') {
       return [
-        outcome('PASS', resource, `Root usage alerts through the metric alarm chain: alarm ${chain.chain.alarm} → ${chain.chain.topic}.`, {
-          route: 'metric-alarm',
-          chain: chain.chain,
-        }),
+        outcome(
+          'PASS',
+          resource,
+          `Root usage alerts through the metric alarm chain: alarm ${chain.chain.alarm} → ${chain.chain.topic}.`,
+          {
+            route: 'metric-alarm',
+            chain: chain.chain,
+          },
+        ),
       ];
     }
     const signInRegion = signInRegionOf(context.partition);
@@ -122,22 +135,33 @@ export const rootActivityAlerting = defineCheck({
       chain: chain.status === 'FAIL' ? { missingLink: chain.missingLink } : { status: chain.status },
       eventBridge: {
         signInRules: coverage.signIn.map((rule) => rule.arn),
-        apiCallRules: Object.fromEntries(Object.entries(coverage.apiCalls).map(([region, rules]) => [region, rules.map((rule) => rule.arn)])),
+        apiCallRules: Object.fromEntries(
+          Object.entries(coverage.apiCalls).map(([region, rules]) => [region, rules.map((rule) => rule.arn)]),
+        ),
         uncovered: coverage.uncovered,
         nearMisses: coverage.nearMisses,
       },
     };
     if (coverage.errors.length === 0 && coverage.uncovered.length === 0) {
-      const rules = [...new Set([...coverage.signIn, ...Object.values(coverage.apiCalls).flat()].map((rule) => rule.name))];
+      const rules = [
+        ...new Set([...coverage.signIn, ...Object.values(coverage.apiCalls).flat()].map((rule) => rule.name)),
+      ];
       return [
-        outcome('PASS', resource, `Root usage alerts through EventBridge: ${listOf(rules.map((name) => `rule ${name}`))} (sign-ins and API calls in every scanned region).`, {
-          route: 'eventbridge',
-          ...facts,
-        }),
+        outcome(
+          'PASS',
+          resource,
+          `Root usage alerts through EventBridge: ${listOf(rules.map((name) => `rule ${name}`))} (sign-ins and API calls in every scanned region).`,
+          {
+            route: 'eventbridge',
+            ...facts,
+          },
+        ),
       ];
     }
     const eventBridgeGap = [
-      coverage.uncovered.length > 0 ? `no enabled EventBridge rule with a target covers ${listOf(coverage.uncovered)}` : '',
+      coverage.uncovered.length > 0
+        ? `no enabled EventBridge rule with a target covers ${listOf(coverage.uncovered)}`
+        : '',
       coverage.nearMisses.length > 0 ? listOf(coverage.nearMisses) : '',
     ]
       .filter(Boolean)
@@ -154,9 +178,26 @@ export const rootActivityAlerting = defineCheck({
     }
     const errors = [...(chain.status === 'ERROR' ? chain.errors : []), ...coverage.errors];
     if (errors.length > 0) {
-      const known = [chain.status === 'FAIL' ? describeChainShortfall(chain) : '', eventBridgeGap].filter(Boolean).join('; ');
-      return [errorOutcome(resource, context, errors, 'account', `No alert route is proven${known ? ` (${known})` : ''} and part of the evidence could not be read: `)];
+      const known = [chain.status === 'FAIL' ? describeChainShortfall(chain) : '', eventBridgeGap]
+        .filter(Boolean)
+        .join('; ');
+      return [
+        errorOutcome(
+          resource,
+          context,
+          errors,
+          'account',
+          `No alert route is proven${known ? ` (${known})` : ''} and part of the evidence could not be read: `,
+        ),
+      ];
     }
-    return [outcome('FAIL', resource, `Root usage alerts nobody: ${describeChainShortfall(chain)}; and ${eventBridgeGap}.`, facts)];
+    return [
+      outcome(
+        'FAIL',
+        resource,
+        `Root usage alerts nobody: ${describeChainShortfall(chain)}; and ${eventBridgeGap}.`,
+        facts,
+      ),
+    ];
   },
 });

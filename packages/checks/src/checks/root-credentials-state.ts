@@ -21,8 +21,7 @@ export function rootCredentialsState(
   audit: Collected<RootCredentialsAudit>,
 ): RootCredentialsState {
   if (summary.accountAccessKeysPresent) {
-    const password =
-      summary.accountPasswordPresent === true ? 'a password and access keys' : 'access keys';
+    const password = summary.accountPasswordPresent === true ? 'a password and access keys' : 'access keys';
     return { kind: 'present', description: `root has ${password}` };
   }
   if (summary.accountPasswordPresent === true) return { kind: 'present', description: 'root has a password' };
@@ -42,8 +41,10 @@ export function rootCredentialsState(
       description: `whether root has a password is unknown (AccountPasswordPresent is missing from the account summary and no AssumeRoot audit was made: ${found.reason})`,
     };
   }
-  if (found.passwordPresent) return { kind: 'present', description: 'root has a password (AssumeRoot audit)' };
-  if (found.accessKeys.length > 0) return { kind: 'present', description: 'root has access keys (AssumeRoot audit)' };
+  if (found.passwordPresent)
+    return { kind: 'present', description: 'root has a password (AssumeRoot audit)' };
+  if (found.accessKeys.length > 0)
+    return { kind: 'present', description: 'root has access keys (AssumeRoot audit)' };
   return {
     kind: 'absent',
     reason: 'an sts:AssumeRoot audit found no root password and no access keys, so root cannot sign in',

@@ -6,8 +6,12 @@ import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
 
 /** Virtual devices are assigned to root by User.Arn, or carry the legacy root serial name. */
 function isRootsVirtualDevice(device: VirtualMfaDevice, accountId: string): boolean {
-  if (device.userArn !== null && new RegExp(`^arn:[\\w-]+:iam::${accountId}:root$`).test(device.userArn)) return true;
-  return device.serialNumber.endsWith(':mfa/root-account-mfa-device') && device.serialNumber.includes(`::${accountId}:`);
+  if (device.userArn !== null && new RegExp(`^arn:[\\w-]+:iam::${accountId}:root$`).test(device.userArn))
+    return true;
+  return (
+    device.serialNumber.endsWith(':mfa/root-account-mfa-device') &&
+    device.serialNumber.includes(`::${accountId}:`)
+  );
 }
 
 /**
@@ -62,24 +66,41 @@ export const rootHardwareMfa = defineCheck({
     const summary = accountSummary.value;
     if (!summary.accountMfaEnabled) {
       const state = rootCredentialsState(summary, rootCredentialsAudit);
-      if (state.kind === 'absent') return [outcome('NOT_APPLICABLE', resource, `Not applicable: ${state.reason}.`)];
+      if (state.kind === 'absent')
+        return [outcome('NOT_APPLICABLE', resource, `Not applicable: ${state.reason}.`)];
       if (state.kind === 'error') {
         return [
-          errorOutcome(resource, context, [state.error], 'account', 'Root has no MFA and only an AssumeRoot audit could tell whether root can sign in: '),
+          errorOutcome(
+            resource,
+            context,
+            [state.error],
+            'account',
+            'Root has no MFA and only an AssumeRoot audit could tell whether root can sign in: ',
+          ),
         ];
       }
       return [
-        outcome('FAIL', resource, `Root has no MFA device at all (AccountMFAEnabled = 0) and ${state.description}.`, {
-          accountMfaEnabled: false,
-        }),
+        outcome(
+          'FAIL',
+          resource,
+          `Root has no MFA device at all (AccountMFAEnabled = 0) and ${state.description}.`,
+          {
+            accountMfaEnabled: false,
+          },
+        ),
       ];
     }
     if (!virtualMfaDevices.ok) return [errorOutcome(resource, context, [virtualMfaDevices.error])];
-    const virtual = virtualMfaDevices.value.devices.filter((device) => isRootsVirtualDevice(device, context.accountId));
+    const virtual = virtualMfaDevices.value.devices.filter((device) =>
+      isRootsVirtualDevice(device, context.accountId),
+    );
     const virtualSerials = virtual.map((device) => device.serialNumber);
-    const audited = rootCredentialsAudit.ok && rootCredentialsAudit.value.audited ? rootCredentialsAudit.value : null;
+    const audited =
+      rootCredentialsAudit.ok && rootCredentialsAudit.value.audited ? rootCredentialsAudit.value : null;
     const hardwareSerials = audited
-      ? audited.mfaDevices.map((device) => device.serialNumber).filter((serial) => !virtualSerials.includes(serial))
+      ? audited.mfaDevices
+          .map((device) => device.serialNumber)
+          .filter((serial) => !virtualSerials.includes(serial))
       : null;
     const facts = { virtualMfaDevicesOfRoot: virtualSerials, hardwareMfaDevicesOfRoot: hardwareSerials };
     if (virtual.length > 0) {

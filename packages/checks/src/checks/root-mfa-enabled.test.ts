@@ -1,4 +1,5 @@
 import t from 'tap';
+import { MEMBER_ROOT_ARN } from '../fixtures/accounts.ts';
 import {
   auditFoundLeftoverRootCredentials,
   auditFoundNoRootCredentials,
@@ -9,7 +10,6 @@ import {
   rootWithPasswordAndMfa,
   rootWithPasswordWithoutMfa,
 } from '../fixtures/iam.ts';
-import { MEMBER_ROOT_ARN } from '../fixtures/accounts.ts';
 import { context, evaluateOne, evidenceFor, failed, ok } from '../testing/index.ts';
 import { rootMfaEnabled } from './root-mfa-enabled.ts';
 
@@ -20,19 +20,28 @@ t.test('PASS when AccountMFAEnabled = 1', async (t) => {
 });
 
 t.test('FAIL when root has a password and no MFA', async (t) => {
-  const result = evaluateOne(rootMfaEnabled, evidenceFor({ accountSummary: ok(rootWithPasswordWithoutMfa()) }));
+  const result = evaluateOne(
+    rootMfaEnabled,
+    evidenceFor({ accountSummary: ok(rootWithPasswordWithoutMfa()) }),
+  );
   t.equal(result.status, 'FAIL');
   t.match(result.message, /no MFA device.*root has a password/);
 });
 
 t.test('FAIL when root has access keys and no MFA, even without a password', async (t) => {
-  const result = evaluateOne(rootMfaEnabled, evidenceFor({ accountSummary: ok(rootWithAccessKeysWithoutMfa()) }));
+  const result = evaluateOne(
+    rootMfaEnabled,
+    evidenceFor({ accountSummary: ok(rootWithAccessKeysWithoutMfa()) }),
+  );
   t.equal(result.status, 'FAIL');
   t.match(result.message, /access keys/);
 });
 
 t.test('NOT_APPLICABLE when root has no password and no access keys, with the reason', async (t) => {
-  const result = evaluateOne(rootMfaEnabled, evidenceFor({ accountSummary: ok(rootWithoutPasswordOrKeys()) }));
+  const result = evaluateOne(
+    rootMfaEnabled,
+    evidenceFor({ accountSummary: ok(rootWithoutPasswordOrKeys()) }),
+  );
   t.equal(result.status, 'NOT_APPLICABLE');
   t.match(result.message, /no password and no access keys/);
 });
@@ -41,7 +50,10 @@ t.test('a missing AccountPasswordPresent key is unknown, never absent', async (t
   t.test('without an AssumeRoot audit: evaluated normally, FAIL', async (t) => {
     const result = evaluateOne(
       rootMfaEnabled,
-      evidenceFor({ accountSummary: ok(rootPasswordPresenceUnknown()), rootCredentialsAudit: ok(auditNotPerformed()) }),
+      evidenceFor({
+        accountSummary: ok(rootPasswordPresenceUnknown()),
+        rootCredentialsAudit: ok(auditNotPerformed()),
+      }),
     );
     t.equal(result.status, 'FAIL');
     t.match(result.message, /unknown/);
@@ -83,22 +95,34 @@ t.test('a missing AccountPasswordPresent key is unknown, never absent', async (t
 t.test('the audit is not needed when the summary decides: its failure does not matter', async (t) => {
   const result = evaluateOne(
     rootMfaEnabled,
-    evidenceFor({ accountSummary: ok(rootWithPasswordAndMfa()), rootCredentialsAudit: failed('sts:AssumeRoot') }),
+    evidenceFor({
+      accountSummary: ok(rootWithPasswordAndMfa()),
+      rootCredentialsAudit: failed('sts:AssumeRoot'),
+    }),
   );
   t.equal(result.status, 'PASS');
 });
 
 t.test('ERROR naming the action, the code and the account when the summary failed', async (t) => {
-  const result = evaluateOne(rootMfaEnabled, evidenceFor({ accountSummary: failed('iam:GetAccountSummary') }));
+  const result = evaluateOne(
+    rootMfaEnabled,
+    evidenceFor({ accountSummary: failed('iam:GetAccountSummary') }),
+  );
   t.equal(result.status, 'ERROR');
-  t.match(result.message, /^AccessDenied on iam:GetAccountSummary in 111122223333: .*redeploy the audit-role template/);
+  t.match(
+    result.message,
+    /^AccessDenied on iam:GetAccountSummary in 111122223333: .*redeploy the audit-role template/,
+  );
 });
 
 t.test('the credential report is never read (its password_enabled must not gate)', async (t) => {
   t.notOk((rootMfaEnabled.evidence as readonly string[]).includes('credentialReport'));
   const result = evaluateOne(
     rootMfaEnabled,
-    evidenceFor({ accountSummary: ok(rootWithPasswordWithoutMfa()), credentialReport: failed('iam:GetCredentialReport') }),
+    evidenceFor({
+      accountSummary: ok(rootWithPasswordWithoutMfa()),
+      credentialReport: failed('iam:GetCredentialReport'),
+    }),
     context(),
   );
   t.equal(result.status, 'FAIL');

@@ -18,7 +18,10 @@ t.test('PASS when AccountAccessKeysPresent = 0', async (t) => {
 t.test('FAIL naming the active key, its last use, and the inactive key', async (t) => {
   const result = evaluateOne(
     rootNoAccessKeys,
-    evidenceFor({ accountSummary: ok(rootWithAccessKeys()), credentialReport: ok(reportRootActiveAndInactiveKeys()) }),
+    evidenceFor({
+      accountSummary: ok(rootWithAccessKeys()),
+      credentialReport: ok(reportRootActiveAndInactiveKeys()),
+    }),
   );
   t.equal(result.status, 'FAIL');
   t.match(result.message, /access key 1 \(active, last used 2026-11-17 on ec2 in eu-west-1\)/);
@@ -29,7 +32,10 @@ t.test('FAIL naming the active key, its last use, and the inactive key', async (
 t.test('inactive keys alone still FAIL: they can be reactivated', async (t) => {
   const report = reportRootActiveAndInactiveKeys();
   const root = report.root!;
-  const onlyInactive = credentialReport({ ...root, accessKeys: root.accessKeys.filter((key) => !key.active) });
+  const onlyInactive = credentialReport({
+    ...root,
+    accessKeys: root.accessKeys.filter((key) => !key.active),
+  });
   const result = evaluateOne(
     rootNoAccessKeys,
     evidenceFor({ accountSummary: ok(rootWithAccessKeys()), credentialReport: ok(onlyInactive) }),
@@ -59,14 +65,20 @@ t.test('report without a root row: still FAIL, detail unknown', async (t) => {
 t.test('the credential report failed: FAIL stays FAIL and says why detail is missing', async (t) => {
   const result = evaluateOne(
     rootNoAccessKeys,
-    evidenceFor({ accountSummary: ok(rootWithAccessKeys()), credentialReport: failed('iam:GetCredentialReport', 'ReportInProgress') }),
+    evidenceFor({
+      accountSummary: ok(rootWithAccessKeys()),
+      credentialReport: failed('iam:GetCredentialReport', 'ReportInProgress'),
+    }),
   );
   t.equal(result.status, 'FAIL');
   t.match(result.message, /ReportInProgress on iam:GetCredentialReport in 111122223333/);
 });
 
 t.test('ERROR when the summary failed, never PASS', async (t) => {
-  const result = evaluateOne(rootNoAccessKeys, evidenceFor({ accountSummary: failed('iam:GetAccountSummary') }));
+  const result = evaluateOne(
+    rootNoAccessKeys,
+    evidenceFor({ accountSummary: failed('iam:GetAccountSummary') }),
+  );
   t.equal(result.status, 'ERROR');
   t.match(result.message, /AccessDenied on iam:GetAccountSummary in 111122223333/);
 });

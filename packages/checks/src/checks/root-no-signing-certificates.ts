@@ -39,12 +39,22 @@ export const rootNoSigningCertificates = defineCheck({
     const resource = rootArn(context);
     if (!accountSummary.ok) return [errorOutcome(resource, context, [accountSummary.error])];
     if (!accountSummary.value.accountSigningCertificatesPresent) {
-      return [outcome('PASS', resource, 'Root has no signing certificates (AccountSigningCertificatesPresent = 0).')];
+      return [
+        outcome(
+          'PASS',
+          resource,
+          'Root has no signing certificates (AccountSigningCertificatesPresent = 0).',
+        ),
+      ];
     }
     const headline = 'Root has X.509 signing certificates (AccountSigningCertificatesPresent = 1)';
     if (!credentialReport.ok) {
       return [
-        outcome('FAIL', resource, `${headline}; the credential report could not be read for detail (${describeError(credentialReport.error, context)}). Delete them.`),
+        outcome(
+          'FAIL',
+          resource,
+          `${headline}; the credential report could not be read for detail (${describeError(credentialReport.error, context)}). Delete them.`,
+        ),
       ];
     }
     const certificates = (credentialReport.value.root?.signingCertificates ?? []).filter(
@@ -55,9 +65,14 @@ export const rootNoSigningCertificates = defineCheck({
       return `certificate ${certificate.slot} (${certificate.active ? 'active' : 'inactive'}${rotated ? `, last rotated ${day(rotated)}` : ''})`;
     });
     return [
-      outcome('FAIL', resource, `${headline}${detail.length > 0 ? `: ${listOf(detail)}` : ''}. Delete them.`, {
-        signingCertificates: certificates,
-      }),
+      outcome(
+        'FAIL',
+        resource,
+        `${headline}${detail.length > 0 ? `: ${listOf(detail)}` : ''}. Delete them.`,
+        {
+          signingCertificates: certificates,
+        },
+      ),
     ];
   },
 });

@@ -11,13 +11,19 @@ import { context, evaluateOne, evidenceFor, failed, ok } from '../testing/index.
 import { rootNotRecentlyUsed } from './root-not-recently-used.ts';
 
 t.test('PASS when root was last used before the window', async (t) => {
-  const result = evaluateOne(rootNotRecentlyUsed, evidenceFor({ credentialReport: ok(reportRootPasswordUsedDaysAgo(120)) }));
+  const result = evaluateOne(
+    rootNotRecentlyUsed,
+    evidenceFor({ credentialReport: ok(reportRootPasswordUsedDaysAgo(120)) }),
+  );
   t.equal(result.status, 'PASS');
   t.match(result.message, /more than 90 days ago/);
 });
 
 t.test('FAIL when the password was used within the window', async (t) => {
-  const result = evaluateOne(rootNotRecentlyUsed, evidenceFor({ credentialReport: ok(reportRootPasswordUsedDaysAgo(12)) }));
+  const result = evaluateOne(
+    rootNotRecentlyUsed,
+    evidenceFor({ credentialReport: ok(reportRootPasswordUsedDaysAgo(12)) }),
+  );
   t.equal(result.status, 'FAIL');
   t.match(result.message, /password was last used 2026-11-11/);
 });
@@ -37,20 +43,31 @@ t.test('the window is configurable', async (t) => {
 });
 
 t.test('N/A and no_information are not dates: never used is PASS', async (t) => {
-  t.equal(evaluateOne(rootNotRecentlyUsed, evidenceFor({ credentialReport: ok(reportRootNeverUsed()) })).status, 'PASS');
-  const raw = credentialReport(rootRow({ passwordLastUsed: 'no_information', passwordLastChanged: 'not_supported' }));
+  t.equal(
+    evaluateOne(rootNotRecentlyUsed, evidenceFor({ credentialReport: ok(reportRootNeverUsed()) })).status,
+    'PASS',
+  );
+  const raw = credentialReport(
+    rootRow({ passwordLastUsed: 'no_information', passwordLastChanged: 'not_supported' }),
+  );
   raw.root!.accessKeys[0]!.lastUsedDate = 'N/A';
   t.equal(evaluateOne(rootNotRecentlyUsed, evidenceFor({ credentialReport: ok(raw) })).status, 'PASS');
 });
 
 t.test('report without a root row cannot prove non-use: ERROR, not PASS', async (t) => {
-  const result = evaluateOne(rootNotRecentlyUsed, evidenceFor({ credentialReport: ok(reportWithoutRootRow()) }));
+  const result = evaluateOne(
+    rootNotRecentlyUsed,
+    evidenceFor({ credentialReport: ok(reportWithoutRootRow()) }),
+  );
   t.equal(result.status, 'ERROR');
   t.match(result.message, /no <root_account> row/);
 });
 
 t.test('ERROR when the credential report failed', async (t) => {
-  const result = evaluateOne(rootNotRecentlyUsed, evidenceFor({ credentialReport: failed('iam:GetCredentialReport', 'ReportNotPresent') }));
+  const result = evaluateOne(
+    rootNotRecentlyUsed,
+    evidenceFor({ credentialReport: failed('iam:GetCredentialReport', 'ReportNotPresent') }),
+  );
   t.equal(result.status, 'ERROR');
   t.match(result.message, /ReportNotPresent on iam:GetCredentialReport in 111122223333/);
 });

@@ -37,7 +37,12 @@ export const rootNotRecentlyUsed = defineCheck({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-best-practices.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html',
     ],
-    compliance: cis({ '1.7': cisVersions('1.4.0', '4.0.0'), '1.6': ['5.0.0'], '2.6': ['6.0.0'], '2.7': ['7.0.0'] }),
+    compliance: cis({
+      '1.7': cisVersions('1.4.0', '4.0.0'),
+      '1.6': ['5.0.0'],
+      '2.6': ['6.0.0'],
+      '2.7': ['7.0.0'],
+    }),
   },
   evidence: ['credentialReport'],
   evaluate({ credentialReport }, context) {
@@ -56,7 +61,10 @@ export const rootNotRecentlyUsed = defineCheck({
     }
     const uses = [
       { credential: 'password', at: reportDate(root.passwordLastUsed) },
-      ...root.accessKeys.map((key) => ({ credential: `access key ${key.slot}`, at: reportDate(key.lastUsedDate) })),
+      ...root.accessKeys.map((key) => ({
+        credential: `access key ${key.slot}`,
+        at: reportDate(key.lastUsedDate),
+      })),
     ].filter((use): use is { credential: string; at: Date } => use.at !== null);
     const latest = uses.reduce<{ credential: string; at: Date } | null>(
       (newest, use) => (newest === null || use.at > newest.at ? use : newest),
@@ -70,7 +78,14 @@ export const rootNotRecentlyUsed = defineCheck({
       lastUsed: latest ? { credential: latest.credential, at: latest.at.toISOString() } : null,
     };
     if (latest === null) {
-      return [outcome('PASS', resource, 'The credential report shows no recorded use of root (password or access keys).', facts)];
+      return [
+        outcome(
+          'PASS',
+          resource,
+          'The credential report shows no recorded use of root (password or access keys).',
+          facts,
+        ),
+      ];
     }
     if (latest.at >= windowStart) {
       return [
@@ -83,7 +98,12 @@ export const rootNotRecentlyUsed = defineCheck({
       ];
     }
     return [
-      outcome('PASS', resource, `Root was last used ${day(latest.at)} (${latest.credential}), more than ${window} days ago.`, facts),
+      outcome(
+        'PASS',
+        resource,
+        `Root was last used ${day(latest.at)} (${latest.credential}), more than ${window} days ago.`,
+        facts,
+      ),
     ];
   },
 });

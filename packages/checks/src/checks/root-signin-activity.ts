@@ -88,8 +88,12 @@ export const rootSigninActivity = defineCheck({
     if (events.length > 0) {
       const signIns = events.filter((event) => event.eventName === 'ConsoleLogin').length;
       const listed = events.slice(0, LISTED_IN_MESSAGE).map(describeEvent).join('; ');
-      const more = events.length > LISTED_IN_MESSAGE ? `; and ${events.length - LISTED_IN_MESSAGE} more (see evidence)` : '';
-      const unread = errors.length > 0 ? ` (${errors.map((error) => error.region).join(', ')} could not be read)` : '';
+      const more =
+        events.length > LISTED_IN_MESSAGE
+          ? `; and ${events.length - LISTED_IN_MESSAGE} more (see evidence)`
+          : '';
+      const unread =
+        errors.length > 0 ? ` (${errors.map((error) => error.region).join(', ')} could not be read)` : '';
       return [
         outcome(
           'FAIL',

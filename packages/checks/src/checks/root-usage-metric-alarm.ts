@@ -45,7 +45,10 @@ export const rootUsageMetricAlarm = defineCheck({
       'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html',
       'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html',
     ],
-    compliance: [...cis({ '4.3': cisVersions('1.4.0', '5.0.0'), '5.3': cisVersions('6.0.0', '7.0.0') }), fsbp('CloudWatch.1')],
+    compliance: [
+      ...cis({ '4.3': cisVersions('1.4.0', '5.0.0'), '5.3': cisVersions('6.0.0', '7.0.0') }),
+      fsbp('CloudWatch.1'),
+    ],
   },
   evidence: ['trails', 'metricFilters', 'metricAlarms', 'snsTopics'],
   evaluate(evidence, context) {
@@ -62,12 +65,21 @@ export const rootUsageMetricAlarm = defineCheck({
           ),
         ];
       case 'FAIL':
-        return [outcome('FAIL', resource, `No root-usage alarm reaches anyone: ${chain.missingLink}.`, { missingLink: chain.missingLink })];
+        return [
+          outcome('FAIL', resource, `No root-usage alarm reaches anyone: ${chain.missingLink}.`, {
+            missingLink: chain.missingLink,
+          }),
+        ];
       case 'REMOTE':
         return [
-          outcome('NOT_APPLICABLE', resource, `Not applicable in this account: ${describeChainShortfall(chain)}.`, {
-            logGroups: chain.logGroups,
-          }),
+          outcome(
+            'NOT_APPLICABLE',
+            resource,
+            `Not applicable in this account: ${describeChainShortfall(chain)}.`,
+            {
+              logGroups: chain.logGroups,
+            },
+          ),
         ];
       case 'ERROR':
         return [
@@ -76,7 +88,9 @@ export const rootUsageMetricAlarm = defineCheck({
             context,
             chain.errors,
             'account',
-            chain.missingLink ? `No complete chain found (furthest: ${chain.missingLink}) and part of it could not be read: ` : '',
+            chain.missingLink
+              ? `No complete chain found (furthest: ${chain.missingLink}) and part of it could not be read: `
+              : '',
           ),
         ];
     }

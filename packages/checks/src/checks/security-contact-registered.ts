@@ -27,7 +27,10 @@ export const securityContactRegistered = defineCheck({
       'https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html',
       'https://docs.aws.amazon.com/securityhub/latest/userguide/account-controls.html#account-1',
     ],
-    compliance: [...cis({ '1.2': cisVersions('1.4.0', '5.0.0'), '2.2': ['6.0.0'], '2.3': ['7.0.0'] }), fsbp('Account.1')],
+    compliance: [
+      ...cis({ '1.2': cisVersions('1.4.0', '5.0.0'), '2.2': ['6.0.0'], '2.3': ['7.0.0'] }),
+      fsbp('Account.1'),
+    ],
   },
   evidence: ['alternateContacts'],
   evaluate({ alternateContacts }, context) {
@@ -36,8 +39,22 @@ export const securityContactRegistered = defineCheck({
     const contacts = alternateContacts.value;
     const facts = describeContacts(contacts, ['security']);
     if (isRegistered(contacts.security)) {
-      return [outcome('PASS', resource, `A security contact is registered (${contacts.security.emailAddress}).`, facts)];
+      return [
+        outcome(
+          'PASS',
+          resource,
+          `A security contact is registered (${contacts.security.emailAddress}).`,
+          facts,
+        ),
+      ];
     }
-    return [outcome('FAIL', resource, 'No SECURITY alternate contact is registered: AWS security notices reach only the root email.', facts)];
+    return [
+      outcome(
+        'FAIL',
+        resource,
+        'No SECURITY alternate contact is registered: AWS security notices reach only the root email.',
+        facts,
+      ),
+    ];
   },
 });

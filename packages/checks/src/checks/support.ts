@@ -42,7 +42,11 @@ export function outcome(
 
 /** What to do about a collection error, by AWS error code. */
 function adviceFor(code: string): string {
-  if (/^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedAccess|AuthorizationError)$/.test(code))
+  if (
+    /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedAccess|AuthorizationError)$/.test(
+      code,
+    )
+  )
     return 'the audit role lacks this permission; redeploy the audit-role template';
   if (/Throttl|TooManyRequests|RequestLimitExceeded/.test(code))
     return 'AWS throttled the call past the retry budget; the next scan retries it';

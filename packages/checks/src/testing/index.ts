@@ -47,17 +47,17 @@ export function failed(action: string, code = 'AccessDenied', region?: string): 
 }
 
 /** The same answer in every scanned region. */
-export function everyRegion<T>(build: (region: string) => T, regions: readonly string[] = REGIONS): Regional<T> {
+export function everyRegion<T>(
+  build: (region: string) => T,
+  regions: readonly string[] = REGIONS,
+): Regional<T> {
   return Object.fromEntries(regions.map((region) => [region, ok(build(region))]));
 }
 
 /** Regional evidence written region by region: a value, or a Collected (to fail one region). */
 export function regional<T>(byRegion: Record<string, T | Collected<T>>): Regional<T> {
   return Object.fromEntries(
-    Object.entries(byRegion).map(([region, value]) => [
-      region,
-      isCollected<T>(value) ? value : ok(value),
-    ]),
+    Object.entries(byRegion).map(([region, value]) => [region, isCollected<T>(value) ? value : ok(value)]),
   );
 }
 

@@ -1,0 +1,70 @@
+/**
+ * Bearer API-key auth for every route of the scope it is registered in (/v1): 401 without a key or
+ * with an unknown or revoked one, 403 when the route's scope (`config.scope`, default read) is
+ * missing. Then a per-key rate limit.
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { ApiKey, PrismaClient } from '@rootaudit/db';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { ApiError } from '../errors.ts';
+import { type ApiKeyScope, findActiveApiKey, hasScope, touchApiKey } from './api-keys.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope a key needs for this route [read]. */
+    scope?: ApiKeyScope;
+  }
+  interface FastifyRequest {
+    /** The authenticated key (set by the auth plugin on /v1 routes). */
+    apiKey?: ApiKey;
+  }
+}
+
+export interface RateLimitOptions {
+  /** Requests per key per window. */
+  max: number;
+  timeWindowMs: number;
+}
+
+export const defaultRateLimit: RateLimitOptions = { max: 600, timeWindowMs: 60_000 };
+
+export interface AuthOptions {
+  prisma: PrismaClient;
+  rateLimit?: RateLimitOptions;
+}
+
+const BEARER = /^Bearer +(\S+) *$/i;
+
+async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
+  app.decorateRequest('apiKey', undefined);
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    if (!header)
+      throw new ApiError(401, 'missing Authorization header: send "Authorization: Bearer <api key>"');
+    const presented = BEARER.exec(header)?.[1];
+    if (!presented) throw new ApiError(401, 'the Authorization header must be "Bearer <api key>"');
+    const key = await findActiveApiKey(options.prisma, presented);
+    if (!key) throw new ApiError(401, 'unknown or revoked API key');
+    const needed = request.routeOptions.config.scope ?? 'read';
+    if (!hasScope(key.scopes, needed)) {
+      throw new ApiError(403, `this route needs an API key with the "${needed}" scope`);
+    }
+    request.apiKey = key;
+    await touchApiKey(options.prisma, key);
+  });
+  // Counters live in this process's memory: with N API replicas a key gets up to N × max per
+  // window. Good enough to stop a runaway script; a shared store (Redis) would make it exact.
+  const limit = options.rateLimit ?? defaultRateLimit;
+  await app.register(rateLimit, {
+    global: true,
+    max: limit.max,
+    timeWindow: limit.timeWindowMs,
+    // After onRequest, so the key is known; unauthenticated requests were already refused.
+    hook: 'preParsing',
+    keyGenerator: (request) => request.apiKey?.id ?? request.ip,
+  });
+}
+
+/** Hooks apply to the scope that registers it (fastify-plugin skips encapsulation). */
+export const authPlugin = fp(auth, { name: 'rootaudit-auth', fastify: '5.x' });

@@ -1,0 +1,124 @@
+/**
+ * GET /v1/findings/export?format=csv|json|ocsf: every finding matching the /v1/findings filters,
+ * streamed. Rows are read in batches by id (the pagination order), so memory stays flat whatever
+ * the number of findings, and the reply is written as each batch arrives.
+ *
+ * json and ocsf are JSON lines (one object per line, application/x-ndjson): SIEM pipelines ingest
+ * them line by line, and a consumer can stop reading at any point.
+ */
+import { Readable } from 'node:stream';
+import { getCheck } from '@rootaudit/checks';
+import type { PrismaClient } from '@rootaudit/db';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorBody } from '../errors.ts';
+import { type FindingItem, findingFilters, findingWhere, toFindingItem } from './findings.ts';
+import { toOcsf } from './ocsf.ts';
+
+const BATCH = 500;
+
+export const CSV_COLUMNS = [
+  'id',
+  'accountId',
+  'accountName',
+  'checkId',
+  'scope',
+  'status',
+  'severity',
+  'resource',
+  'message',
+  'muted',
+  'firstSeenAt',
+  'lastSeenAt',
+  'statusChangedAt',
+  'resolvedAt',
+] as const satisfies readonly (keyof FindingItem)[];
+
+/** RFC 4180 quoting; a leading = + - @ is escaped so spreadsheets do not run it as a formula. */
+function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+const FORMATS = {
+  csv: {
+    contentType: 'text/csv; charset=utf-8',
+    extension: 'csv',
+    header: `${CSV_COLUMNS.join(',')}\r\n`,
+    line: (item: FindingItem) => `${CSV_COLUMNS.map((column) => csvCell(item[column])).join(',')}\r\n`,
+  },
+  json: {
+    contentType: 'application/x-ndjson; charset=utf-8',
+    extension: 'jsonl',
+    header: '',
+    line: (item: FindingItem) => `${JSON.stringify(item)}\n`,
+  },
+  ocsf: {
+    contentType: 'application/x-ndjson; charset=utf-8',
+    extension: 'ocsf.jsonl',
+    header: '',
+    line: (item: FindingItem) => `${JSON.stringify(toOcsf(item, getCheck(item.checkId)?.metadata))}\n`,
+  },
+} as const;
+
+type Format = keyof typeof FORMATS;
+
+async function* exportLines(
+  prisma: PrismaClient,
+  filters: z.output<typeof findingFilters>,
+  format: Format,
+): AsyncGenerator<string> {
+  const { header, line } = FORMATS[format];
+  if (header) yield header;
+  let after: string | undefined;
+  for (;;) {
+    const where = findingWhere(filters);
+    if (after) where.id = { gt: after };
+    const batch = await prisma.finding.findMany({
+      where,
+      include: { account: { select: { name: true } } },
+      orderBy: { id: 'asc' },
+      take: BATCH,
+    });
+    if (batch.length > 0) yield batch.map((finding) => line(toFindingItem(finding))).join('');
+    if (batch.length < BATCH) return;
+    after = batch.at(-1)?.id;
+  }
+}
+
+export async function exportRoutes(
+  instance: FastifyInstance,
+  options: { prisma: PrismaClient },
+): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/findings/export',
+    {
+      schema: {
+        tags: ['findings'],
+        summary:
+          'Every matching finding, streamed as CSV, JSON lines or OCSF Compliance Findings (JSON lines)',
+        security: [{ apiKey: [] }],
+        querystring: findingFilters.extend({ format: z.enum(['csv', 'json', 'ocsf']) }).strict(),
+        response: {
+          // A stream: Fastify sends it as is, no serializer runs.
+          200: z.any().describe('text/csv, or application/x-ndjson for json and ocsf'),
+          400: errorBody,
+          401: errorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { format, ...filters } = request.query;
+      const { contentType, extension } = FORMATS[format];
+      const stream = Readable.from(exportLines(options.prisma, filters, format));
+      stream.on('error', (error) => request.log.error({ err: error }, 'export failed mid-stream'));
+      return reply
+        .type(contentType)
+        .header('content-disposition', `attachment; filename="rootaudit-findings.${extension}"`)
+        .send(stream);
+    },
+  );
+}

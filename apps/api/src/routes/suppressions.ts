@@ -1,0 +1,175 @@
+/** Suppressions: list (read), create and delete (write). Matching findings are muted at once. */
+import { getCheck } from '@rootaudit/checks';
+import type { PrismaClient, Suppression } from '@rootaudit/db';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ApiError, errorBody } from '../errors.ts';
+import {
+  accountId,
+  booleanQuery,
+  checkId,
+  cursorQuery,
+  encodeCursor,
+  idCursor,
+  iso,
+  isoDate,
+  limitQuery,
+  nullableIsoDate,
+  page,
+  uuid,
+} from '../schemas.ts';
+import { refreshMutedFindings } from '../suppressions.ts';
+
+const suppressionItem = z
+  .object({
+    id: z.string(),
+    checkId: z.string().nullable(),
+    accountId: z.string().nullable(),
+    reason: z.string(),
+    author: z.string(),
+    expiresAt: nullableIsoDate,
+    createdAt: isoDate,
+    expired: z.boolean(),
+  })
+  .meta({ id: 'Suppression' });
+
+function toSuppressionItem(suppression: Suppression, now = new Date()): z.output<typeof suppressionItem> {
+  return {
+    id: suppression.id,
+    checkId: suppression.checkId,
+    accountId: suppression.accountId,
+    reason: suppression.reason,
+    author: suppression.author,
+    expiresAt: iso(suppression.expiresAt),
+    createdAt: iso(suppression.createdAt),
+    expired: suppression.expiresAt !== null && suppression.expiresAt <= now,
+  };
+}
+
+const createBody = z
+  .object({
+    checkId: checkId.optional(),
+    accountId: accountId.optional(),
+    reason: z.string().trim().min(1, 'a reason is required').max(1000),
+    expiresAt: z.iso
+      .datetime({ offset: true, message: 'expected an ISO 8601 date-time' })
+      .transform((value) => new Date(value))
+      .optional()
+      .describe('absent: never expires'),
+  })
+  .strict();
+
+export async function suppressionRoutes(
+  instance: FastifyInstance,
+  options: { prisma: PrismaClient },
+): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
+  const { prisma } = options;
+  const security = [{ apiKey: [] }];
+
+  app.get(
+    '/suppressions',
+    {
+      schema: {
+        tags: ['suppressions'],
+        summary: 'Suppressions, oldest first',
+        security,
+        querystring: z
+          .object({
+            expired: booleanQuery.optional().describe('true: only expired; false: only in force'),
+            limit: limitQuery,
+            cursor: cursorQuery(idCursor).optional(),
+          })
+          .strict(),
+        response: { 200: page(suppressionItem), 400: errorBody, 401: errorBody },
+      },
+    },
+    async (request) => {
+      const { expired, limit, cursor } = request.query;
+      const now = new Date();
+      const rows = await prisma.suppression.findMany({
+        where: {
+          ...(cursor ? { id: { gt: cursor.id } } : {}),
+          ...(expired === true ? { expiresAt: { lte: now } } : {}),
+          ...(expired === false ? { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } : {}),
+        },
+        orderBy: { id: 'asc' },
+        take: limit + 1,
+      });
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return {
+        items: items.map((row) => toSuppressionItem(row, now)),
+        nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null,
+      };
+    },
+  );
+
+  app.post(
+    '/suppressions',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['suppressions'],
+        summary: 'Mute findings by check and/or account',
+        security,
+        body: createBody,
+        response: {
+          201: suppressionItem.extend({ mutedFindings: z.number().int() }),
+          400: errorBody,
+          401: errorBody,
+          403: errorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { checkId: check, accountId: account, reason, expiresAt } = request.body;
+      if (!check && !account) {
+        throw new ApiError(
+          400,
+          'a suppression needs "checkId", "accountId" or both (muting everything is refused)',
+        );
+      }
+      if (check && !getCheck(check))
+        throw new ApiError(400, `invalid value for field "checkId": no check "${check}"`);
+      if (expiresAt && expiresAt <= new Date()) {
+        throw new ApiError(400, 'invalid value for field "expiresAt": must be in the future');
+      }
+      if (account && !(await prisma.account.findUnique({ where: { id: account } }))) {
+        throw new ApiError(400, `invalid value for field "accountId": no account ${account}`);
+      }
+      const suppression = await prisma.suppression.create({
+        data: {
+          checkId: check ?? null,
+          accountId: account ?? null,
+          reason,
+          author: `api-key:${request.apiKey?.name ?? 'unknown'}`,
+          expiresAt: expiresAt ?? null,
+        },
+      });
+      const mutedFindings = await refreshMutedFindings(prisma);
+      return reply.code(201).send({ ...toSuppressionItem(suppression), mutedFindings });
+    },
+  );
+
+  app.delete(
+    '/suppressions/:id',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['suppressions'],
+        summary: 'Delete a suppression; findings it alone muted are unmuted',
+        security,
+        params: z.object({ id: uuid }).strict(),
+        response: { 204: z.null(), 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const { count } = await prisma.suppression.deleteMany({ where: { id: request.params.id } });
+      if (count === 0) throw new ApiError(404, `no suppression ${request.params.id}`);
+      await refreshMutedFindings(prisma);
+      return reply.code(204).send(null);
+    },
+  );
+}

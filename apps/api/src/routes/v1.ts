@@ -1,0 +1,41 @@
+/** Everything under /v1: API-key auth first, then the resource routes. */
+import type { PrismaClient } from '@rootaudit/db';
+import type { FastifyInstance } from 'fastify';
+import { authPlugin, type RateLimitOptions } from '../auth/plugin.ts';
+import type { Resolver } from '../webhook-urls.ts';
+import { accountRoutes } from './accounts.ts';
+import { checkRoutes } from './checks.ts';
+import { exportRoutes } from './export.ts';
+import { findingRoutes } from './findings.ts';
+import { type ScanTrigger, scanRoutes } from './scans.ts';
+import { summaryRoutes } from './summary.ts';
+import { suppressionRoutes } from './suppressions.ts';
+import { webhookRoutes } from './webhooks.ts';
+
+export interface V1Options {
+  prisma: PrismaClient;
+  rateLimit?: RateLimitOptions;
+  triggerScan?: ScanTrigger | undefined;
+  allowPrivateWebhookUrls?: boolean | undefined;
+  resolve?: Resolver | undefined;
+}
+
+export async function v1Routes(app: FastifyInstance, options: V1Options): Promise<void> {
+  await app.register(authPlugin, {
+    prisma: options.prisma,
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+  });
+  const deps = { prisma: options.prisma };
+  await app.register(findingRoutes, deps);
+  await app.register(exportRoutes, deps);
+  await app.register(accountRoutes, deps);
+  await app.register(checkRoutes);
+  await app.register(scanRoutes, { ...deps, triggerScan: options.triggerScan });
+  await app.register(summaryRoutes, deps);
+  await app.register(suppressionRoutes, deps);
+  await app.register(webhookRoutes, {
+    ...deps,
+    allowPrivateWebhookUrls: options.allowPrivateWebhookUrls,
+    resolve: options.resolve,
+  });
+}

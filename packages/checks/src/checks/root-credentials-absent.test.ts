@@ -1,0 +1,101 @@
+import t from 'tap';
+import {
+  auditFoundLeftoverRootCredentials,
+  auditFoundNoRootCredentials,
+  auditNotPerformed,
+  rootCredentialsAudit,
+} from '../fixtures/iam.ts';
+import { centralizedRootAccessOff, rootCredentialsManagementOnly } from '../fixtures/organization.ts';
+import { evaluateOne, evidenceFor, failed, managementAccountContext, ok } from '../testing/index.ts';
+import { rootCredentialsAbsent } from './root-credentials-absent.ts';
+
+t.test('PASS when the AssumeRoot audit found nothing', async (t) => {
+  const result = evaluateOne(
+    rootCredentialsAbsent,
+    evidenceFor({ rootCredentialsAudit: ok(auditFoundNoRootCredentials()) }),
+  );
+  t.equal(result.status, 'PASS');
+});
+
+t.test('PASS needs only RootCredentialsManagement, not RootSessions', async (t) => {
+  const result = evaluateOne(
+    rootCredentialsAbsent,
+    evidenceFor({ organizationFeatures: ok(rootCredentialsManagementOnly()) }),
+  );
+  t.equal(result.status, 'PASS');
+});
+
+t.test('FAIL listing everything that remains, inactive ones included', async (t) => {
+  const result = evaluateOne(
+    rootCredentialsAbsent,
+    evidenceFor({ rootCredentialsAudit: ok(auditFoundLeftoverRootCredentials()) }),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /a console password/);
+  t.match(result.message, /access key AKIAEXAMPLEROOTKEY01 \(Active\)/);
+  t.match(result.message, /access key AKIAEXAMPLEROOTKEY02 \(Inactive\)/);
+  t.match(result.message, /signing certificate CERTEXAMPLE0001 \(Active\)/);
+  t.match(result.message, /MFA device GAHT12345678/);
+});
+
+t.test('FAIL on an MFA device alone', async (t) => {
+  const audit = rootCredentialsAudit({ mfaDevices: [{ serialNumber: 'GAHT00000001' }] });
+  t.equal(
+    evaluateOne(rootCredentialsAbsent, evidenceFor({ rootCredentialsAudit: ok(audit) })).status,
+    'FAIL',
+  );
+});
+
+t.test('NOT_APPLICABLE when centralized root credentials management is off', async (t) => {
+  const result = evaluateOne(
+    rootCredentialsAbsent,
+    evidenceFor({
+      organizationFeatures: ok(centralizedRootAccessOff()),
+      rootCredentialsAudit: ok(auditNotPerformed()),
+    }),
+  );
+  t.equal(result.status, 'NOT_APPLICABLE');
+  t.match(result.message, /RootCredentialsManagement\) is not enabled/);
+});
+
+t.test('NOT_APPLICABLE for the management account', async (t) => {
+  const result = evaluateOne(
+    rootCredentialsAbsent,
+    evidenceFor({ rootCredentialsAudit: failed('sts:AssumeRoot') }),
+    managementAccountContext(),
+  );
+  t.equal(result.status, 'NOT_APPLICABLE');
+  t.match(result.message, /management account/);
+});
+
+t.test('ERROR when the audit failed', async (t) => {
+  const result = evaluateOne(
+    rootCredentialsAbsent,
+    evidenceFor({ rootCredentialsAudit: failed('sts:AssumeRoot', 'AccessDenied') }),
+  );
+  t.equal(result.status, 'ERROR');
+  t.match(result.message, /AccessDenied on sts:AssumeRoot in 111122223333/);
+});
+
+t.test('ERROR, not PASS, when the feature is on but no audit was made', async (t) => {
+  const result = evaluateOne(
+    rootCredentialsAbsent,
+    evidenceFor({
+      rootCredentialsAudit: ok(auditNotPerformed('the audit role may not call sts:AssumeRoot')),
+    }),
+  );
+  t.equal(result.status, 'ERROR');
+  t.match(result.message, /no AssumeRoot audit/);
+});
+
+t.test('ERROR when the organization features could not be read', async (t) => {
+  const result = evaluateOne(
+    rootCredentialsAbsent,
+    evidenceFor({ organizationFeatures: failed('iam:ListOrganizationsFeatures') }),
+  );
+  t.equal(result.status, 'ERROR');
+  t.match(
+    result.message,
+    /AccessDenied on iam:ListOrganizationsFeatures reading the organization for 111122223333/,
+  );
+});

@@ -1,0 +1,117 @@
+import { defineCheck } from '../check.ts';
+import { describeError, errorOutcome, listOf, outcome, rootArn } from './support.ts';
+
+/**
+ * Evidence: organization features and the AssumeRoot audit (both required once it applies). The
+ * management account is NOT_APPLICABLE from the context alone (AssumeRoot only targets members);
+ * centralized root credentials management off is NOT_APPLICABLE with that reason. With it on, an
+ * audit that was not made is ERROR (its reason is given), never PASS. Inactive keys and certificates
+ * count: they are credentials someone can reactivate.
+ */
+export const rootCredentialsAbsent = defineCheck({
+  metadata: {
+    id: 'root-credentials-absent',
+    title: 'Member root user has no credentials under centralized root access',
+    severity: 'high',
+    scope: 'account',
+    description:
+      "When centralized root credentials management is on, reads the member's root credentials through sts:AssumeRoot " +
+      'with the IAMAuditRootUserCredentials task policy and checks that root has no password, access keys, signing ' +
+      'certificates or MFA devices. Not applicable when the feature is off, and for the management account.',
+    rationale:
+      'Centralized root access exists so member accounts need no root credentials at all: privileged tasks run as short ' +
+      'sessions from the management account. Any credential left behind is an unmanaged way into the account.',
+    remediation: {
+      console: [
+        'In the management account, open IAM → Root access management.',
+        'Select the member account and choose Take privileged action → Delete root user credentials.',
+        'Confirm deletion of the console password, access keys, signing certificates and MFA devices.',
+      ],
+      cli:
+        'aws sts assume-root --target-principal <member-account-id> ' +
+        '--task-policy-arn arn=arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials\n' +
+        '# with the returned credentials:\n' +
+        'aws iam delete-login-profile\n' +
+        'aws iam delete-access-key --access-key-id <id>; aws iam delete-signing-certificate --certificate-id <id>\n' +
+        'aws iam deactivate-mfa-device --serial-number <serial>',
+    },
+    references: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-access-management.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html',
+      'https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html',
+    ],
+    compliance: [],
+  },
+  evidence: ['organizationFeatures', 'rootCredentialsAudit'],
+  evaluate({ organizationFeatures, rootCredentialsAudit }, context) {
+    const resource = rootArn(context);
+    if (context.isManagementAccount) {
+      return [
+        outcome(
+          'NOT_APPLICABLE',
+          resource,
+          'Not applicable: centralized root access manages member accounts only; the management account keeps its root credentials.',
+        ),
+      ];
+    }
+    if (!organizationFeatures.ok) {
+      return [
+        outcome('ERROR', resource, describeError(organizationFeatures.error, context, 'organization'), {
+          error: organizationFeatures.error,
+        }),
+      ];
+    }
+    if (!organizationFeatures.value.rootCredentialsManagement) {
+      return [
+        outcome(
+          'NOT_APPLICABLE',
+          resource,
+          'Not applicable: centralized root credentials management (RootCredentialsManagement) is not enabled in the organization.',
+        ),
+      ];
+    }
+    if (!rootCredentialsAudit.ok) return [errorOutcome(resource, context, [rootCredentialsAudit.error])];
+    const audit = rootCredentialsAudit.value;
+    if (!audit.audited) {
+      return [
+        outcome(
+          'ERROR',
+          resource,
+          `Centralized root credentials management is on, but no AssumeRoot audit of ${context.accountId} was made: ${audit.reason}.`,
+        ),
+      ];
+    }
+    const remaining = [
+      audit.passwordPresent ? 'a console password' : '',
+      ...audit.accessKeys.map((key) => `access key ${key.accessKeyId} (${key.status})`),
+      ...audit.signingCertificates.map(
+        (certificate) => `signing certificate ${certificate.certificateId} (${certificate.status})`,
+      ),
+      ...audit.mfaDevices.map((device) => `MFA device ${device.serialNumber}`),
+    ].filter(Boolean);
+    const facts = {
+      passwordPresent: audit.passwordPresent,
+      accessKeys: audit.accessKeys,
+      signingCertificates: audit.signingCertificates,
+      mfaDevices: audit.mfaDevices,
+    };
+    if (remaining.length > 0) {
+      return [
+        outcome(
+          'FAIL',
+          resource,
+          `Root still has ${listOf(remaining)}: delete them through Root access management.`,
+          facts,
+        ),
+      ];
+    }
+    return [
+      outcome(
+        'PASS',
+        resource,
+        'Root has no password, access keys, signing certificates or MFA devices (AssumeRoot audit).',
+        facts,
+      ),
+    ];
+  },
+});

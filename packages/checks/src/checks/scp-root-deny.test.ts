@@ -1,0 +1,112 @@
+import t from 'tap';
+import { MANAGEMENT_ACCOUNT_ID, MEMBER_ACCOUNT_ID } from '../fixtures/accounts.ts';
+import {
+  consolidatedBillingOrganization,
+  decoyScpOnAnotherPrincipal,
+  memberSuspended,
+  onlyFullAwsAccess,
+  organizationWithoutMember,
+  rootDenyOnOrganizationRoot,
+  rootDenyOnSiblingOu,
+  rootDenyTwoOusUp,
+  scpTypeNotEnabled,
+} from '../fixtures/organization.ts';
+import { context, evaluateOne, evidenceFor, failed, managementAccountContext, ok } from '../testing/index.ts';
+import { scpRootDeny } from './scp-root-deny.ts';
+
+t.test('PASS with a root-deny SCP on the organization root', async (t) => {
+  const result = evaluateOne(
+    scpRootDeny,
+    evidenceFor({ serviceControlPolicies: ok(rootDenyOnOrganizationRoot()) }),
+  );
+  t.equal(result.status, 'PASS');
+  t.match(result.message, /DenyRootUser \(p-\w+\) on the organization root r-a1b2/);
+});
+
+t.test('PASS with the SCP two OUs up (Workloads, above Prod)', async (t) => {
+  const result = evaluateOne(scpRootDeny, evidenceFor({ serviceControlPolicies: ok(rootDenyTwoOusUp()) }));
+  t.equal(result.status, 'PASS');
+  t.match(result.message, /on OU Workloads/);
+});
+
+t.test('FAIL when the root-deny SCP sits on a sibling OU', async (t) => {
+  t.equal(
+    evaluateOne(scpRootDeny, evidenceFor({ serviceControlPolicies: ok(rootDenyOnSiblingOu()) })).status,
+    'FAIL',
+  );
+});
+
+t.test('FAIL with a decoy SCP that denies another principal', async (t) => {
+  const result = evaluateOne(
+    scpRootDeny,
+    evidenceFor({ serviceControlPolicies: ok(decoyScpOnAnotherPrincipal()) }),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /denies actions to root principals/);
+});
+
+t.test('FAIL with only FullAWSAccess', async (t) => {
+  t.equal(
+    evaluateOne(scpRootDeny, evidenceFor({ serviceControlPolicies: ok(onlyFullAwsAccess()) })).status,
+    'FAIL',
+  );
+});
+
+t.test('FAIL when the SCP policy type is not enabled', async (t) => {
+  const result = evaluateOne(scpRootDeny, evidenceFor({ serviceControlPolicies: ok(scpTypeNotEnabled()) }));
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /SCP policy type is not enabled/);
+});
+
+t.test('FAIL when the organization has only consolidated billing', async (t) => {
+  const result = evaluateOne(
+    scpRootDeny,
+    evidenceFor({ organization: ok(consolidatedBillingOrganization()) }),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /consolidated billing/);
+});
+
+t.test(
+  'NOT_APPLICABLE for the management account, even when the organization could not be read',
+  async (t) => {
+    const result = evaluateOne(
+      scpRootDeny,
+      evidenceFor({ organization: failed('organizations:DescribeOrganization') }),
+      managementAccountContext(),
+    );
+    t.equal(result.status, 'NOT_APPLICABLE');
+    t.match(result.message, /never apply to the management account/);
+    t.equal(result.resource, `arn:aws:iam::${MANAGEMENT_ACCOUNT_ID}:root`);
+  },
+);
+
+t.test('NOT_APPLICABLE for the management account recognised from the organization', async (t) => {
+  const result = evaluateOne(scpRootDeny, evidenceFor(), context({ accountId: MANAGEMENT_ACCOUNT_ID }));
+  t.equal(result.status, 'NOT_APPLICABLE');
+});
+
+t.test('a suspended account is not audited (the runner skips it; a direct call says so)', async (t) => {
+  const result = evaluateOne(scpRootDeny, evidenceFor({ organization: ok(memberSuspended()) }));
+  t.equal(result.status, 'NOT_APPLICABLE');
+  t.match(result.message, new RegExp(`${MEMBER_ACCOUNT_ID} is SUSPENDED`));
+});
+
+t.test('ERROR when the policies could not be read', async (t) => {
+  const result = evaluateOne(
+    scpRootDeny,
+    evidenceFor({ serviceControlPolicies: failed('organizations:ListPolicies') }),
+  );
+  t.equal(result.status, 'ERROR');
+  t.match(
+    result.message,
+    /AccessDenied on organizations:ListPolicies reading the organization for 111122223333/,
+  );
+});
+
+t.test('ERROR when the account is missing from the organization', async (t) => {
+  t.equal(
+    evaluateOne(scpRootDeny, evidenceFor({ organization: ok(organizationWithoutMember()) })).status,
+    'ERROR',
+  );
+});
