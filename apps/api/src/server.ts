@@ -17,7 +17,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import type { ScanTrigger } from './routes/scans.ts';
 import { v1Routes } from './routes/v1.ts';
 import { scheduleMuteRefresh } from './suppressions.ts';
-import type { Resolver } from './webhook-urls.ts';
+import type { Resolver } from '@rootaudit/webhooks';
 
 export interface ApiOptions {
   logger: Logger;

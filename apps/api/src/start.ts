@@ -26,6 +26,7 @@ export async function startApi(options: {
     prisma: database.prisma,
     readiness: () => checkReadiness(database.url),
     triggerScan: (request) => triggerScan({ prisma: database.prisma, boss }, request),
+    allowPrivateWebhookUrls: config.allowPrivateWebhookUrls,
   });
   let url: string;
   try {

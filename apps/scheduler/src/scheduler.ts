@@ -47,6 +47,7 @@ import {
   recordOrganizationResults,
   ScanAlreadyActiveError,
 } from '@rootaudit/store';
+import { announceWebhookEvents, findingEvents, scanCompletedEvent, type WebhookEvent } from '@rootaudit/webhooks';
 
 export interface SchedulerOptions {
   config: Config;
@@ -57,7 +58,7 @@ export interface SchedulerOptions {
   clients?: Omit<Partial<ClientFactoryOptions>, 'scanId'>;
   /** The checks [the catalog of @rootaudit/checks]; a scan may select a subset (Scan.checkIds). */
   checks?: readonly Check[];
-  /** A scan with no progress for this long is ended FAILED [1 hour]. */
+  /** A scan with no progress for this long is ended FAILED [config.scanStallMinutes]. */
   stalledAfterMs?: number;
   /** How often the watchdog looks for stalled scans [60 s]. */
   stalledCheckIntervalMs?: number;
@@ -120,7 +121,9 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
   const prisma = options.database.prisma;
   const allChecks = options.checks ?? catalog;
   const log = logger.child({ component: 'scheduler' });
-  const stalledAfterMs = options.stalledAfterMs ?? 3_600_000;
+  const stalledAfterMs = options.stalledAfterMs ?? config.scanStallMinutes * 60_000;
+  const announce = (scanId: string, events: WebhookEvent[]) =>
+    announceWebhookEvents({ prisma, boss, logger: log }, scanId, events);
 
   async function runOrganizationScan(job: ScanOrganizationJob, jobId?: string): Promise<Scan | null> {
     let scan: Scan | null;
@@ -180,11 +183,12 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
         rootUsageWindowDays: config.rootUsageWindowDays,
         allowedEmailDomains: config.allowedEmailDomains,
       });
-      await recordOrganizationResults(prisma, {
+      const recorded = await recordOrganizationResults(prisma, {
         scanId,
         managementAccountId: organization.value.managementAccountId,
         results: organizationResults,
       });
+      await announce(scanId, findingEvents(scanId, recorded.transitions));
       const wanted = scan.accountFilter.length > 0 ? new Set(scan.accountFilter) : null;
       const accounts = organization.value.accounts.filter((account) => !wanted || wanted.has(account.id));
       const started = await addAccountScans(prisma, scanId, accounts, { now });
@@ -200,7 +204,9 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
         'scan started',
       );
       // A scan with nothing to scan (every account skipped) ends here.
-      return (await completeScanIfDone(prisma, scanId)) ?? started.scan;
+      const finished = await completeScanIfDone(prisma, scanId);
+      if (finished) await announce(scanId, [scanCompletedEvent(finished)]);
+      return finished ?? started.scan;
     } finally {
       clients.destroy();
     }

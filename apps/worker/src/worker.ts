@@ -5,13 +5,17 @@
  * ends the scan. An account that cannot be read (AccessDenied, missing role, throttling past the
  * SDK's retries) ends ERROR with the reason and the scan goes on. Anything else that throws
  * (the database) fails the job, and pg-boss retries it; a retry writes nothing twice.
+ *
+ * After an account's transaction commits, its finding transitions (failed, resolved) become
+ * webhook deliveries, and so does the end of the scan (scan.completed); the worker also consumes
+ * the webhook-delivery queue (see @rootaudit/webhooks).
  */
 import { ClientFactory, type ClientFactoryOptions, type ClientProvider } from '@rootaudit/aws';
 import type { Check } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
-import { type PgBoss, QUEUES, type ScanAccountJob } from '@rootaudit/queue';
+import { type PgBoss, QUEUES, type ScanAccountJob, type WebhookDeliveryJob } from '@rootaudit/queue';
 import {
   type AccountScan,
   collectOrganizationEvidence,
@@ -20,6 +24,14 @@ import {
 } from '@rootaudit/scanner';
 import type { RunningService } from '@rootaudit/service';
 import { completeScanIfDone, markAccountScanRunning, recordAccountResults } from '@rootaudit/store';
+import {
+  announceWebhookEvents,
+  deliverWebhook,
+  findingEvents,
+  type Resolver,
+  scanCompletedEvent,
+  type WebhookEvent,
+} from '@rootaudit/webhooks';
 import { catalogChecks, selectChecks } from './checks.ts';
 
 export interface WorkerOptions {
@@ -35,6 +47,8 @@ export interface WorkerOptions {
   callsPerAccount?: number;
   /** How often an idle worker polls for jobs [2 s]. */
   pollingIntervalSeconds?: number;
+  /** Webhook deliveries: DNS resolution (tests), request timeout [10 s], deliveries at once [4]. */
+  webhooks?: { resolve?: Resolver; timeoutMs?: number; concurrency?: number };
 }
 
 /** How much of the errors of an account goes into AccountScan.error. */
@@ -178,13 +192,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       },
       'account scanned',
     );
+    await announce(scanId, findingEvents(scanId, recorded.transitions));
     await finishIfDone(scanId);
   }
+
+  const announce = (scanId: string, events: WebhookEvent[]) =>
+    announceWebhookEvents({ prisma, boss, logger: log }, scanId, events);
 
   async function finishIfDone(scanId: string): Promise<void> {
     const finished = await completeScanIfDone(prisma, scanId);
     if (finished) {
       contexts.forget(scanId);
+      await announce(scanId, [scanCompletedEvent(finished)]);
       log.info(
         {
           scanId,
@@ -231,6 +250,33 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
   await boss.work<ScanAccountJob>(QUEUES.scanAccountFailed, work, async ([job]) => {
     if (job) await track(recordDeadAccount(job.data));
   });
+  const webhookOptions = {
+    prisma,
+    allowPrivate: config.allowPrivateWebhookUrls,
+    ...(options.webhooks?.resolve ? { resolve: options.webhooks.resolve } : {}),
+    ...(options.webhooks?.timeoutMs ? { timeoutMs: options.webhooks.timeoutMs } : {}),
+  };
+  for (let slot = 0; slot < (options.webhooks?.concurrency ?? 4); slot++) {
+    await boss.work<WebhookDeliveryJob>(
+      QUEUES.webhookDelivery,
+      { ...work, includeMetadata: true },
+      async ([job]) => {
+        if (!job) return;
+        await track(
+          (async () => {
+            const attempt = { deliveryId: job.data.deliveryId, retryCount: job.retryCount, retryLimit: job.retryLimit };
+            try {
+              const result = await deliverWebhook(webhookOptions, attempt);
+              log.info({ ...attempt, ...result }, 'webhook delivery');
+            } catch (error) {
+              log.warn({ ...attempt, err: error }, 'webhook delivery failed; pg-boss retries it');
+              throw error;
+            }
+          })(),
+        );
+      },
+    );
+  }
   log.info({ accountConcurrency: config.accountConcurrency, checks: allChecks.length }, 'worker started');
 
   return {
@@ -238,6 +284,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     async close() {
       await boss.offWork(QUEUES.scanAccount);
       await boss.offWork(QUEUES.scanAccountFailed);
+      await boss.offWork(QUEUES.webhookDelivery);
       await Promise.allSettled([...inFlight]);
       contexts.clear();
     },

@@ -110,6 +110,11 @@ t.test('AccessDenied for given accounts and actions, nowhere else', async (t) =>
   t.equal(error.name, 'AccessDenied');
   t.equal(error.$metadata?.attempts, 1, 'not retried');
   t.match(error.message, /iam:GetAccountSummary/);
+  t.match(
+    error.message,
+    /^User: arn:aws:sts::444444444444:assumed-role\/RootAuditRole\/knobs is not authorized/,
+    'the denied principal is the session that called',
+  );
   t.ok(await denied.iam.send(new GenerateCredentialReportCommand({})));
   t.ok(await (await member('333333333333')).iam.send(new GetAccountSummaryCommand({})));
 });
@@ -127,6 +132,12 @@ t.test('faults match the account a call reaches into', async (t) => {
     ),
   );
   t.equal(error.name, 'AccessDeniedException');
+  t.match(
+    error.message,
+    /^User: arn:aws:iam::111111111111:user\/rootaudit is not authorized to perform: account:GetAlternateContact on account 222222222222/,
+    'base credentials are named as the IAM user they are, not as the audit role',
+  );
+  t.notMatch(error.message, /assumed-role/);
   t.ok(
     await org.account.send(
       new GetAlternateContactCommand({ AlternateContactType: 'SECURITY', AccountId: '333333333333' }),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallLog } from './call-log.ts';
-import type { CallContext, ServiceHandlers, SimulatorState } from './context.ts';
+import type { CallContext, Principal, ServiceHandlers, SimulatorState } from './context.ts';
 import { type CallMatcher, type Knobs, matches, TokenBuckets } from './knobs.ts';
 import { indexModel, type ModelIndex, type OrganizationModel, validateModel } from './model.ts';
 import { parseQuery, queryError, queryResponse, SimError, toJson } from './protocol.ts';
@@ -283,7 +283,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
 
   /** Knob-driven failures, in the order AWS would produce them. */
-  function applyFaults(parsed: ParsedRequest, accountId: string, now: number): void {
+  function applyFaults(parsed: ParsedRequest, principal: Principal, now: number): void {
+    const { accountId } = principal;
     const { knobs } = state;
     const { service, operation, spec } = parsed;
     // Faults also match the account a call reaches into: AssumeRole(Root)'s target, GetAlternateContact's AccountId.
@@ -310,7 +311,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       if (hits(rule)) {
         throw new SimError(
           spec.accessDenied.code,
-          `User: arn:aws:sts::${accountId}:assumed-role/${index.model.auditRole.name}/rootaudit is not authorized to perform: ${service}:${operation}${target ? ` on account ${target}` : ''}`,
+          `User: ${principal.arn} is not authorized to perform: ${service}:${operation}${target ? ` on account ${target}` : ''}`,
           spec.accessDenied.status,
         );
       }
@@ -367,7 +368,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         );
       }
       const now = Date.now();
-      applyFaults(parsed, account.id, now);
+      applyFaults(parsed, principal, now);
       const ctx: CallContext = {
         service: parsed.service,
         operation: parsed.operation,

@@ -61,17 +61,30 @@ export function isThrottlingCode(code: string): boolean {
 export function errorCode(error: unknown): string {
   if (error instanceof AssumeRoleError) return error.code;
   if (error && typeof error === 'object') {
-    const e = error as { name?: unknown; code?: unknown; Code?: unknown };
+    const e = error as {
+      name?: unknown;
+      code?: unknown;
+      Code?: unknown;
+      $fault?: unknown;
+      $metadata?: { httpStatusCode?: number };
+    };
     if (typeof e.Code === 'string' && e.Code) return e.Code;
+    const status = e.$metadata?.httpStatusCode;
+    // A response the SDK could not parse (an emulator's HTML 500 page, a proxy's error page): the
+    // SDK rethrows the parser's error (a SyntaxError) with the response's status, and no `$fault`,
+    // which only a parsed AWS error carries. Its name would hide the server failure.
+    const unparsed = e.$fault === undefined && (typeof e.name !== 'string' || JS_ERROR_NAMES.has(e.name));
+    if (unparsed && status !== undefined && status >= 500) return 'InternalFailure';
     if (typeof e.name === 'string' && e.name && e.name !== 'Error') return e.name;
     if (typeof e.code === 'string' && e.code) return e.code;
-    // A response the SDK could not parse (an emulator's HTML 500 page, a proxy's error page).
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status !== undefined && status >= 500) return 'InternalFailure';
     if (status !== undefined && status >= 400) return `Http${status}`;
   }
   return 'UnknownError';
 }
+
+/** Names of JavaScript's own errors: never an AWS error code. */
+const JS_ERROR_NAMES = new Set(['Error', 'SyntaxError', 'TypeError', 'RangeError', 'ReferenceError']);
 
 export function errorMessage(error: unknown): string {
   if (error instanceof Error && error.message) return error.message;

@@ -21,6 +21,8 @@ t.test('defaults match SPEC §6 when nothing is set', async (t) => {
     scanCron: '0 2 * * *',
     scanTimezone: 'UTC',
     accountConcurrency: 16,
+    allowPrivateWebhookUrls: false,
+    scanStallMinutes: 60,
     awsEndpointUrl: null,
     logLevel: 'info',
   });
@@ -45,6 +47,8 @@ t.test('every variable is read and normalised', async (t) => {
     ROOTAUDIT_SCAN_CRON: '*/15 1-5 * * 1,3',
     ROOTAUDIT_SCAN_TIMEZONE: 'Europe/Berlin',
     ROOTAUDIT_ACCOUNT_CONCURRENCY: '64',
+    ROOTAUDIT_ALLOW_PRIVATE_WEBHOOK_URLS: 'TRUE',
+    ROOTAUDIT_SCAN_STALL_MINUTES: '15',
     AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
     LOG_LEVEL: 'debug',
   });
@@ -55,6 +59,8 @@ t.test('every variable is read and normalised', async (t) => {
   t.same(config.allowedEmailDomains, ['example.com', 'aws.corp.example.com']);
   t.equal(config.orgRoleArn, 'arn:aws-us-gov:iam::111122223333:role/OrgReader');
   t.equal(config.accountConcurrency, 64);
+  t.equal(config.allowPrivateWebhookUrls, true);
+  t.equal(config.scanStallMinutes, 15);
   t.equal(config.scanTimezone, 'Europe/Berlin');
   t.equal(config.logLevel, 'debug');
 });
@@ -83,6 +89,9 @@ const badValues: [string, string, RegExp][] = [
   ['ROOTAUDIT_SCAN_CRON', '61 2 * * *', /five-field cron/],
   ['ROOTAUDIT_SCAN_TIMEZONE', 'Mars/Olympus', /IANA time zone/],
   ['ROOTAUDIT_ACCOUNT_CONCURRENCY', '0', /1 to 256/],
+  ['ROOTAUDIT_ALLOW_PRIVATE_WEBHOOK_URLS', 'yes', /true or false/],
+  ['ROOTAUDIT_SCAN_STALL_MINUTES', '4', /5 to 1440/],
+  ['ROOTAUDIT_SCAN_STALL_MINUTES', '1441', /5 to 1440/],
   ['AWS_ENDPOINT_URL', 'localhost:4566', /http:\/\/ or https:\/\//],
   ['LOG_LEVEL', 'loud', /one of fatal, error/],
 ];

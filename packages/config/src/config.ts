@@ -24,6 +24,10 @@ export interface Config {
   scanCron: string;
   scanTimezone: string;
   accountConcurrency: number;
+  /** Webhook URLs may resolve to loopback, link-local or private addresses (tests, closed networks). */
+  allowPrivateWebhookUrls: boolean;
+  /** A running scan with no progress for this long is marked failed by the scheduler. */
+  scanStallMinutes: number;
   /** An AWS emulator for every client; the SDK also reads AWS_ENDPOINT_URL itself. */
   awsEndpointUrl: string | null;
   logLevel: (typeof logLevels)[number];
@@ -290,6 +294,28 @@ export function loadConfig(env: Source = process.env): Config {
         schema: integer(1, 256),
       },
       '16',
+    ),
+    allowPrivateWebhookUrls: read(
+      source,
+      {
+        variable: 'ROOTAUDIT_ALLOW_PRIVATE_WEBHOOK_URLS',
+        allowed: 'must be true or false',
+        schema: z
+          .string()
+          .transform((text) => text.toLowerCase())
+          .pipe(z.enum(['true', 'false']))
+          .transform((text) => text === 'true'),
+      },
+      'false',
+    ),
+    scanStallMinutes: read(
+      source,
+      {
+        variable: 'ROOTAUDIT_SCAN_STALL_MINUTES',
+        allowed: 'must be an integer number of minutes from 5 to 1440',
+        schema: integer(5, 1440),
+      },
+      '60',
     ),
     awsEndpointUrl: read(
       source,

@@ -5,7 +5,7 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 export interface EmbeddedPostgresOptions {
   /** The PostgreSQL data directory itself (PGDATA). Created and initialised on first use. */
@@ -205,6 +205,9 @@ export async function startEmbeddedPostgres(
     });
     if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
       // initdb wants an empty (or missing) directory it can own.
+      // Parents keep the usual mode: when running as root, initdb runs as `postgres`, which must
+      // be able to reach the data directory through them (ROOTAUDIT_DATA_DIR is one of them).
+      await mkdir(dirname(dataDir), { recursive: true });
       await mkdir(dataDir, { recursive: true, mode: 0o700 });
       log(`embedded PostgreSQL: initialising ${dataDir}`);
       await pg.initialise();

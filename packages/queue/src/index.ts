@@ -18,6 +18,8 @@ export const QUEUES = {
   scanOrganization: 'rootaudit-scan-organization',
   scanAccount: 'rootaudit-scan-account',
   scanAccountFailed: 'rootaudit-scan-account-failed',
+  /** One job per WebhookDelivery (job id = delivery id); consumed by the worker. */
+  webhookDelivery: 'rootaudit-webhook-delivery',
 } as const;
 
 /** The pg-boss schedule of the nightly scan (a schedule is named after the queue it feeds). */
@@ -35,6 +37,10 @@ export interface ScanAccountJob {
   accountId: string;
 }
 
+export interface WebhookDeliveryJob {
+  deliveryId: string;
+}
+
 type QueueOptions = Omit<PgBoss.Queue, 'name'>;
 
 export interface QueueSettings {
@@ -43,6 +49,7 @@ export interface QueueSettings {
   scanOrganization: QueueOptions;
   scanAccount: QueueOptions;
   scanAccountFailed: QueueOptions;
+  webhookDelivery: QueueOptions;
 }
 
 export const defaultQueueSettings: QueueSettings = {
@@ -72,6 +79,15 @@ export const defaultQueueSettings: QueueSettings = {
     retryBackoff: true,
     expireInSeconds: 300,
   },
+  // A receiver that is down gets retries over about an hour (30 s doubling); each POST times out
+  // after 10 s, so a job that takes longer than a minute had its worker die.
+  webhookDelivery: {
+    policy: 'standard',
+    retryLimit: 7,
+    retryDelay: 30,
+    retryBackoff: true,
+    expireInSeconds: 60,
+  },
 };
 
 export interface QueueSettingsOverrides {
@@ -79,6 +95,7 @@ export interface QueueSettingsOverrides {
   scanOrganization?: QueueOptions;
   scanAccount?: QueueOptions;
   scanAccountFailed?: QueueOptions;
+  webhookDelivery?: QueueOptions;
 }
 
 export function queueSettings(overrides: QueueSettingsOverrides = {}): QueueSettings {
@@ -87,6 +104,7 @@ export function queueSettings(overrides: QueueSettingsOverrides = {}): QueueSett
     scanOrganization: { ...defaultQueueSettings.scanOrganization, ...overrides.scanOrganization },
     scanAccount: { ...defaultQueueSettings.scanAccount, ...overrides.scanAccount },
     scanAccountFailed: { ...defaultQueueSettings.scanAccountFailed, ...overrides.scanAccountFailed },
+    webhookDelivery: { ...defaultQueueSettings.webhookDelivery, ...overrides.webhookDelivery },
   };
 }
 
@@ -121,6 +139,7 @@ export async function startQueue(
   await ensureQueue(boss, QUEUES.scanAccountFailed, settings.scanAccountFailed);
   await ensureQueue(boss, QUEUES.scanAccount, settings.scanAccount);
   await ensureQueue(boss, QUEUES.scanOrganization, settings.scanOrganization);
+  await ensureQueue(boss, QUEUES.webhookDelivery, settings.webhookDelivery);
   return boss;
 }
 

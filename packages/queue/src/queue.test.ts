@@ -25,6 +25,9 @@ t.test('startQueue creates the queues with their retry, expiry and dead-letter o
   t.equal(account?.deadLetter, QUEUES.scanAccountFailed);
   t.ok(await boss.getQueue(QUEUES.scanAccountFailed));
   t.ok(await boss.getQueue(QUEUES.scanOrganization));
+  const webhooks = await boss.getQueue(QUEUES.webhookDelivery);
+  t.equal(webhooks?.retryLimit, 7);
+  t.equal(webhooks?.retryBackoff, true);
   // A second process starting on the same database: options follow its code.
   const second = await startQueue(url, logger, { scanAccount: { expireInSeconds: 60 } });
   t.teardown(() => stopQueue(second));

@@ -156,7 +156,11 @@ t.test(
     t.teardown(() => sim.setKnobs({}));
     const failed = await scanOrganization({ checks: reportChecks, settings, clients: factory('scan-3') });
     t.equal(failed.status, 'FAILED');
-    t.match(failed.reason, /the organization could not be read: .*DescribeOrganization/);
+    t.match(
+      failed.reason,
+      /^the organization could not be read: AccessDenied on organizations:DescribeOrganization: User: .* is not authorized to perform: organizations:DescribeOrganization/,
+      'the reason names the code and the action before the message',
+    );
     const named = await scanOrganization({
       checks: reportChecks,
       settings,

@@ -12,7 +12,14 @@ import {
   type OrganizationEvidenceKey,
   type PacerClock,
 } from '@rootaudit/aws';
-import type { Check, CheckContext, EvidenceKey, EvidenceMap, Organization } from '@rootaudit/checks';
+import type {
+  Check,
+  CheckContext,
+  CollectionError,
+  EvidenceKey,
+  EvidenceMap,
+  Organization,
+} from '@rootaudit/checks';
 import pLimit from 'p-limit';
 import { evaluateCheck } from './evaluate.ts';
 import {
@@ -83,6 +90,13 @@ export async function collectOrganizationEvidence(options: {
     }),
   );
   return Object.fromEntries(entries) as OrganizationEvidence;
+}
+
+/** `AccessDenied on organizations:DescribeOrganization: User … is not authorized …` */
+function describeFailure(error: CollectionError): string {
+  const headline = `${error.code} on ${error.action}`;
+  // A failed AssumeRole's message already starts with its code and action.
+  return error.message.startsWith(headline) ? error.message : `${headline}: ${error.message}`;
 }
 
 export async function scanOrganization(options: ScanOrganizationOptions): Promise<OrganizationScan> {
@@ -165,8 +179,8 @@ export async function scanOrganization(options: ScanOrganizationOptions): Promis
   let reason: string | null = null;
   if (!organization && accountScans.length === 0) {
     status = 'FAILED';
-    const error = organizationEvidence.organization;
-    reason = `the organization could not be read: ${error && !error.ok ? error.error.message : 'unknown error'}`;
+    const evidence = organizationEvidence.organization;
+    reason = `the organization could not be read: ${evidence && !evidence.ok ? describeFailure(evidence.error) : 'unknown error'}`;
   } else if (failed.length > 0 || !organization) {
     status = 'PARTIAL';
     reason = organization

@@ -41,6 +41,26 @@ export interface FindingChanges {
   changed: number;
 }
 
+/**
+ * A finding that started failing (created FAIL, or FAIL after any other status) or was resolved
+ * in this scan: what webhooks announce, returned so callers can act after the transaction commits.
+ */
+export interface FindingTransition {
+  kind: 'failed' | 'resolved';
+  findingId: string;
+  accountId: string;
+  checkId: string;
+  resource: string;
+  status: CheckStatus;
+  severity: Severity;
+  message: string;
+}
+
+export interface AppliedFindings {
+  changes: FindingChanges;
+  transitions: FindingTransition[];
+}
+
 export async function applyFindings(
   tx: Transaction,
   input: {
@@ -50,11 +70,23 @@ export async function applyFindings(
     results: readonly StoredResult[];
     now: Date;
   },
-): Promise<FindingChanges> {
+): Promise<AppliedFindings> {
   const { scanId, accountId, scope, now } = input;
   const results = uniqueResults(input.results);
   const changes: FindingChanges = { created: 0, resolved: 0, reopened: 0, changed: 0 };
-  if (results.length === 0) return changes;
+  const transitions: FindingTransition[] = [];
+  if (results.length === 0) return { changes, transitions };
+  const transition = (kind: FindingTransition['kind'], findingId: string, result: StoredResult) =>
+    transitions.push({
+      kind,
+      findingId,
+      accountId,
+      checkId: result.checkId,
+      resource: result.resource,
+      status: result.status,
+      severity: result.severity,
+      message: result.message,
+    });
   const existing = await tx.finding.findMany({
     where: { accountId, checkId: { in: [...new Set(results.map((result) => result.checkId))] } },
   });
@@ -96,19 +128,31 @@ export async function applyFindings(
       if (finding.status === 'FAIL' && NOT_FAILING.has(result.status)) {
         data.resolvedAt = now;
         changes.resolved++;
+        transition('resolved', finding.id, result);
       } else if (result.status === 'FAIL' && finding.resolvedAt !== null) {
         data.resolvedAt = null;
         data.reopenedAt = now;
         data.reopenCount = { increment: 1 };
         changes.reopened++;
       }
+      if (result.status === 'FAIL') transition('failed', finding.id, result);
     }
     await tx.finding.update({ where: { id: finding.id }, data });
   }
   if (toCreate.length > 0) {
-    changes.created = (await tx.finding.createMany({ data: toCreate, skipDuplicates: true })).count;
+    const created = await tx.finding.createManyAndReturn({
+      data: toCreate,
+      skipDuplicates: true,
+      select: { id: true, checkId: true, resource: true },
+    });
+    changes.created = created.length;
+    const resultsByKey = new Map(results.map((result) => [`${result.checkId}\u0000${result.resource}`, result]));
+    for (const finding of created) {
+      const result = resultsByKey.get(`${finding.checkId}\u0000${finding.resource}`);
+      if (result?.status === 'FAIL') transition('failed', finding.id, result);
+    }
   }
-  return changes;
+  return { changes, transitions };
 }
 
 /** How many results of each status, as the Scan counters name them. */

@@ -10,6 +10,7 @@ import { type AccountStatus, Prisma, type PrismaClient, type Scan, type ScanTrig
 import {
   applyFindings,
   type FindingChanges,
+  type FindingTransition,
   resultCounters,
   type StoredResult,
   uniqueResults,
@@ -169,6 +170,8 @@ export interface RecordedAccount {
   /** false: this account was already recorded (a re-delivered job); nothing was written. */
   applied: boolean;
   findings: FindingChanges | null;
+  /** Findings that started failing or were resolved (empty when nothing was applied). */
+  transitions: FindingTransition[];
 }
 
 /**
@@ -194,7 +197,7 @@ export async function recordAccountResults(
         durationMs: Math.round(input.durationMs),
       },
     });
-    if (count === 0) return { applied: false, findings: null };
+    if (count === 0) return { applied: false, findings: null, transitions: [] };
     await tx.checkResult.createMany({
       data: results.map((result) => ({
         scanId: input.scanId,
@@ -210,7 +213,7 @@ export async function recordAccountResults(
       })),
       skipDuplicates: true,
     });
-    const findings = await applyFindings(tx, {
+    const { changes: findings, transitions } = await applyFindings(tx, {
       scanId: input.scanId,
       accountId: input.accountId,
       scope: 'account',
@@ -231,7 +234,7 @@ export async function recordAccountResults(
       },
     });
     await tx.account.updateMany({ where: { id: input.accountId }, data: { lastScannedAt: now } });
-    return { applied: true, findings };
+    return { applied: true, findings, transitions };
   }, TRANSACTION);
 }
 
@@ -245,7 +248,7 @@ export async function recordOrganizationResults(
 ): Promise<RecordedAccount> {
   const now = input.now ?? new Date();
   const results = uniqueResults(input.results);
-  if (results.length === 0) return { applied: false, findings: null };
+  if (results.length === 0) return { applied: false, findings: null, transitions: [] };
   return prisma.$transaction(async (tx) => {
     const { count } = await tx.checkResult.createMany({
       data: results.map((result) => ({
@@ -263,8 +266,8 @@ export async function recordOrganizationResults(
       skipDuplicates: true,
     });
     // A concurrent duplicate blocks on the unique index until this commits, then inserts nothing.
-    if (count === 0) return { applied: false, findings: null };
-    const findings = await applyFindings(tx, {
+    if (count === 0) return { applied: false, findings: null, transitions: [] };
+    const { changes: findings, transitions } = await applyFindings(tx, {
       scanId: input.scanId,
       accountId: input.managementAccountId,
       scope: 'organization',
@@ -282,7 +285,7 @@ export async function recordOrganizationResults(
         lastProgressAt: now,
       },
     });
-    return { applied: true, findings };
+    return { applied: true, findings, transitions };
   }, TRANSACTION);
 }
 

@@ -2,7 +2,7 @@
 import type { PrismaClient } from '@rootaudit/db';
 import type { FastifyInstance } from 'fastify';
 import { authPlugin, type RateLimitOptions } from '../auth/plugin.ts';
-import type { Resolver } from '../webhook-urls.ts';
+import type { Resolver } from '@rootaudit/webhooks';
 import { accountRoutes } from './accounts.ts';
 import { checkRoutes } from './checks.ts';
 import { exportRoutes } from './export.ts';

@@ -1,6 +1,6 @@
 /**
  * Webhooks: list (read), create and delete (write). The signing secret is returned once, on
- * creation; deliveries are pg-boss jobs run by the worker (see the report of issue 6).
+ * creation; deliveries are pg-boss jobs run by the worker (see @rootaudit/webhooks).
  */
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient, Webhook } from '@rootaudit/db';
@@ -9,9 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, errorBody } from '../errors.ts';
 import { cursorQuery, encodeCursor, idCursor, iso, isoDate, limitQuery, page, uuid } from '../schemas.ts';
-import { type Resolver, webhookUrlProblem } from '../webhook-urls.ts';
-
-export const WEBHOOK_EVENTS = ['finding.failed', 'finding.resolved', 'scan.completed'] as const;
+import { type Resolver, WEBHOOK_EVENTS, webhookUrlProblem } from '@rootaudit/webhooks';
 
 const webhookItem = z
   .object({

@@ -1,5 +1,10 @@
-/** events:ListRules and events:ListTargetsByRule on the default bus of each scanned region. */
+/**
+ * events:ListRules and events:ListTargetsByRule on the default bus of each scanned region, and of
+ * the partition's sign-in region (us-east-1), where root console sign-in events are delivered and so
+ * where a rule on them must live, even when that region is not scanned.
+ */
 import { ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { globalRegionOf } from '../arn.ts';
 import { type AccountCollector, awsCall, paginate, perRegion } from '../collector.ts';
 
 const LIST_RULES = 'events:ListRules';
@@ -10,8 +15,8 @@ export const eventRulesCollector: AccountCollector<'eventRules'> = {
   actions: [LIST_RULES, LIST_TARGETS],
   principals: ['audit-role'],
   needs: [],
-  collect: ({ clients, regions }) =>
-    perRegion(regions, LIST_RULES, async (region) => {
+  collect: ({ account, clients, regions }) =>
+    perRegion([...regions, globalRegionOf(account.partition)], LIST_RULES, async (region) => {
       const events = clients.client('events', region);
       const rules = await paginate(async (token) => {
         const page = await awsCall(clients.limit, LIST_RULES, region, () =>

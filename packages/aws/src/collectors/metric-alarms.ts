@@ -1,6 +1,10 @@
-/** cloudwatch:DescribeAlarms (metric alarms) in each scanned region. */
+/**
+ * cloudwatch:DescribeAlarms (metric alarms) in each scanned region and in the region of each trail's
+ * log group (an alarm on a metric filter's metric lives in the filter's region).
+ */
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { type AccountCollector, awsCall, paginate, perRegion } from '../collector.ts';
+import { logGroupRegions } from './log-group-regions.ts';
 
 const ACTION = 'cloudwatch:DescribeAlarms';
 
@@ -8,9 +12,10 @@ export const metricAlarmsCollector: AccountCollector<'metricAlarms'> = {
   key: 'metricAlarms',
   actions: [ACTION],
   principals: ['audit-role'],
-  needs: [],
-  collect: ({ clients, regions }) =>
-    perRegion(regions, ACTION, async (region) => {
+  needs: ['trails'],
+  collect: async (context) => {
+    const { clients } = context;
+    return perRegion(await logGroupRegions(context), ACTION, async (region) => {
       const cloudwatch = clients.client('cloudwatch', region);
       const alarms = await paginate(async (token) => {
         const page = await awsCall(clients.limit, ACTION, region, () =>
@@ -35,5 +40,6 @@ export const metricAlarmsCollector: AccountCollector<'metricAlarms'> = {
           stateValue: alarm.StateValue ?? null,
         })),
       };
-    }),
+    });
+  },
 };

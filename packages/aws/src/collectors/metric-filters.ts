@@ -1,6 +1,7 @@
-/** logs:DescribeMetricFilters in each scanned region. */
+/** logs:DescribeMetricFilters in each scanned region and in the region of each trail's log group. */
 import { DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { type AccountCollector, awsCall, paginate, perRegion } from '../collector.ts';
+import { logGroupRegions } from './log-group-regions.ts';
 
 const ACTION = 'logs:DescribeMetricFilters';
 
@@ -8,9 +9,10 @@ export const metricFiltersCollector: AccountCollector<'metricFilters'> = {
   key: 'metricFilters',
   actions: [ACTION],
   principals: ['audit-role'],
-  needs: [],
-  collect: ({ clients, regions }) =>
-    perRegion(regions, ACTION, async (region) => {
+  needs: ['trails'],
+  collect: async (context) => {
+    const { clients } = context;
+    return perRegion(await logGroupRegions(context), ACTION, async (region) => {
       const logs = clients.client('logs', region);
       const filters = await paginate(async (nextToken) => {
         const page = await awsCall(clients.limit, ACTION, region, () =>
@@ -29,5 +31,6 @@ export const metricFiltersCollector: AccountCollector<'metricFilters'> = {
           })),
         })),
       };
-    }),
+    });
+  },
 };

@@ -154,3 +154,28 @@ t.test(
     t.match(result.message, /NotCollected on events:ListRules in 111122223333 \(us-east-1\)/);
   },
 );
+
+t.test('ERROR when the audit role could not be assumed: the error is said once, not per evidence and region', async (t) => {
+  const denied = {
+    ok: false as const,
+    error: {
+      action: 'sts:AssumeRole',
+      code: 'AccessDenied',
+      message:
+        'AccessDenied on sts:AssumeRole for arn:aws:iam::111122223333:role/RootAuditRole: deploy the audit-role template to this account or check ROOTAUDIT_EXTERNAL_ID',
+    },
+  };
+  const result = evaluateOne(
+    rootActivityAlerting,
+    evidenceFor({
+      trails: denied,
+      metricFilters: regional({ 'us-east-1': denied, 'eu-west-1': denied }),
+      metricAlarms: regional({ 'us-east-1': denied, 'eu-west-1': denied }),
+      snsTopics: denied,
+      eventRules: regional({ 'us-east-1': denied, 'eu-west-1': denied }),
+    }),
+  );
+  t.equal(result.status, 'ERROR');
+  t.equal(result.message.match(/AccessDenied on sts:AssumeRole/g)?.length, 1, result.message);
+  t.match(result.message, /deploy the audit-role template/);
+});

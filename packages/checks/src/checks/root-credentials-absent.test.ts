@@ -36,6 +36,13 @@ t.test('FAIL listing everything that remains, inactive ones included', async (t)
   t.match(result.message, /access key AKIAEXAMPLEROOTKEY02 \(Inactive\)/);
   t.match(result.message, /signing certificate CERTEXAMPLE0001 \(Active\)/);
   t.match(result.message, /MFA device GAHT12345678/);
+  t.match(result.message, /: delete them through Root access management\.$/);
+});
+
+t.test('FAIL on one leftover says "delete it"', async (t) => {
+  const audit = rootCredentialsAudit({ passwordPresent: true });
+  const result = evaluateOne(rootCredentialsAbsent, evidenceFor({ rootCredentialsAudit: ok(audit) }));
+  t.equal(result.message, 'Root still has a console password: delete it through Root access management.');
 });
 
 t.test('FAIL on an MFA device alone', async (t) => {

@@ -100,7 +100,7 @@ export const rootCredentialsAbsent = defineCheck({
         outcome(
           'FAIL',
           resource,
-          `Root still has ${listOf(remaining)}: delete them through Root access management.`,
+          `Root still has ${listOf(remaining)}: delete ${remaining.length === 1 ? 'it' : 'them'} through Root access management.`,
           facts,
         ),
       ];

@@ -40,6 +40,8 @@ export function outcome(
   return { status, resource, message, evidence };
 }
 
+const ASSUME_ROLE = 'sts:AssumeRole';
+
 /** What to do about a collection error, by AWS error code. */
 function adviceFor(code: string): string {
   if (
@@ -66,6 +68,10 @@ export function describeError(
   context: CheckContext,
   where: 'account' | 'organization' = 'account',
 ): string {
+  // The role could not be assumed (missing role, wrong ExternalId, untrusted principal): the
+  // session's message already names the action, the role ARN (so the account) and what to do;
+  // "the audit role lacks this permission" would send the reader the wrong way.
+  if (error.action === ASSUME_ROLE) return error.message.trim().replace(/\.$/, '');
   const region = error.region ? ` (${error.region})` : '';
   const place =
     where === 'organization'
@@ -83,8 +89,17 @@ export function errorOutcome(
   where: 'account' | 'organization' = 'account',
   prefix = '',
 ): CheckOutcome {
-  const message = errors.map((error) => describeError(error, context, where)).join('; ');
-  return outcome('ERROR', resource, `${prefix}${message}`, { errors: errors.map((error) => ({ ...error })) });
+  // An error that failed several evidences (the role could not be assumed fails them all, in
+  // every region) is said once.
+  const described = new Map<string, CollectionError>();
+  for (const error of errors) {
+    const sentence = describeError(error, context, where);
+    if (!described.has(sentence)) described.set(sentence, error);
+  }
+  const message = [...described.keys()].join('; ');
+  return outcome('ERROR', resource, `${prefix}${message}`, {
+    errors: [...described.values()].map((error) => ({ ...error })),
+  });
 }
 
 /** The error of a failed piece of evidence, or null when it was gathered. */

@@ -3,8 +3,9 @@
  * metadata service), private or otherwise reserved addresses is refused unless configuration
  * allows it, so API users cannot make rootaudit call into its own network.
  *
- * Checked when a webhook is created; DNS can change later (rebinding), so the deliverer must run
- * the same check on the address it connects to.
+ * Checked when a webhook is created (the API) and again at every delivery (the worker): DNS can
+ * change later (rebinding), so the deliverer also checks the address it actually connects to
+ * (see guardedLookup).
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
@@ -86,4 +87,60 @@ export async function webhookUrlProblem(
     return `${host} resolves to ${refused}, a loopback, link-local or private address (refused unless configuration allows private webhook URLs)`;
   }
   return null;
+}
+
+/** The URL may not be delivered to (refused by configuration, or not a usable URL). */
+export class WebhookUrlError extends Error {
+  override readonly name = 'WebhookUrlError';
+  constructor(
+    readonly url: string,
+    readonly problem: string,
+  ) {
+    super(`webhook URL ${url} refused: ${problem}`);
+  }
+}
+
+/** Throws WebhookUrlError when the URL may not be a webhook target (DNS resolved now). */
+export async function assertDeliverableUrl(
+  url: string,
+  options: { allowPrivate: boolean; resolve?: Resolver },
+): Promise<void> {
+  const problem = await webhookUrlProblem(url, options);
+  if (problem) throw new WebhookUrlError(url, problem);
+}
+
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | { address: string; family: number }[],
+  family?: number,
+) => void;
+
+/**
+ * A `lookup` for node:http that resolves with `resolve` and refuses non-public addresses, so the
+ * address connected to is the address checked (no window for DNS rebinding between check and
+ * connect).
+ */
+export function guardedLookup(options: { allowPrivate: boolean; resolve?: Resolver }) {
+  const resolveHost = options.resolve ?? systemResolver;
+  return (hostname: string, lookupOptions: { all?: boolean }, callback: LookupCallback): void => {
+    resolveHost(hostname).then(
+      (addresses) => {
+        const refused = options.allowPrivate ? undefined : addresses.find(isNonPublicAddress);
+        if (refused || addresses.length === 0) {
+          const error: NodeJS.ErrnoException = new Error(
+            refused
+              ? `${hostname} resolves to ${refused}, a loopback, link-local or private address`
+              : `${hostname} does not resolve`,
+          );
+          error.code = refused ? 'EWEBHOOKREFUSED' : 'ENOTFOUND';
+          callback(error, []);
+          return;
+        }
+        const entries = addresses.map((address) => ({ address, family: isIP(address) }));
+        if (lookupOptions.all) callback(null, entries);
+        else callback(null, entries[0]!.address, entries[0]!.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, []),
+    );
+  };
 }
