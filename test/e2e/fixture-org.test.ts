@@ -238,7 +238,9 @@ t.test('sandbox-bob: every audit-role check is ERROR with a message a person can
     'no advice that contradicts the missing role',
   );
   t.same(
-    bob.filter((r) => (r.message.match(/AccessDenied on sts:AssumeRole/g) ?? []).length !== 1).map((r) => r.checkId),
+    bob
+      .filter((r) => (r.message.match(/AccessDenied on sts:AssumeRole/g) ?? []).length !== 1)
+      .map((r) => r.checkId),
     [],
     'the denial is said once per result',
   );

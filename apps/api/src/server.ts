@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { PrismaClient } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
+import type { Resolver } from '@rootaudit/webhooks';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -17,7 +18,6 @@ import { metricsRoutes } from './routes/metrics.ts';
 import type { ScanTrigger } from './routes/scans.ts';
 import { v1Routes } from './routes/v1.ts';
 import { scheduleMuteRefresh } from './suppressions.ts';
-import type { Resolver } from '@rootaudit/webhooks';
 
 export interface ApiOptions {
   logger: Logger;

@@ -47,7 +47,12 @@ import {
   recordOrganizationResults,
   ScanAlreadyActiveError,
 } from '@rootaudit/store';
-import { announceWebhookEvents, findingEvents, scanCompletedEvent, type WebhookEvent } from '@rootaudit/webhooks';
+import {
+  announceWebhookEvents,
+  findingEvents,
+  scanCompletedEvent,
+  type WebhookEvent,
+} from '@rootaudit/webhooks';
 
 export interface SchedulerOptions {
   config: Config;

@@ -30,6 +30,7 @@ export const FAST_QUEUE: QueueSettingsOverrides & { pollingIntervalSeconds: numb
   boss: { maintenanceIntervalSeconds: 1, cronMonitorIntervalSeconds: 1, cronWorkerIntervalSeconds: 1 },
   scanAccount: { retryLimit: 3, retryDelay: 1, retryBackoff: false, expireInSeconds: 6 },
   scanOrganization: { retryDelay: 1, retryBackoff: false },
+  webhookDelivery: { retryDelay: 1, retryBackoff: false },
   pollingIntervalSeconds: 0.5,
 };
 
@@ -86,6 +87,8 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
     ROOTAUDIT_REGIONS: REGIONS.join(','),
     ROOTAUDIT_ACCOUNT_CONCURRENCY: String(options.accountConcurrency ?? 8),
     ROOTAUDIT_SCAN_CRON: options.cron ?? '0 2 * * *',
+    // Webhook receivers in tests listen on 127.0.0.1.
+    ROOTAUDIT_ALLOW_PRIVATE_WEBHOOK_URLS: 'true',
     LOG_LEVEL: process.env.PIPELINE_LOG_LEVEL ?? 'silent',
   };
   const config = loadConfig(env);

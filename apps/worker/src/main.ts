@@ -1,21 +1,5 @@
 /** The worker on its own (docker compose runs replicas of it); `pnpm start` runs it with the others. */
-import { loadConfigOrExit } from '@rootaudit/config';
-import { openDatabase } from '@rootaudit/db';
-import { createLogger } from '@rootaudit/log';
-import { startQueue, stopQueue } from '@rootaudit/queue';
-import { runUntilSignal } from '@rootaudit/service';
+import { runRoles } from '@rootaudit/service';
 import { startWorker } from './worker.ts';
 
-const config = loadConfigOrExit();
-const logger = createLogger({ level: config.logLevel, name: 'worker' });
-await runUntilSignal(logger, async (started) => {
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl ?? undefined,
-    dataDir: config.dataDir,
-    logger: (message) => logger.info(message),
-  });
-  started.push({ name: 'database', close: () => database.close() });
-  const boss = await startQueue(database.url, logger);
-  started.push({ name: 'queue', close: () => stopQueue(boss) });
-  started.push(await startWorker({ config, logger, database, boss }));
-});
+await runRoles('worker', [startWorker]);

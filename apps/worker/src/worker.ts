@@ -264,7 +264,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
         if (!job) return;
         await track(
           (async () => {
-            const attempt = { deliveryId: job.data.deliveryId, retryCount: job.retryCount, retryLimit: job.retryLimit };
+            const attempt = {
+              deliveryId: job.data.deliveryId,
+              retryCount: job.retryCount,
+              retryLimit: job.retryLimit,
+            };
             try {
               const result = await deliverWebhook(webhookOptions, attempt);
               log.info({ ...attempt, ...result }, 'webhook delivery');

@@ -47,7 +47,10 @@ t.test('real AWS error codes are kept, whatever the status', async (t) => {
 
 t.test('errors without a usable name fall back to their code, then their status', async (t) => {
   t.equal(errorCode(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })), 'ECONNRESET');
-  t.equal(errorCode(Object.assign(new SyntaxError('bad'), { $metadata: { httpStatusCode: 404 } })), 'SyntaxError');
+  t.equal(
+    errorCode(Object.assign(new SyntaxError('bad'), { $metadata: { httpStatusCode: 404 } })),
+    'SyntaxError',
+  );
   t.equal(errorCode(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 404 } })), 'Http404');
   t.equal(errorCode('boom'), 'UnknownError');
 });

@@ -158,7 +158,7 @@ t.test(
     t.equal(failed.status, 'FAILED');
     t.match(
       failed.reason,
-      /^the organization could not be read: AccessDenied on organizations:DescribeOrganization: User: .* is not authorized to perform: organizations:DescribeOrganization/,
+      /^the organization could not be read: AccessDeniedException on organizations:DescribeOrganization: User: .* is not authorized to perform: organizations:DescribeOrganization/,
       'the reason names the code and the action before the message',
     );
     const named = await scanOrganization({

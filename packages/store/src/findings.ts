@@ -146,7 +146,9 @@ export async function applyFindings(
       select: { id: true, checkId: true, resource: true },
     });
     changes.created = created.length;
-    const resultsByKey = new Map(results.map((result) => [`${result.checkId}\u0000${result.resource}`, result]));
+    const resultsByKey = new Map(
+      results.map((result) => [`${result.checkId}\u0000${result.resource}`, result]),
+    );
     for (const finding of created) {
       const result = resultsByKey.get(`${finding.checkId}\u0000${finding.resource}`);
       if (result?.status === 'FAIL') transition('failed', finding.id, result);

@@ -462,3 +462,64 @@ t.test('failScan ends an active scan FAILED with the reason, once', async (t) =>
   t.equal(await failScan(prisma, scan.id, 'again'), null);
   t.equal((await prisma.scan.findUniqueOrThrow({ where: { id: scan.id } })).failureReason, reason);
 });
+
+t.test('transitions: what newly fails (new, reopened, after PASS) and what is resolved, once', async (t) => {
+  const prisma = await seeded(t);
+  const record = async (results: StoredResult[], at: Date) => {
+    const scan = await createScan(prisma, {
+      trigger: 'MANUAL',
+      accounts: standardOrganization().accounts,
+      now: at,
+    });
+    const recorded = await recordAccountResults(prisma, {
+      scanId: scan.id,
+      accountId: MEMBER,
+      results,
+      durationMs: 1,
+      now: at,
+    });
+    const again = await recordAccountResults(prisma, {
+      scanId: scan.id,
+      accountId: MEMBER,
+      results,
+      durationMs: 1,
+    });
+    t.same(again.transitions, [], 'a re-delivered account reports no transition');
+    await failScan(prisma, scan.id, 'test ends the scan', { now: at });
+    return recorded.transitions.map((transition) => `${transition.kind}:${transition.checkId}`).sort();
+  };
+  t.same(await record([result('a', 'FAIL'), result('b', 'PASS'), result('c', 'FAIL')], day(1)), [
+    'failed:a',
+    'failed:c',
+  ]);
+  t.same(await record([result('a', 'PASS'), result('b', 'FAIL'), result('c', 'FAIL')], day(2)), [
+    'failed:b',
+    'resolved:a',
+  ]);
+  t.same(await record([result('a', 'FAIL'), result('b', 'FAIL'), result('c', 'NOT_APPLICABLE')], day(3)), [
+    'failed:a',
+    'resolved:c',
+  ]);
+  const first = await createScan(prisma, { trigger: 'MANUAL', accounts: standardOrganization().accounts });
+  const { transitions } = await recordAccountResults(prisma, {
+    scanId: first.id,
+    accountId: OTHER,
+    results: [result('a', 'FAIL', rootArn(OTHER))],
+    durationMs: 1,
+  });
+  const created = await prisma.finding.findUniqueOrThrow({
+    where: { accountId_checkId_resource: { accountId: OTHER, checkId: 'a', resource: rootArn(OTHER) } },
+  });
+  t.same(transitions, [
+    {
+      kind: 'failed',
+      findingId: created.id,
+      accountId: OTHER,
+      checkId: 'a',
+      resource: rootArn(OTHER),
+      status: 'FAIL',
+      severity: 'high',
+      message: 'a is FAIL',
+    },
+  ]);
+});

@@ -135,8 +135,12 @@ export async function announceWebhookEvents(
   if (events.length === 0) return;
   try {
     const deliveries = await enqueueWebhookEvents(target.prisma, target.boss, events);
-    if (deliveries > 0) target.logger.info({ scanId, events: events.length, deliveries }, 'webhooks enqueued');
+    if (deliveries > 0)
+      target.logger.info({ scanId, events: events.length, deliveries }, 'webhooks enqueued');
   } catch (error) {
-    target.logger.error({ err: error, scanId, events: events.length }, 'webhook deliveries could not be enqueued');
+    target.logger.error(
+      { err: error, scanId, events: events.length },
+      'webhook deliveries could not be enqueued',
+    );
   }
 }

@@ -1,8 +1,8 @@
 /** Everything under /v1: API-key auth first, then the resource routes. */
 import type { PrismaClient } from '@rootaudit/db';
+import type { Resolver } from '@rootaudit/webhooks';
 import type { FastifyInstance } from 'fastify';
 import { authPlugin, type RateLimitOptions } from '../auth/plugin.ts';
-import type { Resolver } from '@rootaudit/webhooks';
 import { accountRoutes } from './accounts.ts';
 import { checkRoutes } from './checks.ts';
 import { exportRoutes } from './export.ts';

@@ -1,7 +1,7 @@
+import { isNonPublicAddress } from '@rootaudit/webhooks';
 import t from 'tap';
 import { testDatabase } from '../../../../test/support/db.ts';
 import { serveTestApi } from '../test-support.ts';
-import { isNonPublicAddress } from '@rootaudit/webhooks';
 
 const database = testDatabase(t);
 

@@ -4,12 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient, Webhook } from '@rootaudit/db';
+import { type Resolver, WEBHOOK_EVENTS, webhookUrlProblem } from '@rootaudit/webhooks';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, errorBody } from '../errors.ts';
 import { cursorQuery, encodeCursor, idCursor, iso, isoDate, limitQuery, page, uuid } from '../schemas.ts';
-import { type Resolver, WEBHOOK_EVENTS, webhookUrlProblem } from '@rootaudit/webhooks';
 
 const webhookItem = z
   .object({

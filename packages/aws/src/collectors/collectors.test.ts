@@ -1,6 +1,6 @@
 // Each collector against small fakes: pagination, error mapping, and the rules of SPEC §2 that
 // live in collection (dedupe, home regions, client-side filtering). Wire-level tests: moto.test.ts.
-import type { Organization } from '@rootaudit/checks';
+import type { EvidenceMap, Organization, Trail } from '@rootaudit/checks';
 import t from 'tap';
 import { Pacer } from '../pacer.ts';
 import { awsError, collectorContext, type FakeCall, fakeAccountClients, manualClock } from '../testing.ts';
@@ -21,6 +21,21 @@ import { managementEventsOf, trailsCollector } from './trails.ts';
 import { virtualMfaDevicesCollector } from './virtual-mfa-devices.ts';
 
 const ops = (calls: FakeCall[]) => calls.map((c) => c.operation);
+
+/** A trail of 111122223333 delivering to a log group (null: to none). */
+function trailTo(logGroupArn: string | null, name = 'management'): Trail {
+  return {
+    name,
+    arn: `arn:aws:cloudtrail:us-east-1:111122223333:trail/${name}`,
+    homeRegion: 'us-east-1',
+    isMultiRegionTrail: true,
+    isOrganizationTrail: false,
+    isLogging: true,
+    managementEvents: { included: true, readWriteType: 'All' },
+    cloudWatchLogsLogGroupArn: logGroupArn,
+  };
+}
+const noTrails: Partial<EvidenceMap> = { trails: { ok: true, value: { trails: [] } } };
 
 t.test('account summary: keys mapped; a missing AccountPasswordPresent is unknown, not absent', async (t) => {
   const { clients } = fakeAccountClients(() => ({
@@ -107,7 +122,7 @@ t.test('metric filters: per region, paginated; one region denied does not spoil 
         };
   });
   const result = await metricFiltersCollector.collect(
-    collectorContext(clients, { regions: ['us-east-1', 'eu-west-1'] }),
+    collectorContext(clients, { regions: ['us-east-1', 'eu-west-1'], evidence: noTrails }),
   );
   const east = result['us-east-1'];
   t.same(east?.ok && east.value.filters.map((f) => f.filterName), ['a', 'b']);
@@ -157,7 +172,7 @@ t.test('metric alarms: single-metric and metric-math alarms, paginated', async (
           NextToken: 'n',
         },
   );
-  const result = await metricAlarmsCollector.collect(collectorContext(clients));
+  const result = await metricAlarmsCollector.collect(collectorContext(clients, { evidence: noTrails }));
   const alarms = result['us-east-1']?.ok ? result['us-east-1'].value.alarms : [];
   t.equal(alarms.length, 2);
   t.same(alarms[0], {
@@ -427,6 +442,75 @@ t.test('event rules: paginated rules, each with its paginated targets', async (t
     ],
   );
   t.equal(rules[1]?.eventPattern, null);
+});
+
+t.test('event rules: the sign-in region is read even when it is not scanned', async (t) => {
+  const { clients, calls } = fakeAccountClients(({ operation }) =>
+    operation === 'ListRules' ? { Rules: [] } : { Targets: [] },
+  );
+  const result = await eventRulesCollector.collect(collectorContext(clients, { regions: ['eu-west-1'] }));
+  t.same(Object.keys(result).sort(), ['eu-west-1', 'us-east-1']);
+  t.same([...new Set(calls.map((c) => c.region))].sort(), ['eu-west-1', 'us-east-1']);
+});
+
+t.test('event rules: the sign-in region follows the partition, and is read once when scanned', async (t) => {
+  const { clients, calls } = fakeAccountClients(() => ({ Rules: [] }));
+  const china = await eventRulesCollector.collect(
+    collectorContext(clients, {
+      regions: ['cn-northwest-1'],
+      account: { id: '111122223333', partition: 'aws-cn', isManagementAccount: false },
+    }),
+  );
+  t.same(Object.keys(china).sort(), ['cn-north-1', 'cn-northwest-1']);
+  calls.length = 0;
+  const scanned = await eventRulesCollector.collect(collectorContext(clients, { regions: ['us-east-1'] }));
+  t.same(Object.keys(scanned), ['us-east-1']);
+  t.equal(calls.length, 1);
+});
+
+t.test('metric filters and alarms: also read where a trail of this account delivers its logs', async (t) => {
+  const { clients, calls } = fakeAccountClients(({ service }) =>
+    service === 'logs' ? { metricFilters: [] } : { MetricAlarms: [] },
+  );
+  const evidence: Partial<EvidenceMap> = {
+    trails: {
+      ok: true,
+      value: {
+        trails: [
+          trailTo('arn:aws:logs:ap-southeast-2:111122223333:log-group:cloudtrail:*'),
+          trailTo('arn:aws:logs:eu-west-1:111122223333:log-group:scanned-already', 'second'),
+          trailTo('arn:aws:logs:sa-east-1:999999999999:log-group:org-trail', 'remote'),
+          trailTo(null, 'no-logs'),
+        ],
+      },
+    },
+  };
+  const context = collectorContext(clients, { regions: ['us-east-1', 'eu-west-1'], evidence });
+  const filters = await metricFiltersCollector.collect(context);
+  const alarms = await metricAlarmsCollector.collect(context);
+  const expected = ['ap-southeast-2', 'eu-west-1', 'us-east-1'];
+  t.same(Object.keys(filters).sort(), expected, "the log group region, not the other account's");
+  t.same(Object.keys(alarms).sort(), expected);
+  t.equal(calls.length, 6, 'each region read once per collector');
+  t.same(metricFiltersCollector.needs, ['trails']);
+  t.same(metricAlarmsCollector.needs, ['trails']);
+});
+
+t.test('metric filters: without the trails, the scanned regions are still read', async (t) => {
+  const { clients } = fakeAccountClients(() => ({ metricFilters: [] }));
+  const result = await metricFiltersCollector.collect(
+    collectorContext(clients, {
+      regions: ['eu-west-1'],
+      evidence: {
+        trails: {
+          ok: false,
+          error: { action: 'cloudtrail:DescribeTrails', code: 'AccessDenied', message: 'no' },
+        },
+      },
+    }),
+  );
+  t.same(Object.keys(result), ['eu-west-1']);
+  t.ok(result['eu-west-1']?.ok);
 });
 
 t.test('GuardDuty: every detector with its status; a failing GetDetector fails that region', async (t) => {

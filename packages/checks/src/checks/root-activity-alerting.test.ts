@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { Collected } from '../evidence.ts';
 import {
   disabledRootActivityRule,
   noAlarms,
@@ -155,27 +156,56 @@ t.test(
   },
 );
 
-t.test('ERROR when the audit role could not be assumed: the error is said once, not per evidence and region', async (t) => {
-  const denied = {
-    ok: false as const,
-    error: {
-      action: 'sts:AssumeRole',
-      code: 'AccessDenied',
-      message:
-        'AccessDenied on sts:AssumeRole for arn:aws:iam::111122223333:role/RootAuditRole: deploy the audit-role template to this account or check ROOTAUDIT_EXTERNAL_ID',
-    },
-  };
-  const result = evaluateOne(
-    rootActivityAlerting,
-    evidenceFor({
-      trails: denied,
-      metricFilters: regional({ 'us-east-1': denied, 'eu-west-1': denied }),
-      metricAlarms: regional({ 'us-east-1': denied, 'eu-west-1': denied }),
-      snsTopics: denied,
-      eventRules: regional({ 'us-east-1': denied, 'eu-west-1': denied }),
-    }),
-  );
-  t.equal(result.status, 'ERROR');
-  t.equal(result.message.match(/AccessDenied on sts:AssumeRole/g)?.length, 1, result.message);
-  t.match(result.message, /deploy the audit-role template/);
-});
+t.test(
+  'PASS when us-east-1 is not scanned but its sign-in rule was collected (the collector reads it)',
+  async (t) => {
+    const result = evaluateOne(
+      rootActivityAlerting,
+      evidenceFor({
+        ...brokenChain,
+        eventRules: regional({
+          'us-east-1': rootSignInRuleOnly('us-east-1'),
+          'eu-west-1': rootActivityRule('eu-west-1'),
+        }),
+      }),
+      context({ regions: ['eu-west-1'] }),
+    );
+    t.equal(result.status, 'PASS');
+    t.match(result.evidence, {
+      route: 'eventbridge',
+      eventBridge: { apiCallRules: { 'eu-west-1': [/eu-west-1/] } },
+    });
+    t.notOk(
+      'us-east-1' in (result.evidence.eventBridge as { apiCallRules: object }).apiCallRules,
+      'API calls are judged only in scanned regions',
+    );
+  },
+);
+
+t.test(
+  'ERROR when the audit role could not be assumed: the error is said once, not per evidence and region',
+  async (t) => {
+    const denied: Collected<never> = {
+      ok: false,
+      error: {
+        action: 'sts:AssumeRole',
+        code: 'AccessDenied',
+        message:
+          'AccessDenied on sts:AssumeRole for arn:aws:iam::111122223333:role/RootAuditRole: deploy the audit-role template to this account or check ROOTAUDIT_EXTERNAL_ID',
+      },
+    };
+    const result = evaluateOne(
+      rootActivityAlerting,
+      evidenceFor({
+        trails: denied,
+        metricFilters: { 'us-east-1': denied, 'eu-west-1': denied },
+        metricAlarms: { 'us-east-1': denied, 'eu-west-1': denied },
+        snsTopics: denied,
+        eventRules: { 'us-east-1': denied, 'eu-west-1': denied },
+      }),
+    );
+    t.equal(result.status, 'ERROR');
+    t.equal(result.message.match(/AccessDenied on sts:AssumeRole/g)?.length, 1, result.message);
+    t.match(result.message, /deploy the audit-role template/);
+  },
+);

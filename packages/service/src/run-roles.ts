@@ -1,0 +1,41 @@
+/**
+ * The wiring every process shares: read the configuration, open the database (embedded when
+ * DATABASE_URL is unset), start one pg-boss, start the roles (api, scheduler, worker) over them,
+ * and stop it all in reverse order on SIGTERM/SIGINT.
+ */
+import { type Config, loadConfigOrExit } from '@rootaudit/config';
+import { type Database, openDatabase } from '@rootaudit/db';
+import { createLogger, type Logger, redactUrl } from '@rootaudit/log';
+import { type PgBoss, startQueue, stopQueue } from '@rootaudit/queue';
+import { type RunningService, runUntilSignal } from './lifecycle.ts';
+
+/** What a role needs to start: shared by every role of one process. */
+export interface RoleContext {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  boss: PgBoss;
+}
+
+export type Role = (context: RoleContext) => Promise<RunningService>;
+
+/** Runs the given roles in this process until a signal; `name` tags every log line. */
+export async function runRoles(name: string, roles: Role[]): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.logLevel, name });
+  await runUntilSignal(logger, async (started) => {
+    const database = await openDatabase({
+      databaseUrl: config.databaseUrl ?? undefined,
+      dataDir: config.dataDir,
+      logger: (message) => logger.info({ component: 'database' }, message),
+    });
+    started.push({ name: 'database', close: () => database.close() });
+    logger.info({ database: redactUrl(database.url), embedded: database.embedded }, 'database ready');
+    // One pg-boss per process: one connection pool, one cron monitor, one maintenance loop.
+    const boss = await startQueue(database.url, logger);
+    started.push({ name: 'queue', close: () => stopQueue(boss) });
+    for (const role of roles) {
+      started.push(await role({ config, logger, database, boss }));
+    }
+  });
+}
