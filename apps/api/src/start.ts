@@ -11,14 +11,20 @@ export interface StartedApi extends RunningService {
   url: string;
 }
 
+/** How long close() lets requests in flight finish before cutting their connections. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
 export async function startApi(options: {
   config: Config;
   logger: Logger;
   database: Database;
   /** A running pg-boss to share (one process running everything); else the API starts its own. */
   boss?: PgBoss;
+  /** On close, how long requests in flight may take [10 s]. */
+  drainTimeoutMs?: number;
 }): Promise<StartedApi> {
   const { config, logger, database } = options;
+  const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const ownBoss = options.boss ? undefined : await startQueue(database.url, logger);
   const boss = (options.boss ?? ownBoss) as PgBoss;
   const app = await buildApi({
@@ -40,9 +46,19 @@ export async function startApi(options: {
   return {
     name: 'api',
     url,
-    // Fastify's close stops accepting connections and waits for in-flight requests.
+    // Fastify's close stops listening (new connections are refused), closes idle keep-alive
+    // connections, answers 503 to requests that still arrive on busy ones, and waits for the
+    // requests in flight: up to the drain timeout, then their connections are cut.
     close: async () => {
-      await app.close();
+      const cut = setTimeout(() => {
+        logger.warn({ drainTimeoutMs }, 'requests still in flight at shutdown: closing their connections');
+        app.server.closeAllConnections();
+      }, drainTimeoutMs);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
       if (ownBoss) await stopQueue(ownBoss, { timeoutMs: 5_000 });
     },
   };

@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   migrate: () => import('./commands/migrate.ts'),
   'api-key': () => import('./commands/api-key.ts'),
   scan: () => import('./commands/scan.ts'),
+  demo: () => import('./commands/demo.ts'),
 };
 
 function help(): string {
@@ -21,11 +22,14 @@ function help(): string {
     'usage: rootaudit <command> [options]',
     '',
     'commands:',
-    '  start     run the API, scheduler and worker in one process',
+    '  start     run the API, scheduler and worker in one process;',
+    '            --role api|scheduler|worker[,...] runs only those (one per container)',
     '  migrate   apply database migrations (embedded PostgreSQL when DATABASE_URL is unset)',
     '  api-key   create --name N --scope read|write (prints the key once), list, revoke <id>',
     '  scan      scan the organization once and print the results (no database):',
     '            [--format table|json|csv] [--checks id,id] [--accounts 111122223333,...]',
+    '  demo      the service against a simulated AWS organization, with an API key and a first scan:',
+    '            [--port 3000] [--accounts 36] [--data-dir .data/demo] [--database-url URL]',
     '',
     'Configuration comes from environment variables; see README.md.',
   ].join('\n');

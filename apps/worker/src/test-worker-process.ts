@@ -1,7 +1,8 @@
 /**
  * A worker process for the pipeline tests (apps/scheduler/src/*.test.ts spawn it with tsx and
- * SIGKILL it mid-scan): main.ts with queue timings taken from ROOTAUDIT_TEST_QUEUE (JSON), so a
- * killed job expires in seconds rather than minutes.
+ * SIGKILL or SIGTERM it mid-scan): main.ts with queue timings taken from ROOTAUDIT_TEST_QUEUE
+ * (JSON), so a killed job expires in seconds rather than minutes, and, there too, the worker's
+ * `shutdownGraceMs`.
  */
 import { loadConfigOrExit } from '@rootaudit/config';
 import { openDatabase } from '@rootaudit/db';
@@ -14,6 +15,7 @@ const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel, name: 'worker' });
 const queue = JSON.parse(process.env.ROOTAUDIT_TEST_QUEUE ?? '{}') as QueueSettingsOverrides & {
   pollingIntervalSeconds?: number;
+  shutdownGraceMs?: number;
 };
 await runUntilSignal(logger, async (started) => {
   const database = await openDatabase({
@@ -31,6 +33,7 @@ await runUntilSignal(logger, async (started) => {
       database,
       boss,
       ...(queue.pollingIntervalSeconds ? { pollingIntervalSeconds: queue.pollingIntervalSeconds } : {}),
+      ...(queue.shutdownGraceMs !== undefined ? { shutdownGraceMs: queue.shutdownGraceMs } : {}),
     }),
   );
 });

@@ -1,16 +1,26 @@
 /**
  * The worker: consumes scan-account jobs, `config.accountConcurrency` at once. For each account it
  * assumes the audit role (ExternalId, session `rootaudit-<scanId>`), runs the checks through the
- * scanner, and records results and the finding lifecycle in one transaction; the last account
- * ends the scan. An account that cannot be read (AccessDenied, missing role, throttling past the
+ * scanner, and records results, the finding lifecycle and the AWS calls the account took (by
+ * service, for /metrics) in one transaction; the last account ends the scan. An account that cannot be read (AccessDenied, missing role, throttling past the
  * SDK's retries) ends ERROR with the reason and the scan goes on. Anything else that throws
  * (the database) fails the job, and pg-boss retries it; a retry writes nothing twice.
  *
  * After an account's transaction commits, its finding transitions (failed, resolved) become
  * webhook deliveries, and so does the end of the scan (scan.completed); the worker also consumes
  * the webhook-delivery queue (see @rootaudit/webhooks).
+ *
+ * Stopping (SIGTERM): no new job is fetched; jobs in hand get `shutdownGraceMs` to finish. Those
+ * still running then are handed back: failed in pg-boss, so another worker retries them after the
+ * queue's retry delay, and never recorded here (the scan checks the stop before writing).
  */
-import { ClientFactory, type ClientFactoryOptions, type ClientProvider } from '@rootaudit/aws';
+import {
+  CallCounter,
+  ClientFactory,
+  type ClientFactoryOptions,
+  type ClientProvider,
+  countCallsWithin,
+} from '@rootaudit/aws';
 import type { Check } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient } from '@rootaudit/db';
@@ -49,7 +59,19 @@ export interface WorkerOptions {
   pollingIntervalSeconds?: number;
   /** Webhook deliveries: DNS resolution (tests), request timeout [10 s], deliveries at once [4]. */
   webhooks?: { resolve?: Resolver; timeoutMs?: number; concurrency?: number };
+  /**
+   * On close, how long jobs in hand may take to finish before they are handed back [10 s]. Keep it
+   * below the orchestrator's kill delay (docker stop: 10 s unless stop_grace_period says more).
+   */
+  shutdownGraceMs?: number;
 }
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+/** What a job handed back at shutdown carries as its pg-boss output. */
+const HANDED_BACK = {
+  message: 'the worker stopped before this job finished; another worker retries it',
+};
 
 /** How much of the errors of an account goes into AccountScan.error. */
 const MAX_ERROR_LENGTH = 2000;
@@ -138,7 +160,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     return { clients, organization: readOrganization(clients) };
   });
 
-  async function scanOneAccount(job: ScanAccountJob): Promise<void> {
+  const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  /** Aborts when close() stops waiting for the jobs in hand. */
+  const stopped = new AbortController();
+
+  /**
+   * One account job. Every AWS call it makes is counted for AccountScan.awsCalls, whichever
+   * client makes it: the audit role's AssumeRole, and the organization read when this job starts it.
+   */
+  function scanOneAccount(job: ScanAccountJob): Promise<void> {
+    const awsCalls = new CallCounter();
+    return countCallsWithin(awsCalls, () => scanAndRecordAccount(job, awsCalls));
+  }
+
+  async function scanAndRecordAccount(job: ScanAccountJob, awsCalls: CallCounter): Promise<void> {
     const { scanId, accountId } = job;
     const scan = await prisma.scan.findUnique({ where: { id: scanId } });
     if (scan?.active !== true) {
@@ -147,6 +182,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     }
     if (!(await markAccountScanRunning(prisma, { scanId, accountId }))) {
       log.info({ scanId, accountId }, 'account job dropped: already recorded');
+      // The attempt that recorded it may have stopped before ending the scan.
+      await finishIfDone(scanId);
       return;
     }
     const account = await prisma.account.findUnique({ where: { id: accountId } });
@@ -172,12 +209,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       clients: context.clients,
       ...(options.callsPerAccount ? { concurrency: options.callsPerAccount } : {}),
     });
+    if (stopped.signal.aborted) {
+      // Handed back at shutdown: the retry records it, with a complete set of results.
+      log.info({ scanId, accountId }, 'account not recorded: handed back at shutdown');
+      return;
+    }
     const error = outcome.status === 'SKIPPED' ? null : accountError(outcome);
     const recorded = await recordAccountResults(prisma, {
       scanId,
       accountId,
       results: outcome.results,
       durationMs: outcome.durationMs,
+      awsCalls: awsCalls.snapshot(),
       error,
     });
     log.info(
@@ -234,21 +277,85 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     await finishIfDone(job.scanId);
   }
 
-  // Jobs in hand, so close() can wait for them (pg-boss's offWork only stops fetching).
+  // Jobs in hand (pg-boss's offWork only stops fetching), so close() can wait for them or hand
+  // them back.
+  const stopWaiting = new Promise<void>((resolve) =>
+    stopped.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
   const inFlight = new Set<Promise<void>>();
-  const track = (promise: Promise<void>) => {
-    inFlight.add(promise);
-    return promise.finally(() => inFlight.delete(promise));
-  };
+  const handlers = new Set<Promise<void>>();
+
+  /**
+   * One job. Its body's rejection fails the job (pg-boss retries it). When close() stops waiting
+   * for an unfinished body, the job is failed here, awaited, before the handler returns: pg-boss
+   * then retries it elsewhere, and its own completion of the handler is a no-op (the job is no
+   * longer active). The body may go on until the process exits but records nothing.
+   */
+  async function handleJob(queue: string, jobId: string, about: object, body: () => Promise<void>) {
+    if (!stopped.signal.aborted) {
+      let finished = false;
+      const done = body();
+      void done.then(
+        () => {
+          finished = true;
+        },
+        (error: unknown) => {
+          finished = true;
+          if (stopped.signal.aborted) log.debug({ ...about, err: error }, 'handed-back job ended');
+        },
+      );
+      inFlight.add(done);
+      try {
+        await Promise.race([done, stopWaiting]);
+      } finally {
+        inFlight.delete(done);
+      }
+      if (finished) return;
+    }
+    try {
+      await boss.fail(queue, jobId, HANDED_BACK);
+    } catch (error) {
+      log.warn(
+        { ...about, queue, err: error },
+        'could not hand back a job at shutdown; it is retried once it expires',
+      );
+      return;
+    }
+    log.warn({ ...about, queue, shutdownGraceMs }, 'job handed back at shutdown; another worker retries it');
+  }
+
+  function runJob(queue: string, jobId: string, about: object, body: () => Promise<void>): Promise<void> {
+    const handler = handleJob(queue, jobId, about, body);
+    handlers.add(handler);
+    return handler.finally(() => handlers.delete(handler));
+  }
+
+  /** Waits until no job is in hand or the deadline passes. */
+  async function drain(deadline: number): Promise<void> {
+    while (inFlight.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, deadline - Date.now());
+      });
+      await Promise.race([Promise.allSettled([...inFlight]), timeUp]);
+      clearTimeout(timer);
+    }
+  }
+
   const work = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 };
   // One polling loop per concurrent account: each job succeeds or fails (and is retried) alone.
   for (let slot = 0; slot < config.accountConcurrency; slot++) {
-    await boss.work<ScanAccountJob>(QUEUES.scanAccount, work, async ([job]) => {
-      if (job) await track(scanOneAccount(job.data));
+    let slotId: string | undefined;
+    slotId = await boss.work<ScanAccountJob>(QUEUES.scanAccount, work, async ([job]) => {
+      if (job) await runJob(QUEUES.scanAccount, job.id, job.data, () => scanOneAccount(job.data));
+      // A slot that finished a job fetches the next at once. pg-boss would otherwise wait out the
+      // rest of its polling interval after every job: with accounts shorter than the interval, 16
+      // slots polling every 2 s could not start more than 8 accounts a second (bench/pipeline.ts).
+      if (slotId) boss.notifyWorker(slotId);
     });
   }
   await boss.work<ScanAccountJob>(QUEUES.scanAccountFailed, work, async ([job]) => {
-    if (job) await track(recordDeadAccount(job.data));
+    if (job) await runJob(QUEUES.scanAccountFailed, job.id, job.data, () => recordDeadAccount(job.data));
   });
   const webhookOptions = {
     prisma,
@@ -262,7 +369,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       { ...work, includeMetadata: true },
       async ([job]) => {
         if (!job) return;
-        await track(
+        await runJob(QUEUES.webhookDelivery, job.id, job.data, () =>
           (async () => {
             const attempt = {
               deliveryId: job.data.deliveryId,
@@ -289,7 +396,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       await boss.offWork(QUEUES.scanAccount);
       await boss.offWork(QUEUES.scanAccountFailed);
       await boss.offWork(QUEUES.webhookDelivery);
-      await Promise.allSettled([...inFlight]);
+      await drain(Date.now() + shutdownGraceMs);
+      stopped.abort();
+      // Each unfinished job is failed (handed back) by its own handler.
+      await Promise.allSettled([...handlers]);
       contexts.clear();
     },
   };

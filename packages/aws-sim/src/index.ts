@@ -1,5 +1,6 @@
 export { type CallFilter, CallLog, type CallRecord } from './call-log.ts';
 export { CREDENTIAL_REPORT_COLUMNS, credentialReportCsv } from './credential-report.ts';
+export { DEMO_ACCOUNTS, type DemoOrganizationOptions, demoOrganization } from './demo.ts';
 export { loadOrganization, SAMPLE_ORG_PATH } from './fixture.ts';
 export {
   CIS_ROOT_USAGE_PATTERN,

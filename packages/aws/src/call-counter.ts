@@ -1,4 +1,14 @@
-/** Counts AWS calls by service (each HTTP attempt, retries included): the API's /metrics reads it. */
+/**
+ * Counts AWS calls by service. Every HTTP attempt is one call, SDK retries included; an attempt
+ * answered with an error (an AWS error code, a network failure, a timeout) is also an error, and
+ * one answered with a throttling code (isThrottlingCode) also a throttle, whether a retry then
+ * succeeded or not.
+ *
+ * A ClientFactory counts every call of its clients in its own counter. countCallsWithin() adds a
+ * second counter for the calls made by one piece of work (the worker's account job), whichever
+ * factory or principal makes them: the audit role's AssumeRole, organization reads, AssumeRoot.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { errorCode, isThrottlingCode } from './errors.ts';
 
 export interface ServiceCallCounts {
@@ -49,6 +59,7 @@ export class CallCounter {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Counts by service, services in name order. */
   snapshot(): Record<string, ServiceCallCounts> {
     const snapshot: Record<string, ServiceCallCounts> = {};
     for (const [service, counts] of [...this.#byService].sort(([a], [b]) => a.localeCompare(b))) {
@@ -66,4 +77,19 @@ export class CallCounter {
     }
     return total;
   }
+}
+
+const callScope = new AsyncLocalStorage<CallCounter>();
+
+/**
+ * Runs `work` so that `counter` also counts every AWS call made within it, its async continuations
+ * included (timers, promises, p-limit queues). Scopes do not nest: the innermost counter counts.
+ */
+export function countCallsWithin<T>(counter: CallCounter, work: () => T): T {
+  return callScope.run(counter, work);
+}
+
+/** The counter of the countCallsWithin() around the running code, if any. */
+export function scopedCallCounter(): CallCounter | undefined {
+  return callScope.getStore();
 }

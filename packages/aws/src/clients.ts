@@ -14,7 +14,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import { globalRegionOf, partitionOfRegion, roleArn } from './arn.ts';
-import { CallCounter } from './call-counter.ts';
+import { CallCounter, scopedCallCounter } from './call-counter.ts';
 import { ORGANIZATION_ROLE_HINT } from './errors.ts';
 import { Pacer } from './pacer.ts';
 import { RoleSession, roleSessionName, type SessionCredentials } from './session.ts';
@@ -91,6 +91,11 @@ export interface AccountClients {
   limit<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs one cloudtrail:LookupEvents call at the allowed rate for this account and region. */
   paceLookupEvents<T>(region: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * The account's scan is over: closes its clients and forgets its role session. A worker scans
+   * thousands of accounts with one factory; without this, every account's clients stay in memory.
+   */
+  release(): void;
 }
 
 /** Clients signed for organization reads (management or delegated-admin account). */
@@ -163,17 +168,26 @@ export class ClientFactory implements ClientProvider {
       ? { key: session.roleArn, accountId, credentials: session.credentials }
       : { ...this.#base, accountId };
     const limiter = pLimit(options.concurrency ?? 8);
+    // Clients signed by the audit role belong to this account alone and end with it; base
+    // credentials' clients are shared with the organization reads and stay with the factory.
+    const owned = session ? new Map<string, { destroy(): void }>() : this.#clients;
     return {
       accountId,
       partition: this.partition,
       homeRegion: this.homeRegion,
       auditRoleArn,
-      client: (service, region) => this.#client(principal, service, region),
+      client: (service, region) => this.#client(principal, service, region, owned),
       verifyAccess: async () => {
         if (session) await session.credentials();
       },
       limit: (fn) => limiter(fn),
       paceLookupEvents: (region, fn) => this.#pacer.run(`${accountId}:${region}`, fn),
+      release: () => {
+        if (!session) return;
+        for (const client of owned.values()) client.destroy();
+        owned.clear();
+        if (this.#sessions.get(session.roleArn) === session) this.#sessions.delete(session.roleArn);
+      },
     };
   }
 
@@ -220,15 +234,20 @@ export class ClientFactory implements ClientProvider {
     return session;
   }
 
-  #client<S extends ServiceName>(principal: Principal, service: S, region?: string): ClientOf<S> {
+  #client<S extends ServiceName>(
+    principal: Principal,
+    service: S,
+    region?: string,
+    cache: Map<string, { destroy(): void }> = this.#clients,
+  ): ClientOf<S> {
     const resolvedRegion = GLOBAL_SERVICES.has(service)
       ? globalRegionOf(this.partition)
       : (region ?? this.homeRegion);
     const key = `${principal.key}|${service}|${resolvedRegion}`;
-    let client = this.#clients.get(key) as ClientOf<S> | undefined;
+    let client = cache.get(key) as ClientOf<S> | undefined;
     if (!client) {
       client = this.#build(principal, service, resolvedRegion);
-      this.#clients.set(key, client);
+      cache.set(key, client);
     }
     return client;
   }
@@ -256,12 +275,15 @@ export class ClientFactory implements ClientProvider {
             region,
             accountId: principal.accountId,
           };
+          // This factory's counter, and the counter of the work that made the call (countCallsWithin).
+          const scoped = scopedCallCounter();
+          const counters = scoped && scoped !== counter ? [counter, scoped] : [counter];
           try {
             const result = await next(args);
-            counter.record({ ...base, throttled: false });
+            for (const each of counters) each.record({ ...base, throttled: false });
             return result;
           } catch (error) {
-            counter.recordError(base, error);
+            for (const each of counters) each.recordError(base, error);
             throw error;
           }
         },

@@ -12,9 +12,12 @@ export const realClock: PacerClock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
+const SWEEP_AT = 1024;
+
 export class Pacer {
   readonly #intervalMs: number;
   readonly #next = new Map<string, number>();
+  #sweepAt = SWEEP_AT;
 
   constructor(
     perSecond: number,
@@ -26,6 +29,12 @@ export class Pacer {
   /** Waits for `key`'s next free slot, then runs `fn`. */
   async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const now = this.clock.now();
+    // A key whose next slot has passed behaves as an unknown one: drop such keys now and then, so
+    // a scan of 10,000 accounts does not keep 20,000 of them.
+    if (this.#next.size >= this.#sweepAt) {
+      for (const [known, next] of this.#next) if (next <= now) this.#next.delete(known);
+      this.#sweepAt = Math.max(SWEEP_AT, 2 * this.#next.size);
+    }
     const slot = Math.max(now, this.#next.get(key) ?? now);
     this.#next.set(key, slot + this.#intervalMs);
     if (slot > now) await this.clock.sleep(slot - now);

@@ -4,6 +4,7 @@
 import { loadOrganization, startSimulator } from '@rootaudit/aws-sim';
 import type { EvidenceKey, EvidenceMap, Organization, OrganizationFeatures } from '@rootaudit/checks';
 import t from 'tap';
+import { CallCounter, countCallsWithin } from './call-counter.ts';
 import { ClientFactory, type ClientFactoryOptions } from './clients.ts';
 import type { AccountEvidenceKey } from './collector.ts';
 import { accountCollectors, organizationCollectors } from './collectors/index.ts';
@@ -267,3 +268,22 @@ t.test('LookupEvents stays under 2 requests per second per account and region: n
   t.equal(paced.counter.snapshot().cloudtrail?.throttles ?? 0, 0);
   t.ok(Date.now() - started >= 900, 'the third call in a region waited its turn');
 });
+
+t.test(
+  'countCallsWithin: a piece of work counts its own calls, its AssumeRole included, no other',
+  async (t) => {
+    const scoped = new CallCounter();
+    const shared = new ClientFactory({ ...baseOptions, scanId: 'scoped-counting' });
+    t.teardown(() => shared.destroy());
+    // Two accounts at once on one factory; only the first runs inside the scope.
+    await Promise.all([
+      countCallsWithin(scoped, () => evidenceOf('555555555555', shared)('accountSummary')),
+      evidenceOf('666666666666', shared)('accountSummary'),
+    ]);
+    t.same(scoped.snapshot(), {
+      iam: { calls: 1, errors: 0, throttles: 0 },
+      sts: { calls: 1, errors: 0, throttles: 0 },
+    });
+    t.same(shared.counter.total(), { calls: 4, errors: 0, throttles: 0 }, 'the factory counts both accounts');
+  },
+);

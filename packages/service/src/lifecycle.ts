@@ -21,9 +21,9 @@ export async function stopAll(services: RunningService[], logger: Logger): Promi
   for (const service of [...services].reverse()) {
     try {
       await service.close();
-      logger.info({ service: service.name }, 'stopped');
+      logger.info({ component: service.name }, 'stopped');
     } catch (error) {
-      logger.error({ service: service.name, err: error }, 'failed to stop cleanly');
+      logger.error({ component: service.name, err: error }, 'failed to stop cleanly');
     }
   }
 }
@@ -52,8 +52,11 @@ export async function runUntilSignal(
     clearTimeout(deadline);
     process.exit(exitCode);
   };
+  // Kept for the whole run: a repeated signal (Ctrl-C pressed twice, or forwarded again by pnpm to
+  // the process the terminal already signalled) must not kill the process mid-stop; the deadline
+  // bounds the stop.
   for (const signal of options.signals ?? (['SIGTERM', 'SIGINT'] as NodeJS.Signals[])) {
-    process.once(signal, () => void shutdown(signal, 0));
+    process.on(signal, () => void shutdown(signal, 0));
   }
   try {
     await start(started);

@@ -19,9 +19,20 @@ export interface RoleContext {
 
 export type Role = (context: RoleContext) => Promise<RunningService>;
 
+export interface RunRolesOptions {
+  /** Settings built by the caller (`rootaudit demo`); default: read from the environment. */
+  config?: Config;
+}
+
+/**
+ * How long pg-boss may wait for jobs still in hand when the process stops (a scheduler's discovery
+ * job; workers hand theirs back first): then it fails them, so they are retried elsewhere.
+ */
+const QUEUE_STOP_TIMEOUT_MS = 5_000;
+
 /** Runs the given roles in this process until a signal; `name` tags every log line. */
-export async function runRoles(name: string, roles: Role[]): Promise<void> {
-  const config = loadConfigOrExit();
+export async function runRoles(name: string, roles: Role[], options: RunRolesOptions = {}): Promise<void> {
+  const config = options.config ?? loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name });
   await runUntilSignal(logger, async (started) => {
     const database = await openDatabase({
@@ -33,7 +44,7 @@ export async function runRoles(name: string, roles: Role[]): Promise<void> {
     logger.info({ database: redactUrl(database.url), embedded: database.embedded }, 'database ready');
     // One pg-boss per process: one connection pool, one cron monitor, one maintenance loop.
     const boss = await startQueue(database.url, logger);
-    started.push({ name: 'queue', close: () => stopQueue(boss) });
+    started.push({ name: 'queue', close: () => stopQueue(boss, { timeoutMs: QUEUE_STOP_TIMEOUT_MS }) });
     for (const role of roles) {
       started.push(await role({ config, logger, database, boss }));
     }

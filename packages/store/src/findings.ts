@@ -92,6 +92,7 @@ export async function applyFindings(
   });
   const byKey = new Map(existing.map((finding) => [`${finding.checkId}\u0000${finding.resource}`, finding]));
   const toCreate: Prisma.FindingCreateManyInput[] = [];
+  const toUpdate: FindingUpdate[] = [];
   for (const result of results) {
     const evidence = result.evidence as Prisma.InputJsonValue;
     const finding = byKey.get(`${result.checkId}\u0000${result.resource}`);
@@ -113,32 +114,31 @@ export async function applyFindings(
       continue;
     }
     if (finding.lastScanId === scanId) continue;
-    const data: Prisma.FindingUpdateInput = {
+    const update: FindingUpdate = {
+      id: finding.id,
       status: result.status,
       severity: result.severity,
       message: result.message,
-      evidence,
-      scope,
-      lastSeenAt: now,
-      lastScan: { connect: { id: scanId } },
+      evidence: result.evidence,
+      statusChanged: false,
+      lifecycle: null,
     };
     if (finding.status !== result.status) {
-      data.statusChangedAt = now;
+      update.statusChanged = true;
       changes.changed++;
       if (finding.status === 'FAIL' && NOT_FAILING.has(result.status)) {
-        data.resolvedAt = now;
+        update.lifecycle = 'resolved';
         changes.resolved++;
         transition('resolved', finding.id, result);
       } else if (result.status === 'FAIL' && finding.resolvedAt !== null) {
-        data.resolvedAt = null;
-        data.reopenedAt = now;
-        data.reopenCount = { increment: 1 };
+        update.lifecycle = 'reopened';
         changes.reopened++;
       }
       if (result.status === 'FAIL') transition('failed', finding.id, result);
     }
-    await tx.finding.update({ where: { id: finding.id }, data });
+    toUpdate.push(update);
   }
+  await updateFindings(tx, toUpdate, { scanId, scope, now });
   if (toCreate.length > 0) {
     const created = await tx.finding.createManyAndReturn({
       data: toCreate,
@@ -155,6 +155,59 @@ export async function applyFindings(
     }
   }
   return { changes, transitions };
+}
+
+/** One existing finding's new state; what changes with its status is derived in SQL. */
+interface FindingUpdate {
+  id: string;
+  status: CheckStatus;
+  severity: Severity;
+  message: string;
+  evidence: Record<string, unknown>;
+  statusChanged: boolean;
+  lifecycle: 'resolved' | 'reopened' | null;
+}
+
+/**
+ * Every update of one account's findings in one statement: a nightly scan updates every finding
+ * it sees, and a statement per finding made the next scans' write path several times slower than
+ * the first's (bench/write-path.ts).
+ */
+async function updateFindings(
+  tx: Transaction,
+  updates: readonly FindingUpdate[],
+  context: { scanId: string; scope: 'account' | 'organization'; now: Date },
+): Promise<void> {
+  if (updates.length === 0) return;
+  const { scanId, scope, now } = context;
+  await tx.$executeRaw`
+    UPDATE findings AS f SET
+      status = u.status::check_status,
+      severity = u.severity::severity,
+      message = u.message,
+      evidence = u.evidence,
+      scope = ${scope}::check_scope,
+      last_seen_at = ${now},
+      last_scan_id = ${scanId},
+      updated_at = ${new Date()},
+      status_changed_at = CASE WHEN u.status_changed THEN ${now} ELSE f.status_changed_at END,
+      resolved_at = CASE u.lifecycle WHEN 'resolved' THEN ${now} WHEN 'reopened' THEN NULL ELSE f.resolved_at END,
+      reopened_at = CASE WHEN u.lifecycle = 'reopened' THEN ${now} ELSE f.reopened_at END,
+      reopen_count = f.reopen_count + CASE WHEN u.lifecycle = 'reopened' THEN 1 ELSE 0 END
+    FROM jsonb_to_recordset(${JSON.stringify(
+      updates.map((update) => ({
+        id: update.id,
+        status: update.status,
+        severity: update.severity,
+        message: update.message,
+        evidence: update.evidence,
+        status_changed: update.statusChanged,
+        lifecycle: update.lifecycle,
+      })),
+    )}::jsonb) AS u(
+      id text, status text, severity text, message text, evidence jsonb, status_changed boolean, lifecycle text
+    )
+    WHERE f.id = u.id`;
 }
 
 /** How many results of each status, as the Scan counters name them. */

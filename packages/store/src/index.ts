@@ -5,3 +5,4 @@
 export * from './findings.ts';
 export * from './organization.ts';
 export * from './scans.ts';
+export * from './suppressions.ts';

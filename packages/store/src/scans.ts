@@ -16,9 +16,12 @@ import {
   uniqueResults,
 } from './findings.ts';
 import { skipReason } from './organization.ts';
+import { refreshMutedFindings } from './suppressions.ts';
 
 const OPEN = ['PENDING', 'RUNNING'] as const;
 const TRANSACTION = { timeout: 120_000, maxWait: 30_000 };
+/** How stale Scan.lastProgressAt may be when an account starts (the watchdog counts in minutes). */
+const PROGRESS_GRANULARITY_MS = 10_000;
 
 /** Another scan is QUEUED or RUNNING (the API answers 409 with it). */
 export class ScanAlreadyActiveError extends Error {
@@ -151,16 +154,38 @@ export async function markAccountScanRunning(
       data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt: now },
     });
     if (count === 0) return false;
-    await tx.scan.updateMany({ where: { id: input.scanId, active: true }, data: { lastProgressAt: now } });
+    // Progress for the stalled-scan watchdog (minutes), written at most every few seconds: every
+    // worker slot starting an account would otherwise queue on the scan row's lock. A row whose
+    // progress is recent does not match and is neither locked nor waited for.
+    await tx.scan.updateMany({
+      where: {
+        id: input.scanId,
+        active: true,
+        OR: [
+          { lastProgressAt: null },
+          { lastProgressAt: { lt: new Date(now.getTime() - PROGRESS_GRANULARITY_MS) } },
+        ],
+      },
+      data: { lastProgressAt: now },
+    });
     return true;
   }, TRANSACTION);
 }
+
+/**
+ * AWS requests by service (IAM prefix), as @rootaudit/aws's CallCounter.snapshot() gives them:
+ * every HTTP attempt is a call, SDK retries included; errors and throttles are attempts answered
+ * with an error or a throttling error code.
+ */
+export type AwsCallCounts = Record<string, { calls: number; errors: number; throttles: number }>;
 
 export interface RecordAccountResultsInput {
   scanId: string;
   accountId: string;
   results: readonly StoredResult[];
   durationMs: number;
+  /** The AWS requests this account's scan made (AccountScan.awsCalls, and the /metrics totals). */
+  awsCalls?: AwsCallCounts;
   /** Set when the account could not be (fully) scanned: the AccountScan ends ERROR with it. */
   error?: string | null;
   now?: Date;
@@ -175,9 +200,10 @@ export interface RecordedAccount {
 }
 
 /**
- * Writes one account's outcome in ONE transaction: the AccountScan's final status, its
- * CheckResults, the finding lifecycle, the scan's counters and progress, the account's
- * lastScannedAt. Writes nothing when the AccountScan had already left PENDING/RUNNING.
+ * Writes one account's outcome in ONE transaction: the AccountScan's final status and AWS call
+ * counts, its CheckResults, the finding lifecycle (new findings muted when a suppression matches),
+ * the scan's counters and progress, the AWS call totals, the account's lastScannedAt. Writes
+ * nothing when the AccountScan had already left PENDING/RUNNING.
  */
 export async function recordAccountResults(
   prisma: PrismaClient,
@@ -186,6 +212,7 @@ export async function recordAccountResults(
   const now = input.now ?? new Date();
   const results = uniqueResults(input.results);
   const failed = input.error !== undefined && input.error !== null;
+  const awsCalls = input.awsCalls ?? {};
   return prisma.$transaction(async (tx) => {
     // First, so a concurrent duplicate waits on this row and then finds it no longer open.
     const { count } = await tx.accountScan.updateMany({
@@ -195,6 +222,7 @@ export async function recordAccountResults(
         error: failed ? input.error : null,
         finishedAt: now,
         durationMs: Math.round(input.durationMs),
+        awsCalls: awsCalls as Prisma.InputJsonValue,
       },
     });
     if (count === 0) return { applied: false, findings: null, transitions: [] };
@@ -220,6 +248,11 @@ export async function recordAccountResults(
       results,
       now,
     });
+    await refreshMutedFindings(tx, { accountId: input.accountId, now });
+    await tx.account.updateMany({ where: { id: input.accountId }, data: { lastScannedAt: now } });
+    // Rows every account's transaction updates (the scan, the call totals) come last: a row lock
+    // is held until commit, so concurrent accounts queue on these rows for the last statements
+    // and the commit only, not for the whole transaction (bench/write-path.ts).
     const counters = resultCounters(results);
     await tx.scan.update({
       where: { id: input.scanId },
@@ -233,9 +266,32 @@ export async function recordAccountResults(
         lastProgressAt: now,
       },
     });
-    await tx.account.updateMany({ where: { id: input.accountId }, data: { lastScannedAt: now } });
+    await addAwsCallTotals(tx, awsCalls);
     return { applied: true, findings, transitions };
   }, TRANSACTION);
+}
+
+/**
+ * Adds one account scan's AWS calls to the per-service totals. Services in name order: every
+ * recording transaction locks these rows in the same order (after the scan row), so concurrent
+ * workers queue behind each other instead of deadlocking.
+ */
+async function addAwsCallTotals(tx: Prisma.TransactionClient, awsCalls: AwsCallCounts): Promise<void> {
+  const rows = Object.entries(awsCalls)
+    .filter(([, counts]) => counts.calls + counts.errors + counts.throttles > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(
+      ([service, counts]) =>
+        Prisma.sql`(${service}, ${counts.calls}::bigint, ${counts.errors}::bigint, ${counts.throttles}::bigint)`,
+    );
+  if (rows.length === 0) return;
+  await tx.$executeRaw`
+    INSERT INTO aws_call_totals (service, calls, errors, throttles)
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT (service) DO UPDATE SET
+      calls = aws_call_totals.calls + EXCLUDED.calls,
+      errors = aws_call_totals.errors + EXCLUDED.errors,
+      throttles = aws_call_totals.throttles + EXCLUDED.throttles`;
 }
 
 /**
@@ -274,6 +330,7 @@ export async function recordOrganizationResults(
       results,
       now,
     });
+    await refreshMutedFindings(tx, { accountId: input.managementAccountId, now });
     const counters = resultCounters(results);
     await tx.scan.update({
       where: { id: input.scanId },
@@ -300,6 +357,14 @@ export async function completeScanIfDone(
   options: { now?: Date } = {},
 ): Promise<Scan | null> {
   const now = options.now ?? new Date();
+  // The scan row first: every account's end increments accountsDone in the transaction that ends
+  // it, so while accountsDone < accountsTotal some account is still open. Counting AccountScans
+  // after each of N accounts read N² rows per scan (10,000 accounts: 10⁸; bench/worker.ts).
+  const progress = await prisma.scan.findUnique({
+    where: { id: scanId },
+    select: { status: true, accountsDone: true, accountsTotal: true },
+  });
+  if (progress?.status !== 'RUNNING' || progress.accountsDone < progress.accountsTotal) return null;
   return prisma.$transaction(async (tx) => {
     const counts = await countAccountScans(tx, scanId);
     if (counts.PENDING + counts.RUNNING > 0) return null;

@@ -523,3 +523,118 @@ t.test('transitions: what newly fails (new, reopened, after PASS) and what is re
     },
   ]);
 });
+
+t.test('AWS calls: kept per account scan and added to the totals once, re-deliveries included', async (t) => {
+  const prisma = await seeded(t);
+  const scan = await createScan(prisma, { trigger: 'MANUAL', accounts: standardOrganization().accounts });
+  const memberCalls = {
+    iam: { calls: 12, errors: 2, throttles: 2 },
+    sts: { calls: 1, errors: 0, throttles: 0 },
+  };
+  const member = { scanId: scan.id, accountId: MEMBER, results: [], durationMs: 1, awsCalls: memberCalls };
+  t.equal((await recordAccountResults(prisma, member)).applied, true);
+  const redelivered = { ...member, awsCalls: { iam: { calls: 30, errors: 0, throttles: 0 } } };
+  t.equal((await recordAccountResults(prisma, redelivered)).applied, false);
+  // Two accounts at once, services in common: the totals rows take both, no deadlock.
+  await Promise.all([
+    recordAccountResults(prisma, {
+      scanId: scan.id,
+      accountId: OTHER,
+      results: [],
+      durationMs: 1,
+      awsCalls: {
+        cloudtrail: { calls: 4, errors: 1, throttles: 1 },
+        iam: { calls: 3, errors: 0, throttles: 0 },
+      },
+    }),
+    recordAccountResults(prisma, {
+      scanId: scan.id,
+      accountId: MANAGEMENT,
+      results: [],
+      durationMs: 1,
+      awsCalls: { iam: { calls: 5, errors: 1, throttles: 0 }, sts: { calls: 2, errors: 2, throttles: 1 } },
+    }),
+  ]);
+
+  const row = await prisma.accountScan.findUniqueOrThrow({
+    where: { scanId_accountId: { scanId: scan.id, accountId: MEMBER } },
+  });
+  t.same(row.awsCalls, memberCalls, 'the first delivery is what the account scan keeps');
+  const totals = await prisma.awsCallTotal.findMany({ orderBy: { service: 'asc' } });
+  t.same(
+    totals.map((total) => [
+      total.service,
+      Number(total.calls),
+      Number(total.errors),
+      Number(total.throttles),
+    ]),
+    [
+      ['cloudtrail', 4, 1, 1],
+      ['iam', 20, 3, 2],
+      ['sts', 3, 2, 1],
+    ],
+  );
+});
+
+t.test(
+  'findings a scan writes are muted by the suppressions in force, and come back at expiry',
+  async (t) => {
+    const prisma = await seeded(t);
+    await prisma.suppression.createMany({
+      data: [
+        { checkId: 'root-mfa-enabled', reason: 'hardware key on its way', author: 'test', expiresAt: day(5) },
+        {
+          checkId: 'guardduty-enabled',
+          accountId: MEMBER,
+          reason: 'expired',
+          author: 'test',
+          expiresAt: day(1),
+        },
+        { accountId: OTHER, reason: 'another account', author: 'test' },
+      ],
+    });
+    const results = [
+      result('root-mfa-enabled', 'FAIL'),
+      result('guardduty-enabled', 'FAIL'),
+      result('root-no-access-keys', 'FAIL'),
+    ];
+    const scanAt = async (at: Date) => {
+      const scan = await createScan(prisma, {
+        trigger: 'MANUAL',
+        accounts: standardOrganization().accounts,
+        now: at,
+      });
+      await recordAccountResults(prisma, {
+        scanId: scan.id,
+        accountId: MEMBER,
+        results,
+        durationMs: 1,
+        now: at,
+      });
+      await failScan(prisma, scan.id, 'test ends the scan', { now: at });
+      const findings = await prisma.finding.findMany({
+        where: { accountId: MEMBER },
+        orderBy: { checkId: 'asc' },
+      });
+      return findings.map((row) => [row.checkId, row.muted]);
+    };
+    t.same(
+      await scanAt(day(2)),
+      [
+        ['guardduty-enabled', false],
+        ['root-mfa-enabled', true],
+        ['root-no-access-keys', false],
+      ],
+      'created muted where a suppression in force matches; an expired one mutes nothing',
+    );
+    t.same(
+      await scanAt(day(6)),
+      [
+        ['guardduty-enabled', false],
+        ['root-mfa-enabled', false],
+        ['root-no-access-keys', false],
+      ],
+      'the next scan after the expiry brings the finding back',
+    );
+  },
+);

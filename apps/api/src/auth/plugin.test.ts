@@ -14,13 +14,17 @@ import { authPlugin } from './plugin.ts';
 const database = testDatabase(t);
 
 /** An app with one read route and one write route behind the plugin, like /v1. */
-async function serveProtected(t: Test, rateLimit = { max: 1000, timeWindowMs: 60_000 }) {
+async function serveProtected(
+  t: Test,
+  rateLimit = { max: 1000, timeWindowMs: 60_000 },
+  keyCacheTtlMs?: number,
+) {
   const { prisma } = await database;
   const app = Fastify();
   app.setErrorHandler(handleError);
   await app.register(
     async (scope) => {
-      await scope.register(authPlugin, { prisma, rateLimit });
+      await scope.register(authPlugin, { prisma, rateLimit, keyCacheTtlMs });
       scope.get('/things', async (request) => ({ keyId: request.apiKey?.id }));
       scope.post('/things', { config: { scope: 'write' } }, async () => ({ written: true }));
     },
@@ -112,8 +116,26 @@ t.test('routes outside the scope need no key', async (t) => {
   t.equal((await call('GET', '/open')).status, 200);
 });
 
+t.test('a verified key is remembered for a few seconds; revoking it here takes effect at once', async (t) => {
+  const { call, prisma } = await serveProtected(t, undefined, 300);
+  const { key, record } = await createApiKey(prisma, { name: 'k', scope: 'read' });
+  t.equal((await call('GET', '/v1/things', `Bearer ${key}`)).status, 200);
+  // Revoked by another process (the CLI): this process still knows the key as valid for a while…
+  await prisma.apiKey.update({ where: { id: record.id }, data: { revokedAt: new Date() } });
+  t.equal((await call('GET', '/v1/things', `Bearer ${key}`)).status, 200, 'remembered');
+  await new Promise((resolve) => setTimeout(resolve, 350));
+  t.equal((await call('GET', '/v1/things', `Bearer ${key}`)).status, 401, 'refused once the TTL passed');
+
+  // …while revokeApiKey in this process forgets it at once.
+  const other = await createApiKey(prisma, { name: 'k2', scope: 'read' });
+  t.equal((await call('GET', '/v1/things', `Bearer ${other.key}`)).status, 200);
+  await revokeApiKey(prisma, other.record.id);
+  t.equal((await call('GET', '/v1/things', `Bearer ${other.key}`)).status, 401, 'revoked here: at once');
+});
+
 t.test('lastUsedAt is recorded on first use and then at most once a minute', async (t) => {
-  const { call, prisma } = await serveProtected(t);
+  // Not remembered between requests, so the test can age lastUsedAt in the database.
+  const { call, prisma } = await serveProtected(t, undefined, 0);
   const { key, record } = await createApiKey(prisma, { name: 'k', scope: 'read' });
   t.equal(record.lastUsedAt, null);
   await call('GET', '/v1/things', `Bearer ${key}`);

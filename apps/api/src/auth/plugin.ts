@@ -1,7 +1,8 @@
 /**
  * Bearer API-key auth for every route of the scope it is registered in (/v1): 401 without a key or
  * with an unknown or revoked one, 403 when the route's scope (`config.scope`, default read) is
- * missing. Then a per-key rate limit.
+ * missing. Then a per-key rate limit. Verified keys are remembered for a few seconds
+ * (VERIFIED_KEY_TTL_MS), so a key revoked by another process is refused within that time.
  */
 import rateLimit from '@fastify/rate-limit';
 import type { ApiKey, PrismaClient } from '@rootaudit/db';
@@ -32,6 +33,8 @@ export const defaultRateLimit: RateLimitOptions = { max: 600, timeWindowMs: 60_0
 export interface AuthOptions {
   prisma: PrismaClient;
   rateLimit?: RateLimitOptions;
+  /** How long a verified key is not looked up again [VERIFIED_KEY_TTL_MS, 5 s]; 0 = every request. */
+  keyCacheTtlMs?: number;
 }
 
 const BEARER = /^Bearer +(\S+) *$/i;
@@ -44,7 +47,7 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
       throw new ApiError(401, 'missing Authorization header: send "Authorization: Bearer <api key>"');
     const presented = BEARER.exec(header)?.[1];
     if (!presented) throw new ApiError(401, 'the Authorization header must be "Bearer <api key>"');
-    const key = await findActiveApiKey(options.prisma, presented);
+    const key = await findActiveApiKey(options.prisma, presented, { cacheTtlMs: options.keyCacheTtlMs });
     if (!key) throw new ApiError(401, 'unknown or revoked API key');
     const needed = request.routeOptions.config.scope ?? 'read';
     if (!hasScope(key.scopes, needed)) {

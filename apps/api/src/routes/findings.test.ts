@@ -1,4 +1,11 @@
 import type { PrismaClient } from '@rootaudit/db';
+import {
+  completeScanIfDone,
+  createScan,
+  failScan,
+  recordAccountResults,
+  type StoredResult,
+} from '@rootaudit/store';
 import t, { type Test } from 'tap';
 import { testDatabase } from '../../../../test/support/db.ts';
 import {
@@ -191,57 +198,90 @@ t.test('bad parameters are 400 with a message naming the parameter', async (t) =
 
 t.test('pages through thousands of findings without duplicates or gaps while a scan writes', async (t) => {
   const { api, prisma } = await setUp(t);
-  const checks = ['root-mfa-enabled', 'root-no-access-keys', 'root-hardware-mfa', 'guardduty-enabled'];
-  const rows = Array.from({ length: 2000 }, (_, index) => ({
-    accountId: ['222222222222', '333333333333', '444444444444'][index % 3] as string,
-    checkId: checks[index % 4] as string,
-    resource: `arn:aws:iam::000000000000:resource/${index}`,
-    status: index % 2 ? ('FAIL' as const) : ('PASS' as const),
-    severity: 'high' as const,
-    message: 'bulk',
-    firstSeenAt: new Date(),
-    lastSeenAt: new Date(),
-    statusChangedAt: new Date(),
-  }));
-  await prisma.finding.createMany({ data: rows });
+  // 20 accounts × 100 findings, then scans through the store's own write path (the worker's):
+  // each account's transaction updates all its findings (statuses flip) and creates new ones.
+  const accounts = Array.from({ length: 20 }, (_, index) => `5000000000${String(index).padStart(2, '0')}`);
+  for (const id of accounts) await insertAccount(prisma, id, OU_DEV);
+  const resource = (accountId: string, index: number) => `arn:aws:iam::${accountId}:resource/${index}`;
+  await prisma.finding.createMany({
+    data: accounts.flatMap((accountId) =>
+      Array.from({ length: 100 }, (_, index) => ({
+        accountId,
+        checkId: 'root-hardware-mfa',
+        resource: resource(accountId, index),
+        status: index % 2 ? ('FAIL' as const) : ('PASS' as const),
+        severity: 'high' as const,
+        message: 'seeded',
+        firstSeenAt: new Date(),
+        lastSeenAt: new Date(),
+        statusChangedAt: new Date(),
+      })),
+    ),
+  });
   const before = new Set((await prisma.finding.findMany({ select: { id: true } })).map((row) => row.id));
+  t.ok(before.size > 2000, `${before.size} findings before paging`);
 
-  // The "scan": updates existing findings (status flips, updatedAt moves) and inserts new ones.
   let writing = true;
-  let inserted = 0;
+  let commits = 0;
+  let activeScan: string | null = null;
   const writer = (async () => {
-    while (writing) {
-      await prisma.finding.updateMany({
-        where: { resource: { endsWith: `/${inserted % 2000}` } },
-        data: { status: 'PASS', lastSeenAt: new Date() },
+    for (let round = 1; writing; round++) {
+      const scan = await createScan(prisma, {
+        trigger: 'MANUAL',
+        accounts: accounts.map((id) => ({ id, status: 'ACTIVE' as const })),
       });
-      await prisma.finding.create({
-        data: { ...rows[0], resource: `arn:aws:iam::000000000000:new/${inserted++}` } as (typeof rows)[0],
-      });
+      activeScan = scan.id;
+      for (const accountId of accounts) {
+        if (!writing) return;
+        const results: StoredResult[] = Array.from({ length: 100 + round }, (_, index) => ({
+          checkId: 'root-hardware-mfa',
+          resource: resource(accountId, index),
+          status: (index + round) % 2 ? 'FAIL' : 'PASS',
+          severity: 'high',
+          message: `round ${round}`,
+          evidence: {},
+        }));
+        await recordAccountResults(prisma, { scanId: scan.id, accountId, results, durationMs: 1 });
+        commits++;
+      }
+      await completeScanIfDone(prisma, scan.id);
+      activeScan = null;
     }
   })();
 
   const seen: string[] = [];
+  const commitsAtPage: number[] = [];
   let cursor: string | null = null;
-  let pages = 0;
   do {
-    const response = await api.get(`/v1/findings?limit=300${cursor ? `&cursor=${cursor}` : ''}`);
+    const response = await api.get(`/v1/findings?limit=250${cursor ? `&cursor=${cursor}` : ''}`);
     t.equal(response.status, 200);
     const page = (await response.json()) as Page;
     seen.push(...page.items.map((item) => item.id));
     cursor = page.nextCursor;
-    pages++;
-    // Give the writer room between pages.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    commitsAtPage.push(commits);
+    // At least one account transaction commits between two pages.
+    const deadline = Date.now() + 10_000;
+    while (cursor && commits === commitsAtPage.at(-1) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   } while (cursor);
   writing = false;
   await writer;
+  if (activeScan) await failScan(prisma, activeScan, 'the test is over');
 
+  t.ok(commitsAtPage.length >= 9, `${commitsAtPage.length} pages`);
+  t.ok(
+    commitsAtPage.every((count, index) => index === 0 || count > (commitsAtPage[index - 1] ?? 0)),
+    `the scan committed between every two pages (${commitsAtPage.join(', ')})`,
+  );
   t.equal(new Set(seen).size, seen.length, 'no finding twice');
   const missing = [...before].filter((id) => !seen.includes(id));
   t.same(missing, [], 'every finding that existed when paging started was returned');
-  t.ok(inserted > 0, `the writer inserted ${inserted} findings meanwhile`);
-  t.ok(pages >= 7, `${pages} pages`);
+  const rewritten = await prisma.finding.count({
+    where: { id: { in: [...before] }, message: { startsWith: 'round' } },
+  });
+  t.ok(rewritten > 0, `${rewritten} of them rewritten by the scan while paging`);
+  t.ok((await prisma.finding.count()) > before.size, 'and new findings created meanwhile');
 });
 
 t.test('a limit smaller than the result set gives a cursor, the last page none', async (t) => {

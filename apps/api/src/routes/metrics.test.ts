@@ -1,3 +1,4 @@
+import { scanThroughWorker, simulatorCallCounts } from '@rootaudit/worker/testing';
 import t from 'tap';
 import { testDatabase } from '../../../../test/support/db.ts';
 import { insertAccount, insertFinding, insertOrganization, OU_PROD, serveTestApi } from '../test-support.ts';
@@ -29,6 +30,14 @@ function parseExposition(text: string): { samples: Sample[]; types: Map<string, 
     samples.push({ name: sample[1] as string, labels, value: Number(sample[3]) });
   }
   return { samples, types };
+}
+
+/** The value of the sample of `name` whose labels include `labels`. */
+function sampleValue(samples: Sample[], name: string, labels: Record<string, string>): number | undefined {
+  return samples.find(
+    (sample) =>
+      sample.name === name && Object.entries(labels).every(([key, label]) => sample.labels[key] === label),
+  )?.value;
 }
 
 t.test('/metrics exposes scans, findings, accounts and requests in the Prometheus format', async (t) => {
@@ -75,11 +84,7 @@ t.test('/metrics exposes scans, findings, accounts and requests in the Prometheu
   t.equal(response.status, 200, 'no key needed');
   t.match(response.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
   const { samples, types } = parseExposition(await response.text());
-  const value = (name: string, labels: Record<string, string>) =>
-    samples.find(
-      (sample) =>
-        sample.name === name && Object.entries(labels).every(([key, label]) => sample.labels[key] === label),
-    )?.value;
+  const value = (name: string, labels: Record<string, string>) => sampleValue(samples, name, labels);
 
   t.equal(types.get('rootaudit_findings'), 'gauge');
   t.equal(types.get('rootaudit_http_requests_total'), 'counter');
@@ -92,4 +97,71 @@ t.test('/metrics exposes scans, findings, accounts and requests in the Prometheu
   t.equal(value('rootaudit_accounts', { status: 'SUSPENDED' }), 1);
   t.equal(value('rootaudit_http_requests_total', { method: 'GET', route: '/v1/findings', code: '200' }), 1);
   t.equal(value('rootaudit_http_requests_total', { method: 'GET', route: '/v1/findings', code: '400' }), 1);
+});
+
+t.test('AWS calls, errors and throttles by service, after a scan of the simulator by a worker', async (t) => {
+  // One member account's GetAccountSummary is always throttled (3 attempts, then the account ends
+  // ERROR); GuardDuty's first two ListDetectors answer 500 (errors that are not throttles, retried).
+  const { sim, prisma, scan } = await scanThroughWorker(t, {
+    accounts: 4,
+    maxAttempts: 3,
+    knobs: (model) => {
+      const member = model.accounts.find(
+        (account) => account.status === 'ACTIVE' && account.id !== model.organization.managementAccountId,
+      );
+      return {
+        throttling: [
+          {
+            service: 'iam',
+            operation: 'GetAccountSummary',
+            accountId: member?.id as string,
+            ratePerSecond: 1000,
+            burst: 0,
+          },
+        ],
+        faults: { serverErrors: [{ service: 'guardduty', operation: 'ListDetectors', count: 2 }] },
+      };
+    },
+  });
+  t.equal(scan.status, 'PARTIAL');
+  const api = await serveTestApi(t, { prisma });
+  const { samples, types } = parseExposition(await (await fetch(`${api.url}/metrics`)).text());
+  for (const name of [
+    'rootaudit_aws_calls_total',
+    'rootaudit_aws_errors_total',
+    'rootaudit_aws_throttles_total',
+  ]) {
+    t.equal(types.get(name), 'counter', name);
+  }
+  const exposed = (name: string, service: string) => sampleValue(samples, name, { service });
+
+  const answered = simulatorCallCounts(sim);
+  for (const service of [
+    'iam',
+    'sts',
+    'organizations',
+    'cloudtrail',
+    'logs',
+    'cloudwatch',
+    'sns',
+    'events',
+    'guardduty',
+    'account',
+  ]) {
+    t.ok((exposed('rootaudit_aws_calls_total', service) ?? 0) > 0, `${service} calls`);
+  }
+  for (const [service, counts] of Object.entries(answered)) {
+    t.same(
+      [
+        exposed('rootaudit_aws_calls_total', service),
+        exposed('rootaudit_aws_errors_total', service),
+        exposed('rootaudit_aws_throttles_total', service),
+      ],
+      [counts.calls, counts.errors, counts.throttles],
+      `${service}: calls, errors, throttles as the simulator answered them`,
+    );
+  }
+  t.equal(exposed('rootaudit_aws_throttles_total', 'iam'), 3, 'the three throttled attempts');
+  t.equal(exposed('rootaudit_aws_errors_total', 'guardduty'), 2, 'the two server errors');
+  t.equal(exposed('rootaudit_aws_throttles_total', 'guardduty'), 0, 'a server error is not a throttle');
 });

@@ -1,10 +1,13 @@
 /**
  * GET /metrics in the Prometheus text format (0.0.4), hand-written: gauges read from the database at
- * scrape time (scans, findings, accounts) and this process's request counters. Like /healthz it is
- * outside /v1 and needs no key: expose it only on the network Prometheus scrapes from.
+ * scrape time (scans, findings, accounts), the AWS call counters, and this process's request
+ * counters. Like /healthz it is outside /v1 and needs no key: expose it only on the network
+ * Prometheus scrapes from.
  *
- * AWS calls, errors and throttles happen in the workers; they are not in the database yet, so the
- * API cannot report them (see the report of issue 6).
+ * AWS calls happen in the workers, so their counters come from the database too: each account
+ * scan's calls are added to aws_call_totals in the transaction that records the account (see
+ * @rootaudit/store recordAccountResults), so every API replica reports the same totals and a
+ * re-delivered job adds nothing. Organization discovery in the scheduler is not counted.
  */
 import type { PrismaClient } from '@rootaudit/db';
 import type { FastifyInstance } from 'fastify';
@@ -60,7 +63,7 @@ async function metrics(instance: FastifyInstance, options: { prisma: PrismaClien
       },
     },
     async (_request, reply) => {
-      const [scans, lastScan, findings, accounts] = await Promise.all([
+      const [scans, lastScan, findings, accounts, awsCalls] = await Promise.all([
         prisma.scan.groupBy({ by: ['status'], _count: { _all: true } }),
         prisma.scan.findFirst({
           where: { status: { in: ['SUCCEEDED', 'PARTIAL', 'FAILED'] }, finishedAt: { not: null } },
@@ -68,6 +71,7 @@ async function metrics(instance: FastifyInstance, options: { prisma: PrismaClien
         }),
         prisma.finding.groupBy({ by: ['status', 'severity', 'muted'], _count: { _all: true } }),
         prisma.account.groupBy({ by: ['status'], _count: { _all: true } }),
+        prisma.awsCallTotal.findMany({ orderBy: { service: 'asc' } }),
       ]);
       const out = new Exposition();
       out.metric(
@@ -112,6 +116,26 @@ async function metrics(instance: FastifyInstance, options: { prisma: PrismaClien
         'gauge',
         'Accounts by status.',
         accounts.map((row) => [{ status: row.status }, row._count._all]),
+      );
+      const byService = (count: (row: (typeof awsCalls)[number]) => bigint): [Labels, number][] =>
+        awsCalls.map((row) => [{ service: row.service }, Number(count(row))]);
+      out.metric(
+        'rootaudit_aws_calls_total',
+        'counter',
+        "AWS API requests made by worker account jobs, by service (IAM prefix), counted when the account is recorded. Every HTTP attempt counts, SDK retries included; the scheduler's organization discovery is not counted.",
+        byService((row) => row.calls),
+      );
+      out.metric(
+        'rootaudit_aws_errors_total',
+        'counter',
+        'AWS API requests answered with an error (AWS error code, network failure or timeout), throttles included, whether a retry then succeeded or not.',
+        byService((row) => row.errors),
+      );
+      out.metric(
+        'rootaudit_aws_throttles_total',
+        'counter',
+        'AWS API requests answered with a throttling error code (Throttling, ThrottlingException, TooManyRequestsException, RequestLimitExceeded, ...), whether a retry then succeeded or not.',
+        byService((row) => row.throttles),
       );
       out.metric(
         'rootaudit_http_requests_total',

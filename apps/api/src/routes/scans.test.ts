@@ -191,3 +191,77 @@ t.test('diff of the second scan and of the first', async (t) => {
   t.same(ids(first.new), ['a', 'c'], 'everything failing in the first scan is new');
   t.equal((await api.get('/v1/scans/0190a000-0000-7000-8000-000000000000/diff')).status, 404);
 });
+
+t.test('diff pages: limit and cursor walk every change once; counts are of the whole diff', async (t) => {
+  const { prisma, scans } = await setUp;
+  const api = await serveTestApi(t, { prisma });
+  const whole = (await (await api.get(`/v1/scans/${scans.s3}/diff`)).json()) as Diff & {
+    nextCursor: string | null;
+  };
+  t.equal(whole.nextCursor, null, 'the default limit holds the whole diff');
+  const pages: (Diff & { nextCursor: string | null })[] = [];
+  let cursor: string | null = null;
+  do {
+    const response = await api.get(`/v1/scans/${scans.s3}/diff?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+    t.equal(response.status, 200);
+    const page = (await response.json()) as Diff & { nextCursor: string | null };
+    pages.push(page);
+    cursor = page.nextCursor;
+  } while (cursor && pages.length < 10);
+  // Ordered by account, check, resource: a (reopened), b (new), c (resolved), e (new).
+  t.same(
+    pages.map((page) => [ids(page.new), ids(page.resolved), ids(page.reopened)]),
+    [
+      [[], [], ['a']],
+      [['b'], [], []],
+      [[], ['c'], []],
+      [['e'], [], []],
+    ],
+  );
+  t.ok(
+    pages.every((page) => page.counts.new === 2 && page.counts.resolved === 1 && page.counts.reopened === 1),
+    'every page carries the counts of the whole diff',
+  );
+  t.same(
+    pages.map((page) => page.nextCursor === null),
+    [false, false, false, true],
+  );
+  const two = (await (await api.get(`/v1/scans/${scans.s3}/diff?limit=2`)).json()) as Diff & {
+    nextCursor: string;
+  };
+  const rest = (await (
+    await api.get(`/v1/scans/${scans.s3}/diff?limit=2&cursor=${two.nextCursor}`)
+  ).json()) as Diff;
+  t.same([...ids(two.new), ...ids(rest.new)], ids(whole.new));
+  t.same([...ids(two.reopened), ...ids(rest.reopened)], ids(whole.reopened));
+  t.same([...ids(two.resolved), ...ids(rest.resolved)], ids(whole.resolved));
+});
+
+t.test('diff: bad parameters are 400 naming the parameter', async (t) => {
+  const { prisma, scans } = await setUp;
+  const api = await serveTestApi(t, { prisma });
+  const findingsCursor = Buffer.from(JSON.stringify({ id: scans.s1 })).toString('base64url');
+  const cases: [string, string][] = [
+    ['?verbose=1', 'unknown query parameter "verbose"; allowed: limit, cursor'],
+    ['?limit=0', 'invalid value for query parameter "limit": expected an integer from 1 to 500'],
+    [
+      '?cursor=bm90LWEtY3Vyc29y',
+      'invalid value for query parameter "cursor": not a cursor returned by this endpoint',
+    ],
+    [
+      `?cursor=${findingsCursor}`,
+      'invalid value for query parameter "cursor": not a cursor returned by this endpoint',
+    ],
+  ];
+  for (const [query, message] of cases) {
+    const response = await api.get(`/v1/scans/${scans.s3}/diff${query}`);
+    t.equal(response.status, 400, query);
+    t.same(await response.json(), { statusCode: 400, error: 'Bad Request', message }, query);
+  }
+  const malformed = await api.get('/v1/scans/latest/diff');
+  t.same(await malformed.json(), {
+    statusCode: 400,
+    error: 'Bad Request',
+    message: 'invalid value for path parameter "id": expected a UUID',
+  });
+});

@@ -1,10 +1,10 @@
 /**
  * GET /v1/scans, /v1/scans/:id (progress) and /v1/scans/:id/diff (what changed since the previous
- * finished scan, derived from the CheckResult rows of both).
+ * finished scan, derived from the CheckResult rows of both, cursor-paginated).
  */
 
 import { getCheck } from '@rootaudit/checks';
-import type { Prisma, PrismaClient, Scan } from '@rootaudit/db';
+import { Prisma, type PrismaClient, type Scan } from '@rootaudit/db';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -91,6 +91,7 @@ const diffBody = z
     scanId: z.string(),
     /** The latest SUCCEEDED or PARTIAL scan created before this one; null for the first scan. */
     previousScanId: z.string().nullable(),
+    /** Totals of the whole diff, whatever the page. */
     counts: z.object({ new: z.number().int(), resolved: z.number().int(), reopened: z.number().int() }),
     /** FAIL now, not FAIL in the previous scan, never FAIL before. */
     new: z.array(diffEntry),
@@ -98,34 +99,48 @@ const diffBody = z
     resolved: z.array(diffEntry),
     /** FAIL now, not FAIL in the previous scan, FAIL in some earlier scan. */
     reopened: z.array(diffEntry),
+    /** Pass it back as `cursor` for the next page; null on the last one. */
+    nextCursor: z.string().nullable(),
   })
   .meta({ id: 'ScanDiff' });
 
 type DiffEntry = z.output<typeof diffEntry>;
+type DiffKind = 'new' | 'resolved' | 'reopened';
 
 interface DiffRow extends DiffEntry {
-  failedBefore: boolean;
+  kind: DiffKind;
 }
+
+/** A diff page ends after this result: the sort key of check_results within one scan. */
+const diffCursor = z.object({ accountId: z.string(), checkId: z.string(), resource: z.string() }).strict();
+type DiffCursor = z.output<typeof diffCursor>;
 
 /** Scans whose results are complete enough to compare against. */
 const FINISHED: Scan['status'][] = ['SUCCEEDED', 'PARTIAL'];
 
-export async function scanDiff(prisma: PrismaClient, scan: Scan): Promise<z.output<typeof diffBody>> {
-  const previous = await prisma.scan.findFirst({
-    where: { createdAt: { lt: scan.createdAt }, status: { in: FINISHED } },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-  });
-  const previousId = previous?.id ?? null;
-  const rows = await prisma.$queryRaw<DiffRow[]>`
+/**
+ * The results of `scan` that changed against `previousId`, classified, after `after` when given.
+ * Ordered by (account, check, resource), the unique key of a scan's results, so pages never
+ * overlap; the results of a finished scan never change, so its pages never move either.
+ */
+function diffRows(scan: Scan, previousId: string | null, after?: DiffCursor): Prisma.Sql {
+  const position = after
+    ? Prisma.sql`AND (cur.account_id, cur.check_id, cur.resource) > (${after.accountId}, ${after.checkId}, ${after.resource})`
+    : Prisma.empty;
+  return Prisma.sql`
     SELECT cur.account_id AS "accountId", cur.check_id AS "checkId", cur.resource,
            cur.status::text AS status, cur.severity::text AS severity, cur.message,
            prev.status::text AS "previousStatus",
-           (cur.status = 'FAIL' AND EXISTS (
-             SELECT 1 FROM check_results old JOIN scans old_scan ON old_scan.id = old.scan_id
-             WHERE old.account_id = cur.account_id AND old.check_id = cur.check_id
-               AND old.resource = cur.resource AND old.status = 'FAIL'
-               AND old_scan.created_at < ${scan.createdAt} AND old.scan_id <> ${scan.id}
-           )) AS "failedBefore"
+           CASE
+             WHEN cur.status = 'PASS' THEN 'resolved'
+             WHEN EXISTS (
+               SELECT 1 FROM check_results old JOIN scans old_scan ON old_scan.id = old.scan_id
+               WHERE old.account_id = cur.account_id AND old.check_id = cur.check_id
+                 AND old.resource = cur.resource AND old.status = 'FAIL'
+                 AND old_scan.created_at < ${scan.createdAt} AND old.scan_id <> ${scan.id}
+             ) THEN 'reopened'
+             ELSE 'new'
+           END AS kind
     FROM check_results cur
     LEFT JOIN check_results prev
       ON prev.scan_id = ${previousId} AND prev.account_id = cur.account_id
@@ -133,18 +148,42 @@ export async function scanDiff(prisma: PrismaClient, scan: Scan): Promise<z.outp
     WHERE cur.scan_id = ${scan.id}
       AND ((cur.status = 'FAIL' AND prev.status IS DISTINCT FROM 'FAIL')
         OR (cur.status = 'PASS' AND prev.status = 'FAIL'))
-    ORDER BY cur.account_id, cur.check_id, cur.resource`;
+      ${position}`;
+}
+
+export async function scanDiff(
+  prisma: PrismaClient,
+  scan: Scan,
+  page: { limit: number; cursor?: DiffCursor | undefined },
+): Promise<z.output<typeof diffBody>> {
+  const previous = await prisma.scan.findFirst({
+    where: { createdAt: { lt: scan.createdAt }, status: { in: FINISHED } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  });
+  const previousId = previous?.id ?? null;
+  const [rows, totals] = await Promise.all([
+    prisma.$queryRaw<DiffRow[]>`
+      ${diffRows(scan, previousId, page.cursor)}
+      ORDER BY cur.account_id, cur.check_id, cur.resource
+      LIMIT ${page.limit + 1}`,
+    prisma.$queryRaw<{ kind: DiffKind; count: number }[]>`
+      SELECT kind, count(*)::int AS count FROM (${diffRows(scan, previousId)}) diff GROUP BY kind`,
+  ]);
+  const counts = { new: 0, resolved: 0, reopened: 0 };
+  for (const total of totals) counts[total.kind] = total.count;
   const diff = { new: [] as DiffEntry[], resolved: [] as DiffEntry[], reopened: [] as DiffEntry[] };
-  for (const { failedBefore, ...entry } of rows) {
-    if (entry.status === 'PASS') diff.resolved.push(entry);
-    else if (failedBefore) diff.reopened.push(entry);
-    else diff.new.push(entry);
-  }
+  const entries = rows.slice(0, page.limit);
+  for (const { kind, ...entry } of entries) diff[kind].push(entry);
+  const last = entries.at(-1);
   return {
     scanId: scan.id,
     previousScanId: previousId,
-    counts: { new: diff.new.length, resolved: diff.resolved.length, reopened: diff.reopened.length },
+    counts,
     ...diff,
+    nextCursor:
+      rows.length > page.limit && last
+        ? encodeCursor({ accountId: last.accountId, checkId: last.checkId, resource: last.resource })
+        : null,
   };
 }
 
@@ -236,14 +275,15 @@ export async function scanRoutes(
     {
       schema: {
         tags: ['scans'],
-        summary: 'Findings new, resolved and reopened since the previous finished scan',
+        summary:
+          'Findings new, resolved and reopened since the previous finished scan, a page at a time (counts are of the whole diff)',
         security,
         params: scanParams,
-        querystring: z.object({}).strict(),
+        querystring: z.object({ limit: limitQuery, cursor: cursorQuery(diffCursor).optional() }).strict(),
         response: { 200: diffBody, 400: errorBody, 401: errorBody, 404: errorBody },
       },
     },
-    async (request) => scanDiff(prisma, await findScan(request.params.id)),
+    async (request) => scanDiff(prisma, await findScan(request.params.id), request.query),
   );
 
   app.post(

@@ -1,6 +1,12 @@
 /** Suppressions: list (read), create and delete (write). Matching findings are muted at once. */
 import { getCheck } from '@rootaudit/checks';
 import type { PrismaClient, Suppression } from '@rootaudit/db';
+import {
+  isSuppressionInForce,
+  refreshMutedFindings,
+  suppressionExpired,
+  suppressionInForce,
+} from '@rootaudit/store';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -19,7 +25,6 @@ import {
   page,
   uuid,
 } from '../schemas.ts';
-import { refreshMutedFindings } from '../suppressions.ts';
 
 const suppressionItem = z
   .object({
@@ -43,7 +48,7 @@ function toSuppressionItem(suppression: Suppression, now = new Date()): z.output
     author: suppression.author,
     expiresAt: iso(suppression.expiresAt),
     createdAt: iso(suppression.createdAt),
-    expired: suppression.expiresAt !== null && suppression.expiresAt <= now,
+    expired: !isSuppressionInForce(suppression, now),
   };
 }
 
@@ -91,8 +96,8 @@ export async function suppressionRoutes(
       const rows = await prisma.suppression.findMany({
         where: {
           ...(cursor ? { id: { gt: cursor.id } } : {}),
-          ...(expired === true ? { expiresAt: { lte: now } } : {}),
-          ...(expired === false ? { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } : {}),
+          ...(expired === true ? suppressionExpired(now) : {}),
+          ...(expired === false ? suppressionInForce(now) : {}),
         },
         orderBy: { id: 'asc' },
         take: limit + 1,

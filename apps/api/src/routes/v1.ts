@@ -2,6 +2,7 @@
 import type { PrismaClient } from '@rootaudit/db';
 import type { Resolver } from '@rootaudit/webhooks';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { authPlugin, type RateLimitOptions } from '../auth/plugin.ts';
 import { accountRoutes } from './accounts.ts';
 import { checkRoutes } from './checks.ts';
@@ -20,7 +21,17 @@ export interface V1Options {
   resolve?: Resolver | undefined;
 }
 
+/** The query string of a route that takes no query parameters: any parameter is a 400. */
+const noQueryParameters = z.object({}).strict();
+
 export async function v1Routes(app: FastifyInstance, options: V1Options): Promise<void> {
+  // Write routes declare a body, not a query string; an unknown query parameter is still refused
+  // (SPEC §4) rather than silently ignored.
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.querystring === undefined) {
+      route.schema = { ...route.schema, querystring: noQueryParameters };
+    }
+  });
   await app.register(authPlugin, {
     prisma: options.prisma,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
