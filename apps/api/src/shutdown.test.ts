@@ -131,7 +131,9 @@ t.test('SIGTERM: new connections are refused, the request in flight is answered,
     if ('error' in outcome) refused = outcome.error;
     else await sleep(20);
   }
-  t.equal(refused, 'ECONNREFUSED', 'a new connection is refused once stopping');
+  // Refused by the kernel once the listener is closed, or reset when it landed in the accept
+  // backlog just before: either way it is not served.
+  t.match(refused, /^(ECONNREFUSED|ECONNRESET)$/, 'a new connection is refused once stopping');
   t.equal(child.exitCode, null, 'the process waits for the request in flight');
 
   await lock.release();
