@@ -6,6 +6,7 @@
  */
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { percentile, round, sum } from './support.ts';
 
 export interface Statement {
   text: string;
@@ -28,32 +29,24 @@ export interface Summary {
   mean: number;
 }
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] ?? Number.NaN;
-}
-
 export function summarize(latencies: Latencies): Summary {
   const sorted = [...latencies.samples].sort((a, b) => a - b);
-  const total = sorted.reduce((sum, value) => sum + value, 0);
-  const round = (value: number) => Math.round(value * 1000) / 1000;
+  const total = sum(sorted);
   return {
     count: sorted.length,
     errors: latencies.errors,
-    p50: round(percentile(sorted, 50)),
-    p90: round(percentile(sorted, 90)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted.at(-1) ?? Number.NaN),
-    mean: round(sorted.length > 0 ? total / sorted.length : Number.NaN),
+    p50: round(percentile(sorted, 50), 3),
+    p90: round(percentile(sorted, 90), 3),
+    p99: round(percentile(sorted, 99), 3),
+    max: round(sorted.at(-1) ?? Number.NaN, 3),
+    mean: round(sorted.length > 0 ? total / sorted.length : Number.NaN, 3),
   };
 }
 
 export function merge(parts: Latencies[]): Latencies {
   return {
     samples: parts.flatMap((part) => part.samples),
-    errors: parts.reduce((sum, part) => sum + part.errors, 0),
+    errors: sum(parts.map((part) => part.errors)),
   };
 }
 

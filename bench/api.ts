@@ -24,13 +24,12 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { buildApi, createApiKey } from '@rootaudit/api';
-import { createPrismaClient, migrateDatabase, PrismaClient, startEmbeddedPostgres } from '@rootaudit/db';
+import { createPrismaClient, migrateDatabase, PrismaClient, startTemporaryPostgres } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
 import pg from 'pg';
 import {
@@ -112,20 +111,13 @@ async function benchDatabase(
       `using the PostgreSQL server of ${process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL' : 'DATABASE_URL'}`,
     );
   } else {
-    const dir = await mkdtemp(join(tmpdir(), 'rootaudit-bench-api-'));
-    // As root, PostgreSQL runs as the postgres user, which must reach its data directory.
-    await chmod(dir, 0o755);
-    const server = await startEmbeddedPostgres({
-      dataDir: join(dir, 'pg'),
+    const server = await startTemporaryPostgres({
       logger: (line) => {
         if (!line.startsWith('postgres:') || /\b(PANIC|FATAL)\b/.test(line)) log(line);
       },
     });
     serverUrl = server.url;
-    stopServer = async () => {
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
-    };
+    stopServer = () => server.stop();
   }
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

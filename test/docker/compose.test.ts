@@ -5,13 +5,13 @@
 // The schema is compose-spec.json of the Compose Specification (github.com/compose-spec/compose-spec,
 // Apache-2.0), as shipped in the npm package dclint (schemas/compose.schema.json), a devDependency,
 // so the check runs offline.
-import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../packages/config/src/config.ts';
+import { runRootaudit } from '../support/cli.ts';
 import {
   awsSdkVariables,
   type ComposeFile,
@@ -226,16 +226,7 @@ t.test(
 
 /** Runs the CLI as the image would, with the environment given and nothing inherited but PATH. */
 function rootaudit(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [cliBin, ...args],
-      { cwd: repositoryRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-      },
-    );
-  });
+  return runRootaudit(args, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env });
 }
 
 t.test('every command the image and the compose file run is a real rootaudit command', async (t) => {

@@ -2,11 +2,12 @@
 // environment docker/compose.yaml gives each service: the `migrate` service's command against an
 // empty database, then the `api` service's command answering /healthz and /readyz, the image's
 // HEALTHCHECK command succeeding against it, and a clean exit on SIGTERM.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import t from 'tap';
 import { checkReadiness } from '../../packages/db/src/index.ts';
+import { runCommand, runRootaudit } from '../support/cli.ts';
 import { emptyTestDatabase } from '../support/db.ts';
 import {
   type ComposeService,
@@ -47,14 +48,6 @@ function healthcheckCommand(): string[] {
   const command = execForm(/\bCMD (\[.*\])$/.exec(healthcheck!.arguments)![1]!);
   if (command[0] !== 'node') throw new Error(`expected a node health check, got ${command[0]}`);
   return [process.execPath, ...command.slice(1)];
-}
-
-function run(argv: string[], env: NodeJS.ProcessEnv) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(argv[0]!, argv.slice(1), { cwd: repositoryRoot, env }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
 }
 
 /** The JSON log lines of a running service, and a way to wait for one of them. */
@@ -108,8 +101,8 @@ t.test('migrate, then the api role alone: healthy, ready, and stopped cleanly by
 
   // docker compose's `migrate` service.
   const migrateCommand = commandOf(compose.services.migrate!);
-  const migrated = await run(
-    [process.execPath, cliBin, ...migrateCommand],
+  const migrated = await runRootaudit(
+    migrateCommand,
     serviceEnvironment(compose.services.migrate!, { DATABASE_URL: url }),
   );
   t.equal(migrated.code, 0, 'migrate exits 0', { stderr: migrated.stderr });
@@ -144,7 +137,7 @@ t.test('migrate, then the api role alone: healthy, ready, and stopped cleanly by
   // The image's HEALTHCHECK, as Docker runs it inside the api container.
   const healthcheck = healthcheckCommand();
   const healthEnv = { PATH: process.env.PATH ?? '', PORT: apiUrl.port };
-  const healthy = await run(healthcheck, healthEnv);
+  const healthy = await runCommand(healthcheck, healthEnv);
   t.equal(healthy.code, 0, 'the health check passes', { stderr: healthy.stderr });
 
   api.kill('SIGTERM');
@@ -156,6 +149,6 @@ t.test('migrate, then the api role alone: healthy, ready, and stopped cleanly by
     'shut down because of SIGTERM',
   );
 
-  const unhealthy = await run(healthcheck, healthEnv);
+  const unhealthy = await runCommand(healthcheck, healthEnv);
   t.equal(unhealthy.code, 1, 'the health check fails once nothing answers');
 });

@@ -10,11 +10,12 @@
  * 3. else (one file run alone, `npx tap x.test.ts`): a private embedded PostgreSQL in a temp dir,
  *    started once for this process and stopped when the file ends.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import tap from 'tap';
-import { createPrismaClient, type PrismaClient, startEmbeddedPostgres } from '../../packages/db/src/index.ts';
+import {
+  createPrismaClient,
+  type PrismaClient,
+  startTemporaryPostgres,
+} from '../../packages/db/src/index.ts';
 import { createEmptyDatabase, createTestDatabase } from '../../packages/db/src/test-databases.ts';
 
 /** The subset of a tap Test the harness needs. */
@@ -36,19 +37,9 @@ export function testServerUrl(): Promise<string> {
     const configured =
       process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || process.env.ROOTAUDIT_TEST_PG_URL;
     if (configured) return configured;
-    const dir = await mkdtemp(join(tmpdir(), 'rootaudit-test-pg-'));
-    // As root, PostgreSQL runs as the postgres user, which must reach the data directory.
-    await chmod(dir, 0o755);
-    const lines: string[] = [];
-    const server = await startEmbeddedPostgres({
-      dataDir: join(dir, 'pg'),
-      logger: (line) => lines.push(line),
-    });
+    const server = await startTemporaryPostgres({ logger: () => {} });
     // The root tap object tears down when the file's tests are all done.
-    tap.teardown(async () => {
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
-    });
+    tap.teardown(() => server.stop());
     return server.url;
   })();
   return serverUrlPromise;

@@ -44,18 +44,19 @@ export const dateTimeQuery = z.iso
   .datetime({ offset: true, message: 'expected an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z' })
   .transform((value) => new Date(value));
 
-export const limitQuery = z.coerce
-  .number({ message: 'expected an integer from 1 to 500' })
-  .int('expected an integer from 1 to 500')
-  .min(1, 'expected an integer from 1 to 500')
-  .max(500, 'expected an integer from 1 to 500')
-  .default(100);
+/** An integer query parameter from `min` to `max`, `fallback` when absent. */
+export function integerQuery(min: number, max: number, fallback: number) {
+  const message = `expected an integer from ${min} to ${max}`;
+  return z.coerce.number({ message }).int(message).min(min, message).max(max, message).default(fallback);
+}
+
+export const limitQuery = integerQuery(1, 500, 100);
 
 /**
  * Opaque cursors: base64url JSON of the last row's sort key. Clients pass them back untouched; the
  * shape may change between versions without breaking them as long as old ones still decode.
  */
-export function encodeCursor(position: Record<string, string>): string {
+function encodeCursor(position: Record<string, string>): string {
   return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
 }
 
@@ -75,9 +76,32 @@ export function cursorQuery<T extends z.ZodType>(position: T) {
 
 export const idCursor = z.object({ id: z.string().min(1) }).strict();
 
+/** The query parameters of a list paged by id. */
+export const idPageQuery = { limit: limitQuery, cursor: cursorQuery(idCursor).optional() };
+
 export function page<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+
+/**
+ * A page from `limit + 1` rows read in page order: the first `limit`, and when the extra row shows
+ * there are more, the cursor of the last of them (`position` gives its sort key).
+ */
+export function pageOf<R>(
+  rows: readonly R[],
+  limit: number,
+  position: (row: R) => Record<string, string>,
+): { items: R[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(position(last)) : null,
+  };
+}
+
+/** The position of a row in a list paged by id (idCursor). */
+export const byId = (row: { id: string }) => ({ id: row.id });
 
 export const isoDate = z.iso.datetime();
 export const nullableIsoDate = isoDate.nullable();

@@ -1,12 +1,12 @@
 import { createPrismaClient } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { buildApi } from './server.ts';
 
 // None of these requests reach the database.
 const prisma = createPrismaClient('postgresql://nobody@127.0.0.1:1/none');
 
-t.test('/docs serves the UI and the OpenAPI document of every route', async (t) => {
+async function serve(t: Test): Promise<string> {
   const app = await buildApi({
     logger: createLogger({ level: 'silent' }),
     readiness: async () => ({ ready: true }),
@@ -14,6 +14,11 @@ t.test('/docs serves the UI and the OpenAPI document of every route', async (t) 
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => app.close());
+  return url;
+}
+
+t.test('/docs serves the UI and the OpenAPI document of every route', async (t) => {
+  const url = await serve(t);
   const ui = await fetch(`${url}/docs`, { redirect: 'follow' });
   t.equal(ui.status, 200);
   t.match(ui.headers.get('content-type'), /text\/html/);
@@ -59,13 +64,7 @@ t.test('/docs serves the UI and the OpenAPI document of every route', async (t) 
 });
 
 t.test('unknown routes answer 404 in the common error shape', async (t) => {
-  const app = await buildApi({
-    logger: createLogger({ level: 'silent' }),
-    readiness: async () => ({ ready: true }),
-    prisma,
-  });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  t.teardown(() => app.close());
+  const url = await serve(t);
   const response = await fetch(`${url}/nowhere?x=1`);
   t.equal(response.status, 404);
   t.same(await response.json(), { statusCode: 404, error: 'Not Found', message: 'no route GET /nowhere' });

@@ -12,7 +12,7 @@ export interface StartedApi extends RunningService {
 }
 
 /** How long close() lets requests in flight finish before cutting their connections. */
-export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 export async function startApi(options: {
   config: Config;

@@ -1,11 +1,9 @@
 /** Test helpers: the API on a random port over a test database, keys, and fixture rows. */
 import type { Prisma, PrismaClient } from '@rootaudit/db';
-import { createLogger, type Logger } from '@rootaudit/log';
+import { createLogger } from '@rootaudit/log';
 import type { Test } from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
 import { type ApiKeyScope, createApiKey } from './auth/api-keys.ts';
-import type { RateLimitOptions } from './auth/plugin.ts';
-import type { ScanTrigger } from './routes/scans.ts';
 import { type ApiOptions, buildApi } from './server.ts';
 
 export interface TestApi {
@@ -22,24 +20,19 @@ export interface TestApi {
 export async function serveTestApi(
   t: Test,
   options: {
-    rateLimit?: RateLimitOptions;
-    logger?: Logger;
+    /** The database [a fresh test database]. */
     prisma?: PrismaClient;
-    muteRefreshIntervalMs?: number;
-    triggerScan?: ScanTrigger;
-    /** Any other buildApi option. */
-    api?: Partial<ApiOptions>;
+    /** buildApi options over the test defaults (silent logger, always ready, no mute timer). */
+    api?: Partial<Omit<ApiOptions, 'prisma'>>;
   } = {},
 ): Promise<TestApi> {
   const prisma = options.prisma ?? (await testDatabase(t)).prisma;
   const app = await buildApi({
-    logger: options.logger ?? createLogger({ level: 'silent' }),
+    logger: createLogger({ level: 'silent' }),
     readiness: async () => ({ ready: true }),
-    prisma,
-    muteRefreshIntervalMs: options.muteRefreshIntervalMs ?? 0,
-    ...(options.triggerScan ? { triggerScan: options.triggerScan } : {}),
+    muteRefreshIntervalMs: 0,
     ...options.api,
-    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    prisma,
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => app.close());

@@ -1,6 +1,1 @@
-export {
-  evaluateOrganizationChecks,
-  type RunningScheduler,
-  type SchedulerOptions,
-  startScheduler,
-} from './scheduler.ts';
+export { type RunningScheduler, type SchedulerOptions, startScheduler } from './scheduler.ts';

@@ -3,11 +3,21 @@
  * role, one scan at a time, re-delivered jobs, dead-lettered accounts, stalled scans, accounts
  * that left. Real PostgreSQL and pg-boss, AWS from the simulator.
  */
+import type { PrismaClient } from '@rootaudit/db';
 import { accountJobId, QUEUES, type ScanAccountJob } from '@rootaudit/queue';
 import t from 'tap';
-import { scanOnce, startPipeline, waitForScan } from './testing.ts';
+import { scanOnce, startPipeline, startPipelineWorker, waitForScan } from './testing.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until pg-boss has run the scan's discovery job (the scan is RUNNING). */
+async function waitForDiscovery(prisma: PrismaClient, scanId: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while ((await prisma.scan.findUniqueOrThrow({ where: { id: scanId } })).status !== 'RUNNING') {
+    if (Date.now() > deadline) throw new Error('discovery never ran');
+    await sleep(100);
+  }
+}
 
 t.test(
   'an organization that cannot be read fails the scan with the reason; the next scan may run',
@@ -75,11 +85,7 @@ t.test('a re-delivered discovery job and a re-delivered account job write nothin
   const outcome = await scheduler.triggerScan();
   const scanId = outcome.scan.id;
   // The discovery job runs (pg-boss delivers it to the scheduler); then a duplicate.
-  const deadline = Date.now() + 15_000;
-  while ((await prisma.scan.findUniqueOrThrow({ where: { id: scanId } })).status !== 'RUNNING') {
-    if (Date.now() > deadline) throw new Error('discovery never ran');
-    await sleep(100);
-  }
+  await waitForDiscovery(prisma, scanId);
   await scheduler.runOrganizationScan({ trigger: 'MANUAL', scanId });
   const active = pipeline.sim.model.accounts.filter((account) => account.status === 'ACTIVE');
   t.equal(await prisma.accountScan.count({ where: { scanId } }), pipeline.sim.model.accounts.length);
@@ -90,17 +96,7 @@ t.test('a re-delivered discovery job and a re-delivered account job write nothin
 
   // The workers finish the scan; then the same account job comes again (a new id: as if pg-boss
   // had archived the first one): it is dropped without any AWS call.
-  const { startWorker } = await import('@rootaudit/worker');
-  const worker = await startWorker({
-    config: pipeline.config,
-    logger: pipeline.logger,
-    database: { prisma },
-    boss,
-    clients: pipeline.clients,
-    checks: pipeline.checks,
-    pollingIntervalSeconds: 0.5,
-  });
-  t.teardown(() => worker.close());
+  await startPipelineWorker(t, pipeline);
   const scan = await waitForScan(prisma, scanId);
   t.equal(scan.status, 'SUCCEEDED');
   const results = await prisma.checkResult.count({ where: { scanId } });
@@ -134,22 +130,11 @@ t.test('an account whose job failed on every attempt ends ERROR and the scan sti
   const member = pipeline.sim.model.accounts.find((account) => account.status === 'ACTIVE')!;
   const outcome = await scheduler.triggerScan({ accountIds: [member.id] });
   const scanId = outcome.scan.id;
-  while ((await prisma.scan.findUniqueOrThrow({ where: { id: scanId } })).status !== 'RUNNING')
-    await sleep(100);
+  await waitForDiscovery(prisma, scanId);
   // As if every attempt had failed: the job is in the dead-letter queue, not the account queue.
   await boss.deleteJob(QUEUES.scanAccount, accountJobId(scanId, member.id));
   await boss.send(QUEUES.scanAccountFailed, { scanId, accountId: member.id } satisfies ScanAccountJob);
-  const { startWorker } = await import('@rootaudit/worker');
-  const worker = await startWorker({
-    config: pipeline.config,
-    logger: pipeline.logger,
-    database: { prisma },
-    boss,
-    clients: pipeline.clients,
-    checks: pipeline.checks,
-    pollingIntervalSeconds: 0.5,
-  });
-  t.teardown(() => worker.close());
+  await startPipelineWorker(t, pipeline);
   const scan = await waitForScan(prisma, scanId);
   t.equal(scan.status, 'FAILED', 'its only account could not be scanned');
   const row = await prisma.accountScan.findUniqueOrThrow({
@@ -163,9 +148,7 @@ t.test('a scan that stops making progress is ended FAILED by the watchdog', asyn
   const pipeline = await startPipeline(t, { accounts: 5, worker: false, stalledAfterMs: 1_000 });
   const { prisma, scheduler } = pipeline;
   const outcome = await scheduler.triggerScan();
-  while ((await prisma.scan.findUniqueOrThrow({ where: { id: outcome.scan.id } })).status !== 'RUNNING') {
-    await sleep(100);
-  }
+  await waitForDiscovery(prisma, outcome.scan.id);
   await sleep(1_200);
   const ended = await scheduler.failStalledScans();
   t.same(

@@ -9,13 +9,7 @@
  * job per ACTIVE account. Every step is idempotent, so a re-delivered job repeats nothing.
  */
 import { ClientFactory, type ClientFactoryOptions } from '@rootaudit/aws';
-import {
-  type Check,
-  type CheckContext,
-  checks as catalog,
-  type EvidenceKey,
-  type EvidenceMap,
-} from '@rootaudit/checks';
+import { type Check, checks as catalog } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
@@ -29,13 +23,7 @@ import {
   type TriggerScanRequest,
   triggerScan,
 } from '@rootaudit/queue';
-import {
-  collectOrganizationEvidence,
-  evaluateCheck,
-  failedEvidence,
-  type OrganizationEvidence,
-  type ScanResult,
-} from '@rootaudit/scanner';
+import { collectOrganizationEvidence, evaluateOrganizationChecks } from '@rootaudit/scanner';
 import type { RunningService } from '@rootaudit/service';
 import {
   addAccountScans,
@@ -79,46 +67,6 @@ export interface RunningScheduler extends RunningService {
   runOrganizationScan(job: ScanOrganizationJob, jobId?: string): Promise<Scan | null>;
   /** One watchdog pass. */
   failStalledScans(): Promise<Scan[]>;
-}
-
-/** Organization-scope checks, evaluated once per scan over the organization evidence. */
-export async function evaluateOrganizationChecks(
-  checks: readonly Check[],
-  evidence: OrganizationEvidence,
-  settings: {
-    partition: string;
-    now: Date;
-    regions: string[];
-    rootUsageWindowDays: number;
-    allowedEmailDomains: string[];
-  },
-): Promise<ScanResult[]> {
-  const organization = evidence.organization?.ok ? evidence.organization.value : null;
-  const managementAccountId = organization?.managementAccountId ?? '';
-  const context: CheckContext = {
-    accountId: managementAccountId,
-    partition: settings.partition,
-    isManagementAccount: true,
-    now: settings.now,
-    regions: settings.regions,
-    rootUsageWindowDays: settings.rootUsageWindowDays,
-    allowedEmailDomains: settings.allowedEmailDomains,
-  };
-  const resource =
-    organization?.arn ?? `arn:${settings.partition}:organizations::${managementAccountId}:organization`;
-  const lookup = async <K extends EvidenceKey>(key: K): Promise<EvidenceMap[K]> =>
-    ((evidence as Partial<EvidenceMap>)[key] ??
-      failedEvidence(
-        key,
-        { action: key, code: 'NotCollected', message: `${key} is not organization evidence` },
-        settings.regions,
-      )) as EvidenceMap[K];
-  const results = await Promise.all(
-    checks
-      .filter((check) => check.metadata.scope === 'organization')
-      .map((check) => evaluateCheck(check, lookup, context, resource)),
-  );
-  return results.flat();
 }
 
 export async function startScheduler(options: SchedulerOptions): Promise<RunningScheduler> {

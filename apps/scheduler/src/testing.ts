@@ -113,20 +113,10 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
     pollingIntervalSeconds: FAST_QUEUE.pollingIntervalSeconds,
   });
   t.teardown(() => scheduler.close());
-  let worker: RunningService | null = null;
-  if (options.worker !== false) {
-    worker = await startWorker({
-      config,
-      logger,
-      database: { prisma },
-      boss,
-      clients,
-      checks,
-      pollingIntervalSeconds: FAST_QUEUE.pollingIntervalSeconds,
-    });
-    const started = worker;
-    t.teardown(() => started.close());
-  }
+  const worker =
+    options.worker === false
+      ? null
+      : await startPipelineWorker(t, { config, logger, prisma, boss, clients, checks });
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...env,
@@ -138,6 +128,24 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
     ROOTAUDIT_TEST_QUEUE: JSON.stringify(FAST_QUEUE),
   };
   return { sim, prisma, url, config, logger, checks, clients, boss, scheduler, worker, childEnv, startBoss };
+}
+
+/** Starts an in-process worker on the pipeline's database, queue and simulator, stopped with the test. */
+export async function startPipelineWorker(
+  t: Teardown,
+  pipeline: Pick<Pipeline, 'config' | 'logger' | 'prisma' | 'boss' | 'clients' | 'checks'>,
+): Promise<RunningService> {
+  const worker = await startWorker({
+    config: pipeline.config,
+    logger: pipeline.logger,
+    database: { prisma: pipeline.prisma },
+    boss: pipeline.boss,
+    clients: pipeline.clients,
+    checks: pipeline.checks,
+    pollingIntervalSeconds: FAST_QUEUE.pollingIntervalSeconds,
+  });
+  t.teardown(() => worker.close());
+  return worker;
 }
 
 /** Polls until the scan has ended (or the time is up) and returns it. */

@@ -66,6 +66,17 @@ async function waitForRunning(prisma: PrismaClient, scanId: string, count: numbe
   }
 }
 
+/** SIGTERM, then the exit: code 0 and no signal. Returns how long the worker took to exit. */
+async function stopWithSigterm(t: Test, worker: WorkerProcess): Promise<number> {
+  const signalled = Date.now();
+  worker.child.kill('SIGTERM');
+  const [code, signal] = await worker.exited;
+  const took = Date.now() - signalled;
+  t.equal(code, 0, worker.output.join('').slice(-3000));
+  t.equal(signal, null);
+  return took;
+}
+
 /** The scan ended SUCCEEDED with one AccountScan and one result per check for every active account. */
 async function assertRecordedOnce(t: Test, pipeline: Pipeline, scanId: string) {
   const scan = await waitForScan(pipeline.prisma, scanId, 30_000);
@@ -100,12 +111,7 @@ t.test('SIGTERM: the account in hand finishes within the grace period, no new jo
 
   const first = spawnWorker(t, pipeline, 20_000);
   const [inHand] = await waitForRunning(pipeline.prisma, scan.id, 1, first);
-  const signalled = Date.now();
-  first.child.kill('SIGTERM');
-  const [code, signal] = await first.exited;
-  const took = Date.now() - signalled;
-  t.equal(code, 0, first.output.join('').slice(-3000));
-  t.equal(signal, null);
+  const took = await stopWithSigterm(t, first);
   t.ok(took < 10_000, `exited once its account was done (${took} ms)`);
 
   const rows = await pipeline.prisma.accountScan.findMany({ where: { scanId: scan.id } });
@@ -146,12 +152,7 @@ t.test('SIGTERM: accounts outlasting the grace period are handed back and retrie
   const graceMs = 500;
   const first = spawnWorker(t, pipeline, graceMs);
   const inHand = await waitForRunning(pipeline.prisma, scan.id, active.length, first);
-  const signalled = Date.now();
-  first.child.kill('SIGTERM');
-  const [code, signal] = await first.exited;
-  const took = Date.now() - signalled;
-  t.equal(code, 0, first.output.join('').slice(-3000));
-  t.equal(signal, null);
+  const took = await stopWithSigterm(t, first);
   t.ok(took < graceMs + 4_000, `exited soon after the grace period (${took} ms)`);
   t.equal(
     (first.output.join('').match(/job handed back at shutdown/g) ?? []).length,

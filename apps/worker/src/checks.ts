@@ -1,10 +1,5 @@
-/** Which checks a scan runs: the catalog of @rootaudit/checks, narrowed to the scan's selection. */
-import { type Check, checks as catalog } from '@rootaudit/checks';
-
-/** Every check of the catalog. */
-export function catalogChecks(): readonly Check[] {
-  return catalog;
-}
+/** Which checks a scan runs: the worker's checks, narrowed to the scan's selection. */
+import type { Check } from '@rootaudit/checks';
 
 /** The checks a scan selected (Scan.checkIds; empty = all). */
 export function selectChecks(checks: readonly Check[], checkIds: readonly string[]): Check[] {

@@ -1,2 +1,2 @@
-export { catalogChecks, selectChecks } from './checks.ts';
+export { selectChecks } from './checks.ts';
 export { accountError, startWorker, type WorkerOptions } from './worker.ts';

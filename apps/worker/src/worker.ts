@@ -21,7 +21,7 @@ import {
   type ClientProvider,
   countCallsWithin,
 } from '@rootaudit/aws';
-import type { Check } from '@rootaudit/checks';
+import { type Check, checks as catalog } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
@@ -42,7 +42,7 @@ import {
   scanCompletedEvent,
   type WebhookEvent,
 } from '@rootaudit/webhooks';
-import { catalogChecks, selectChecks } from './checks.ts';
+import { selectChecks } from './checks.ts';
 
 export interface WorkerOptions {
   config: Config;
@@ -139,7 +139,7 @@ class ScanContexts {
 export async function startWorker(options: WorkerOptions): Promise<RunningService> {
   const { config, logger, boss } = options;
   const prisma = options.database.prisma;
-  const allChecks = options.checks ?? catalogChecks();
+  const allChecks = options.checks ?? catalog;
   const log = logger.child({ component: 'worker' });
 
   const clientsFor = (scanId: string): ClientFactory =>

@@ -4,7 +4,7 @@ import { GetAccountSummaryCommand } from '@aws-sdk/client-iam';
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { generateOrganization, startSimulator } from '../src/index.ts';
-import { sdkClients } from '../src/testing.ts';
+import { credentialsOf, sdkClients } from '../src/testing.ts';
 
 const accounts = Number(process.argv[2] ?? 1000);
 const requests = Number(process.argv[3] ?? 20_000);
@@ -61,18 +61,14 @@ async function run(label: string, n: number, concurrency: number, call: () => Pr
 await run('raw HTTP GetAccountSummary (32 concurrent)', requests, 32, rawCall);
 
 const org = sdkClients(sim.endpoint);
-const { Credentials } = await org.sts.send(
+const assumed = await org.sts.send(
   new AssumeRoleCommand({
     RoleArn: `arn:aws:iam::${model.accounts[1]?.id}:role/RootAuditRole`,
     RoleSessionName: 'b',
     ExternalId: model.auditRole.externalId,
   }),
 );
-const member = sdkClients(sim.endpoint, {
-  accessKeyId: Credentials?.AccessKeyId ?? '',
-  secretAccessKey: Credentials?.SecretAccessKey ?? '',
-  sessionToken: Credentials?.SessionToken ?? '',
-});
+const member = sdkClients(sim.endpoint, credentialsOf(assumed));
 await run('SDK IAM GetAccountSummary (32 concurrent)', Math.min(requests, 10_000), 32, () =>
   member.iam.send(new GetAccountSummaryCommand({})),
 );

@@ -62,7 +62,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import t from 'tap';
-import { CIS_ROOT_USAGE_PATTERN, DENY_ROOT_SCP, ROOT_EVENT_PATTERN } from './generate.ts';
+import { CIS_ROOT_USAGE_PATTERN, DENY_ROOT_SCP, FULL_AWS_ACCESS, ROOT_EVENT_PATTERN } from './generate.ts';
 import type {
   AccountModel,
   Alarm,
@@ -75,7 +75,7 @@ import type {
   Trail,
 } from './model.ts';
 import { type Simulator, startSimulator } from './server.ts';
-import { BASE_CREDENTIALS, type Credentials, type SdkClients, sdkClients } from './testing.ts';
+import { BASE_CREDENTIALS, credentialsOf, type SdkClients, sdkClients } from './testing.ts';
 
 function motoPath(): string | undefined {
   try {
@@ -309,16 +309,6 @@ async function startMoto(path: string): Promise<{ endpoint: string; child: Child
   }
   child.kill();
   throw new Error('moto_server did not start within 10 s');
-}
-
-function credentialsOf(result: {
-  Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string };
-}): Credentials {
-  return {
-    accessKeyId: result.Credentials?.AccessKeyId ?? '',
-    secretAccessKey: result.Credentials?.SecretAccessKey ?? '',
-    sessionToken: result.Credentials?.SessionToken ?? '',
-  };
 }
 
 const ROLE = 'RootAuditRole';
@@ -574,10 +564,7 @@ function modelFrom(seeded: Seeded): OrganizationModel {
         name: 'FullAWSAccess',
         description: 'Allows access to every operation',
         awsManaged: true,
-        content: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-        }),
+        content: FULL_AWS_ACCESS,
         targets: [seeded.rootId, ...ouIds, ...accounts.map((a) => a.id)],
       },
       {

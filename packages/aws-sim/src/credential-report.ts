@@ -37,7 +37,7 @@ function reportDate(iso: string | undefined): string {
  * centralized root access); password_last_changed and password_next_rotation are not_supported;
  * a password never used reads no_information.
  */
-export function credentialReportCsv(account: AccountModel, _generatedAt: number): string {
+export function credentialReportCsv(account: AccountModel): string {
   const root = account.root;
   const keys = [...root.accessKeys].sort((a, b) => a.created.localeCompare(b.created));
   const certs = [...root.signingCertificates].sort((a, b) => a.uploaded.localeCompare(b.uploaded));
@@ -56,12 +56,10 @@ export function credentialReportCsv(account: AccountModel, _generatedAt: number)
     const cert = certs[index];
     return cert ? [String(cert.active), reportDate(cert.uploaded)] : ['false', 'N/A'];
   };
-  const passwordLastUsed = root.password
-    ? root.passwordLastUsed
-      ? reportDate(root.passwordLastUsed)
-      : 'no_information'
-    : root.passwordLastUsed
-      ? reportDate(root.passwordLastUsed)
+  const passwordLastUsed = root.passwordLastUsed
+    ? reportDate(root.passwordLastUsed)
+    : root.password
+      ? 'no_information'
       : 'N/A';
   const row = [
     '<root_account>',

@@ -4,7 +4,7 @@ import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import t from 'tap';
 import { generateOrganization, startSimulator } from './index.ts';
-import { rejection, sdkClients } from './testing.ts';
+import { credentialsOf, rejection, sdkClients } from './testing.ts';
 
 t.test('the same seed gives the same organization; another seed another one', async (t) => {
   const now = Date.parse('2026-01-01T00:00:00Z');
@@ -87,13 +87,11 @@ t.test('10,000 accounts: paginated ListAccounts and per-account calls', async (t
           if ((await rejection(assume)).name === 'AccessDenied') denied += 1;
           continue;
         }
-        const { Credentials } = await assume;
-        const credentials = {
-          accessKeyId: Credentials?.AccessKeyId ?? '',
-          secretAccessKey: Credentials?.SecretAccessKey ?? '',
-          sessionToken: Credentials?.SessionToken ?? '',
+        const config = {
+          endpoint: sim.endpoint,
+          region: 'us-east-1',
+          credentials: credentialsOf(await assume),
         };
-        const config = { endpoint: sim.endpoint, region: 'us-east-1', credentials };
         const [me, summary] = await Promise.all([
           new STSClient(config).send(new GetCallerIdentityCommand({})),
           new IAMClient(config).send(new GetAccountSummaryCommand({})),

@@ -76,7 +76,7 @@ function contact(kind: AlternateContactType, domain: string): AlternateContact {
 }
 
 /** Root sign-in and root API events for an account, with some non-root noise around them. */
-export function rootEvents(
+function rootEvents(
   accountId: string,
   now: number,
   rand: () => number,

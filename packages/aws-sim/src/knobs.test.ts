@@ -10,7 +10,7 @@ import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import t from 'tap';
 import { loadOrganization, type Simulator, startSimulator } from './index.ts';
-import { rejection, type SdkClients, sdkClients } from './testing.ts';
+import { credentialsOf, rejection, type SdkClients, sdkClients } from './testing.ts';
 
 const EXTERNAL_ID = 'rootaudit-sample-external-id';
 let sim: Simulator;
@@ -27,23 +27,14 @@ t.afterEach(() => {
 });
 
 async function member(accountId: string, maxAttempts = 3) {
-  const { Credentials } = await org.sts.send(
+  const assumed = await org.sts.send(
     new AssumeRoleCommand({
       RoleArn: `arn:aws:iam::${accountId}:role/RootAuditRole`,
       RoleSessionName: 'knobs',
       ExternalId: EXTERNAL_ID,
     }),
   );
-  return sdkClients(
-    sim.endpoint,
-    {
-      accessKeyId: Credentials?.AccessKeyId ?? '',
-      secretAccessKey: Credentials?.SecretAccessKey ?? '',
-      sessionToken: Credentials?.SessionToken ?? '',
-    },
-    'us-east-1',
-    maxAttempts,
-  );
+  return sdkClients(sim.endpoint, credentialsOf(assumed), 'us-east-1', maxAttempts);
 }
 
 t.test('throttling past the retry budget: the SDK retries, then fails with the AWS code', async (t) => {

@@ -42,7 +42,7 @@ import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand } from '
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import t, { type Test } from 'tap';
 import { AUDIT_ROOT_TASK_POLICY, loadOrganization, type Simulator, startSimulator } from './index.ts';
-import { BASE_CREDENTIALS, rejection, type SdkClients, sdkClients } from './testing.ts';
+import { BASE_CREDENTIALS, credentialsOf, rejection, type SdkClients, sdkClients } from './testing.ts';
 
 const EXTERNAL_ID = 'rootaudit-sample-external-id';
 const MANAGEMENT = '111111111111';
@@ -57,33 +57,25 @@ t.before(async () => {
 t.teardown(() => sim.stop());
 
 async function member(accountId: string, region = 'us-east-1'): Promise<SdkClients> {
-  const { Credentials } = await org.sts.send(
+  const assumed = await org.sts.send(
     new AssumeRoleCommand({
       RoleArn: `arn:aws:iam::${accountId}:role/RootAuditRole`,
       RoleSessionName: 'rootaudit',
       ExternalId: EXTERNAL_ID,
     }),
   );
-  return sdkClients(
-    sim.endpoint,
-    {
-      accessKeyId: Credentials?.AccessKeyId ?? '',
-      secretAccessKey: Credentials?.SecretAccessKey ?? '',
-      sessionToken: Credentials?.SessionToken ?? '',
-    },
-    region,
+  return sdkClients(sim.endpoint, credentialsOf(assumed), region);
+}
+
+/** AssumeRoot into `accountId` with the audit task policy, called with `caller`'s credentials. */
+function assumeAuditRoot(caller: SdkClients, accountId: string) {
+  return caller.sts.send(
+    new AssumeRootCommand({ TargetPrincipal: accountId, TaskPolicyArn: { arn: AUDIT_ROOT_TASK_POLICY } }),
   );
 }
 
 async function rootSession(accountId: string): Promise<SdkClients> {
-  const { Credentials } = await org.sts.send(
-    new AssumeRootCommand({ TargetPrincipal: accountId, TaskPolicyArn: { arn: AUDIT_ROOT_TASK_POLICY } }),
-  );
-  return sdkClients(sim.endpoint, {
-    accessKeyId: Credentials?.AccessKeyId ?? '',
-    secretAccessKey: Credentials?.SecretAccessKey ?? '',
-    sessionToken: Credentials?.SessionToken ?? '',
-  });
+  return sdkClients(sim.endpoint, credentialsOf(await assumeAuditRoot(org, accountId)));
 }
 
 t.test('STS', async (t) => {
@@ -151,37 +143,16 @@ t.test('STS', async (t) => {
     'AssumeRoot is refused to members, for the management account, and without the feature',
     async (t) => {
       const m = await member('222222222222');
-      const fromMember = await rejection(
-        m.sts.send(
-          new AssumeRootCommand({
-            TargetPrincipal: '555555555555',
-            TaskPolicyArn: { arn: AUDIT_ROOT_TASK_POLICY },
-          }),
-        ),
-      );
+      const fromMember = await rejection(assumeAuditRoot(m, '555555555555'));
       t.equal(fromMember.name, 'AccessDenied');
-      const onManagement = await rejection(
-        org.sts.send(
-          new AssumeRootCommand({
-            TargetPrincipal: MANAGEMENT,
-            TaskPolicyArn: { arn: AUDIT_ROOT_TASK_POLICY },
-          }),
-        ),
-      );
+      const onManagement = await rejection(assumeAuditRoot(org, MANAGEMENT));
       t.equal(onManagement.name, 'AccessDenied');
       const features = sim.model.organization.features;
       sim.model.organization.features = [];
       t.teardown(() => {
         sim.model.organization.features = features;
       });
-      const off = await rejection(
-        org.sts.send(
-          new AssumeRootCommand({
-            TargetPrincipal: '555555555555',
-            TaskPolicyArn: { arn: AUDIT_ROOT_TASK_POLICY },
-          }),
-        ),
-      );
+      const off = await rejection(assumeAuditRoot(org, '555555555555'));
       t.equal(off.name, 'AccessDenied');
       t.match(off.message, /RootCredentialsManagement/);
     },
@@ -290,6 +261,17 @@ t.test('Organizations', async (t) => {
         ['101010101010', 'ACCOUNT'],
       ],
     );
+    const paged: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await org.organizations.send(
+        new ListTargetsForPolicyCommand({ PolicyId: 'p-FullAWSAccess', MaxResults: 6, NextToken: token }),
+      );
+      paged.push(...(page.Targets ?? []).map((x) => x.TargetId ?? ''));
+      token = page.NextToken;
+    } while (token);
+    t.equal(paged.length, 20);
+    t.same(paged, sim.model.policies[0]?.targets, 'FullAWSAccess targets page through in model order');
     const forRoot = await org.organizations.send(
       new ListPoliciesForTargetCommand({ TargetId: 'r-ab12', Filter: 'SERVICE_CONTROL_POLICY' }),
     );

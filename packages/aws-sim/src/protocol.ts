@@ -105,27 +105,12 @@ export function toJson(value: unknown): string {
   });
 }
 
-export function epochSeconds(iso: string | undefined): Date | undefined {
-  return iso ? new Date(iso) : undefined;
-}
-
-export function requireString(input: Record<string, unknown>, name: string): string {
-  const value = input[name];
-  if (typeof value !== 'string' || value === '') {
-    throw new SimError(
-      'ValidationError',
-      `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return value;
-}
-
 /** Opaque pagination token over an offset. */
-export function encodeToken(offset: number, scope: string): string {
+function encodeToken(offset: number, scope: string): string {
   return Buffer.from(JSON.stringify({ o: offset, s: scope })).toString('base64');
 }
 
-export function decodeToken(token: unknown, scope: string, invalid: () => SimError): number {
+function decodeToken(token: unknown, scope: string, invalid: () => SimError): number {
   if (token === undefined || token === null || token === '') return 0;
   try {
     const parsed = JSON.parse(Buffer.from(String(token), 'base64').toString('utf8')) as {

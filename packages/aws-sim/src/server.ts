@@ -339,6 +339,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     let parsed: ParsedRequest | undefined;
     let accountId = '';
     let principalKind: 'base' | 'role' | 'root' = 'base';
+    let failure: SimError | undefined;
     try {
       const latency = state.knobs.latency;
       if (latency && (latency.fixedMs > 0 || (latency.jitterMs ?? 0) > 0)) {
@@ -397,34 +398,24 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           ? queryResponse(parsed.operation, spec.xmlns ?? '', result, requestId)
           : toJson(result ?? {});
       send(res, parsed, requestId, 200, text);
-      callLog.record({
-        at,
-        service: parsed.service,
-        operation: parsed.operation,
-        accountId,
-        region: parsed.region,
-        accessKeyId: parsed.accessKeyId,
-        principalKind,
-        status: 200,
-      });
     } catch (caught) {
-      const error =
+      failure =
         caught instanceof SimError
           ? caught
           : new SimError('InternalFailure', caught instanceof Error ? caught.message : String(caught), 500);
-      sendError(res, parsed, requestId, error);
-      callLog.record({
-        at,
-        service: parsed?.service ?? 'unknown',
-        operation: parsed?.operation ?? 'unknown',
-        accountId,
-        region: parsed?.region ?? '',
-        accessKeyId: parsed?.accessKeyId ?? '',
-        principalKind,
-        status: error.status,
-        errorCode: error.code,
-      });
+      sendError(res, parsed, requestId, failure);
     }
+    callLog.record({
+      at,
+      service: parsed?.service ?? 'unknown',
+      operation: parsed?.operation ?? 'unknown',
+      accountId,
+      region: parsed?.region ?? '',
+      accessKeyId: parsed?.accessKeyId ?? '',
+      principalKind,
+      status: failure?.status ?? 200,
+      ...(failure && { errorCode: failure.code }),
+    });
   }
 
   const server = http.createServer((req, res) => {

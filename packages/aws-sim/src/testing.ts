@@ -18,6 +18,17 @@ export interface Credentials {
 
 export const BASE_CREDENTIALS: Credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'test' };
 
+/** The credentials in an AssumeRole or AssumeRoot answer. */
+export function credentialsOf(result: {
+  Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string };
+}): Credentials {
+  return {
+    accessKeyId: result.Credentials?.AccessKeyId ?? '',
+    secretAccessKey: result.Credentials?.SecretAccessKey ?? '',
+    sessionToken: result.Credentials?.SessionToken ?? '',
+  };
+}
+
 export function sdkClients(
   endpoint: string,
   credentials: Credentials = BASE_CREDENTIALS,

@@ -1,4 +1,5 @@
 /** Partition-correct ARNs: the partition follows from the region (aws, aws-cn, aws-us-gov). */
+import { signInRegionOf } from '@rootaudit/checks';
 
 export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov';
 
@@ -8,12 +9,11 @@ export function partitionOfRegion(region: string): Partition {
   return 'aws';
 }
 
-/** The region that hosts a partition's global services (IAM, Organizations, Account) and root sign-in events. */
-export function globalRegionOf(partition: string): string {
-  if (partition === 'aws-cn') return 'cn-north-1';
-  if (partition === 'aws-us-gov') return 'us-gov-west-1';
-  return 'us-east-1';
-}
+/**
+ * The region that hosts a partition's global services (IAM, Organizations, Account) and root
+ * sign-in events: the checks' signInRegionOf, so collectors read where the checks look.
+ */
+export const globalRegionOf = signInRegionOf;
 
 export function rootArn(partition: string, accountId: string): string {
   return `arn:${partition}:iam::${accountId}:root`;

@@ -17,46 +17,20 @@ export interface ServiceCallCounts {
   throttles: number;
 }
 
-export interface AwsCallRecord {
-  /** Service name as in IAM actions: `iam`, `sts`, `cloudtrail`, … */
-  service: string;
-  /** Operation name, e.g. `GetAccountSummary`. */
-  operation: string;
-  region: string;
-  /** The account whose credentials signed the call; null for base credentials. */
-  accountId: string | null;
-  /** The AWS error code when the attempt failed. */
-  errorCode?: string;
-  throttled: boolean;
-}
-
-export type AwsCallListener = (call: AwsCallRecord) => void;
-
 export class CallCounter {
   readonly #byService = new Map<string, ServiceCallCounts>();
-  readonly #listeners = new Set<AwsCallListener>();
 
-  record(call: AwsCallRecord): void {
-    let counts = this.#byService.get(call.service);
-    if (!counts) {
-      counts = { calls: 0, errors: 0, throttles: 0 };
-      this.#byService.set(call.service, counts);
-    }
+  /** One HTTP attempt to `service` (its IAM prefix) that succeeded. */
+  record(service: string): void {
+    this.#countsOf(service).calls += 1;
+  }
+
+  /** One HTTP attempt to `service` that failed with `error`. */
+  recordError(service: string, error: unknown): void {
+    const counts = this.#countsOf(service);
     counts.calls += 1;
-    if (call.errorCode !== undefined) counts.errors += 1;
-    if (call.throttled) counts.throttles += 1;
-    for (const listener of this.#listeners) listener(call);
-  }
-
-  recordError(base: Omit<AwsCallRecord, 'errorCode' | 'throttled'>, error: unknown): void {
-    const code = errorCode(error);
-    this.record({ ...base, errorCode: code, throttled: isThrottlingCode(code) });
-  }
-
-  /** Subscribes to every call; returns the unsubscribe function. */
-  onCall(listener: AwsCallListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    counts.errors += 1;
+    if (isThrottlingCode(errorCode(error))) counts.throttles += 1;
   }
 
   /** Counts by service, services in name order. */
@@ -76,6 +50,15 @@ export class CallCounter {
       total.throttles += counts.throttles;
     }
     return total;
+  }
+
+  #countsOf(service: string): ServiceCallCounts {
+    let counts = this.#byService.get(service);
+    if (!counts) {
+      counts = { calls: 0, errors: 0, throttles: 0 };
+      this.#byService.set(service, counts);
+    }
+    return counts;
   }
 }
 

@@ -66,13 +66,10 @@ export interface ClientFactoryOptions {
   retryMode?: 'standard' | 'adaptive';
   /** cloudtrail:LookupEvents starts per second per account and region [2]. */
   lookupEventsPerSecond?: number;
-  counter?: CallCounter;
 }
 
 interface Principal {
   key: string;
-  /** The account whose credentials sign, for the call log; null for base credentials. */
-  accountId: string | null;
   credentials: CredentialSource | undefined;
 }
 
@@ -131,7 +128,8 @@ interface MiddlewareStackLike {
 }
 
 export class ClientFactory implements ClientProvider {
-  readonly counter: CallCounter;
+  /** Every call of this factory's clients (countCallsWithin() counts a piece of work's own). */
+  readonly counter = new CallCounter();
   readonly partition: string;
   readonly homeRegion: string;
   readonly #options: ClientFactoryOptions;
@@ -144,9 +142,8 @@ export class ClientFactory implements ClientProvider {
     this.#options = options;
     this.homeRegion = options.region ?? 'us-east-1';
     this.partition = partitionOfRegion(this.homeRegion);
-    this.counter = options.counter ?? new CallCounter();
     this.#pacer = new Pacer(options.lookupEventsPerSecond ?? 2);
-    this.#base = { key: 'base', accountId: null, credentials: options.credentials };
+    this.#base = { key: 'base', credentials: options.credentials };
   }
 
   get sessionName(): string {
@@ -165,8 +162,8 @@ export class ClientFactory implements ClientProvider {
     const auditRoleArn = useBase ? null : this.auditRoleArnFor(accountId);
     const session = auditRoleArn ? this.#session(auditRoleArn) : null;
     const principal: Principal = session
-      ? { key: session.roleArn, accountId, credentials: session.credentials }
-      : { ...this.#base, accountId };
+      ? { key: session.roleArn, credentials: session.credentials }
+      : this.#base;
     const limiter = pLimit(options.concurrency ?? 8);
     // Clients signed by the audit role belong to this account alone and end with it; base
     // credentials' clients are shared with the organization reads and stay with the factory.
@@ -195,18 +192,14 @@ export class ClientFactory implements ClientProvider {
     const orgRoleArn = this.#options.orgRoleArn;
     const session = orgRoleArn ? this.#session(orgRoleArn, ORGANIZATION_ROLE_HINT) : null;
     const principal: Principal = session
-      ? {
-          key: session.roleArn,
-          accountId: orgRoleArn?.split(':')[4] ?? null,
-          credentials: session.credentials,
-        }
+      ? { key: session.roleArn, credentials: session.credentials }
       : this.#base;
     return {
       partition: this.partition,
       homeRegion: this.homeRegion,
       client: (service, region) => this.#client(principal, service, region),
       sessionClient: (service, credentials, region) =>
-        this.#build({ key: 'session', accountId: null, credentials }, service, region ?? this.homeRegion),
+        this.#build({ key: 'session', credentials }, service, region ?? this.homeRegion),
       verifyAccess: async () => {
         if (session) await session.credentials();
       },
@@ -267,26 +260,19 @@ export class ClientFactory implements ClientProvider {
     // Deserialize step, high priority: inside the retry loop (every HTTP attempt counted once) and
     // outside the deserializer (so errors it parses, or fails to parse, are counted as errors).
     stack.add(
-      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
-        async (args: unknown) => {
-          const base = {
-            service,
-            operation: (context.commandName ?? 'Unknown').replace(/Command$/, ''),
-            region,
-            accountId: principal.accountId,
-          };
-          // This factory's counter, and the counter of the work that made the call (countCallsWithin).
-          const scoped = scopedCallCounter();
-          const counters = scoped && scoped !== counter ? [counter, scoped] : [counter];
-          try {
-            const result = await next(args);
-            for (const each of counters) each.record({ ...base, throttled: false });
-            return result;
-          } catch (error) {
-            for (const each of counters) each.recordError(base, error);
-            throw error;
-          }
-        },
+      (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+        // This factory's counter, and the counter of the work that made the call (countCallsWithin).
+        const scoped = scopedCallCounter();
+        const counters = scoped && scoped !== counter ? [counter, scoped] : [counter];
+        try {
+          const result = await next(args);
+          for (const each of counters) each.record(service);
+          return result;
+        } catch (error) {
+          for (const each of counters) each.recordError(service, error);
+          throw error;
+        }
+      },
       { step: 'deserialize', priority: 'high', name: 'rootauditCallCounter' },
     );
     return client;

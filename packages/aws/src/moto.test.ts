@@ -378,7 +378,7 @@ t.test(
   },
 );
 
-t.test('the call counter saw every service, with the member account as signer', async (t) => {
+t.test('the call counter saw every service; the member role was assumed once', async (t) => {
   const counts = factory.counter.snapshot();
   for (const service of [
     'iam',

@@ -1,3 +1,4 @@
 export * from './catalog.ts';
 export * from './check.ts';
+export { signInRegionOf } from './checks/support.ts';
 export * from './evidence.ts';

@@ -172,7 +172,7 @@ function readConfigFile(env: Source): Source {
 
 /**
  * Loads and validates the configuration. Throws ConfigError on the first bad value;
- * callers at start-up print its message and exit (see exitOnConfigError).
+ * callers at start-up print its message and exit (see loadConfigOrExit).
  */
 export function loadConfig(env: Source = process.env): Config {
   const source: Source = { ...readConfigFile(env), ...env };

@@ -4,10 +4,7 @@
  * wasm schema engine). Needs a PostgreSQL to replay the migrations in a scratch database:
  * DATABASE_URL's server when set, else a throw-away embedded PostgreSQL.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../src/embedded.ts';
+import { startTemporaryPostgres } from '../src/embedded.ts';
 import { createMigration } from '../src/migrations.ts';
 
 const log = (message: string) => process.stderr.write(`[migration:create] ${message}\n`);
@@ -20,15 +17,9 @@ if (!name) {
 let serverUrl = process.env.DATABASE_URL || undefined;
 let cleanup = async () => {};
 if (!serverUrl) {
-  const dir = await mkdtemp(join(tmpdir(), 'rootaudit-migration-'));
-  // As root, PostgreSQL runs as the postgres user, which must be able to reach its data directory.
-  await chmod(dir, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), logger: log });
+  const server = await startTemporaryPostgres({ logger: log });
   serverUrl = server.url;
-  cleanup = async () => {
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-  };
+  cleanup = () => server.stop();
 }
 try {
   const created = await createMigration(serverUrl, name);

@@ -28,7 +28,12 @@ t.test('redactDatabaseUrl hides passwords', async (t) => {
     redactDatabaseUrl('postgresql://user:p%40ss@db.example:5432/rootaudit?sslmode=require'),
     'postgresql://user:***@db.example:5432/rootaudit?sslmode=require',
   );
+  t.equal(
+    redactDatabaseUrl('postgresql://rootaudit:hunter2@db:5432/x'),
+    'postgresql://rootaudit:***@db:5432/x',
+  );
   t.equal(redactDatabaseUrl('postgresql://db.example/rootaudit'), 'postgresql://db.example/rootaudit');
+  t.equal(redactDatabaseUrl('postgresql://db:5432/x'), 'postgresql://db:5432/x');
   t.equal(redactDatabaseUrl('postgresql://h/db?password=x'), 'postgresql://h/db?password=***');
   t.notMatch(redactDatabaseUrl('not a url://u:secret@x'), /secret/);
 });

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import t from 'tap';
-import { startEmbeddedPostgres } from './embedded.ts';
+import { startEmbeddedPostgres, startTemporaryPostgres } from './embedded.ts';
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -126,4 +127,29 @@ t.test('a data directory served by another live process is not taken over', asyn
   t.teardown(() => running.stop());
   await t.rejects(startEmbeddedPostgres({ dataDir, logger: () => {} }), /is in use by postmaster \d+/);
   t.same(await query(running.url, 'SELECT 1 AS one'), [{ one: 1 }], 'the first server still runs');
+});
+
+/** The process group of a process (/proc/<pid>/stat: "pid (comm) state ppid pgrp …"). */
+async function processGroup(pid: number | 'self'): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
+
+t.test('the server leads a process group of its own, out of reach of a Ctrl-C to ours', async (t) => {
+  const dataDir = join(await tempDir(t), 'postgres');
+  const server = await startEmbeddedPostgres({ dataDir, logger: () => {} });
+  t.teardown(() => server.stop());
+  const postmaster = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  t.equal(await processGroup(postmaster), postmaster, 'the postmaster leads its group');
+  t.not(await processGroup(postmaster), await processGroup('self'), 'not the group of this process');
+});
+
+t.test('a temporary server keeps its data in a temp folder that stop() removes', async (t) => {
+  const server = await startTemporaryPostgres({ logger: () => {} });
+  t.teardown(() => server.stop());
+  const [row] = await query<{ data_directory: string }>(server.url, 'SHOW data_directory');
+  const dataDir = row!.data_directory;
+  t.ok(existsSync(join(dataDir, 'PG_VERSION')), 'the data directory is initialised');
+  await server.stop();
+  t.notOk(existsSync(dirname(dataDir)), 'its temp folder is gone');
 });

@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 
 export interface EmbeddedPostgresOptions {
   /** The PostgreSQL data directory itself (PGDATA). Created and initialised on first use. */
@@ -286,4 +286,31 @@ export async function startEmbeddedPostgres(
     }
   }
   throw lastError;
+}
+
+/**
+ * A throw-away server with its data in a new temp folder, which stop() removes: for test runs,
+ * benchmarks and scratch databases.
+ */
+export async function startTemporaryPostgres(
+  options: Omit<EmbeddedPostgresOptions, 'dataDir'> = {},
+): Promise<EmbeddedPostgresServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'rootaudit-pg-'));
+  const removeDir = () => rm(dir, { recursive: true, force: true });
+  let server: EmbeddedPostgresServer;
+  try {
+    // As root, PostgreSQL runs as the postgres user, which must reach the data directory.
+    await chmod(dir, 0o755);
+    server = await startEmbeddedPostgres({ ...options, dataDir: join(dir, 'pg') });
+  } catch (error) {
+    await removeDir();
+    throw error;
+  }
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      await removeDir();
+    },
+  };
 }

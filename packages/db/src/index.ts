@@ -16,6 +16,7 @@ export {
   type EmbeddedPostgresOptions,
   type EmbeddedPostgresServer,
   startEmbeddedPostgres,
+  startTemporaryPostgres,
 } from './embedded.ts';
 export * from './generated/prisma/client.ts';
 export {

@@ -70,8 +70,6 @@ function loadGlue(): Promise<Glue> {
 export interface EngineOptions {
   /** The Prisma schema the engine loads (needed by diff/createMigration, not by applyMigrations). */
   schema?: { path: string; content: string };
-  /** Receives the engine's own log lines (JSON). */
-  logger?: (msg: string) => void;
 }
 
 /**
@@ -92,7 +90,8 @@ export async function withSchemaEngine<T>(
     const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
     const engine = await glue.SchemaEngine.new(
       { datamodels: options.schema ? [[options.schema.path, options.schema.content]] : undefined },
-      (message: string) => options.logger?.(message),
+      // The engine's own log lines (JSON): nothing here reads them.
+      () => undefined,
       adapter,
     );
     try {
@@ -162,13 +161,8 @@ function engineError(error: unknown): Error {
 /** The migrations folder as the engine wants it (same reading as the Prisma CLI). */
 export async function readMigrationList(migrationsDir: string): Promise<MigrationList> {
   const lockfileContent = await readFile(join(migrationsDir, LOCKFILE_NAME), 'utf8').catch(() => null);
-  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
-  const directories = entries
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort((a, b) => a.localeCompare(b));
   const migrationDirectories: MigrationList['migrationDirectories'] = [];
-  for (const name of directories) {
+  for (const name of await migrationNames(migrationsDir)) {
     const content = await readFile(join(migrationsDir, name, 'migration.sql'), 'utf8').then(
       (value) => ({ tag: 'ok' as const, value }),
       (error: Error) => ({ tag: 'error' as const, value: error.message }),
@@ -228,13 +222,9 @@ export async function diffDatabaseToSchema(
 }
 
 /** Applies the pending migrations of migrationsDir, recording them in _prisma_migrations. */
-export async function applyMigrations(
-  databaseUrl: string,
-  migrationsDir: string,
-  logger?: (msg: string) => void,
-): Promise<string[]> {
+export async function applyMigrations(databaseUrl: string, migrationsDir: string): Promise<string[]> {
   const migrationsList = await readMigrationList(migrationsDir);
-  return withSchemaEngine(databaseUrl, logger ? { logger } : {}, async (engine) => {
+  return withSchemaEngine(databaseUrl, {}, async (engine) => {
     const output = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
     return output.appliedMigrationNames;
   });

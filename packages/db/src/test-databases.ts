@@ -19,11 +19,16 @@ function withDatabase(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-async function adminClient(serverUrl: string): Promise<pg.Client> {
+/** Runs use with a connection to serverUrl (for CREATE/DROP DATABASE), closed afterwards. */
+async function withAdminClient<T>(serverUrl: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: serverUrl });
   client.on('error', () => undefined);
   await client.connect();
-  return client;
+  try {
+    return await use(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 async function migrationsHash(migrationsDir: string): Promise<string> {
@@ -50,14 +55,13 @@ async function createFromTemplate(client: pg.Client, name: string, template: str
 }
 
 /** The name of the migrated template database on serverUrl, created if missing. */
-export async function ensureTemplateDatabase(
+async function ensureTemplateDatabase(
   serverUrl: string,
   options: { migrationsDir?: string } = {},
 ): Promise<string> {
   const migrationsDir = options.migrationsDir ?? defaultMigrationsDir;
   const template = `rootaudit_template_${await migrationsHash(migrationsDir)}`;
-  const client = await adminClient(serverUrl);
-  try {
+  return withAdminClient(serverUrl, async (client) => {
     const exists = async () =>
       ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount ?? 0) > 0;
     if (await exists()) return template;
@@ -74,63 +78,52 @@ export async function ensureTemplateDatabase(
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK_KEY]);
     }
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  });
+}
+
+export interface ServerDatabase {
+  name: string;
+  url: string;
+  /** Drops the database, connections included. */
+  drop(): Promise<void>;
 }
 
 let counter = 0;
 
-/** A new migrated database on serverUrl; drop() removes it (connections included). */
-export async function createTestDatabase(
+/** A database named `<prefix>_<pid>_<n>_<random>` on serverUrl, made by create(client, name). */
+async function newDatabase(
   serverUrl: string,
-  options: { migrationsDir?: string; prefix?: string } = {},
-): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  const template = await ensureTemplateDatabase(serverUrl, options);
+  prefix: string,
+  create: (client: pg.Client, name: string) => Promise<unknown>,
+): Promise<ServerDatabase> {
   counter++;
-  const name = `${options.prefix ?? 'rootaudit_test'}_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`;
-  const client = await adminClient(serverUrl);
-  try {
-    await createFromTemplate(client, name, template);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  const name = `${prefix}_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`;
+  await withAdminClient(serverUrl, (client) => create(client, name));
   return {
     name,
     url: withDatabase(serverUrl, name),
     async drop() {
-      const admin = await adminClient(serverUrl);
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await admin.end().catch(() => undefined);
-      }
+      await withAdminClient(serverUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
     },
   };
 }
 
-/** An empty database (no migrations) on serverUrl, for tests of migration itself. */
-export async function createEmptyDatabase(
+/** A new migrated database on serverUrl. */
+export async function createTestDatabase(
   serverUrl: string,
-): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  counter++;
-  const name = `rootaudit_empty_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`;
-  const client = await adminClient(serverUrl);
-  try {
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-  return {
-    name,
-    url: withDatabase(serverUrl, name),
-    async drop() {
-      const admin = await adminClient(serverUrl);
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await admin.end().catch(() => undefined);
-      }
-    },
-  };
+  options: { migrationsDir?: string; prefix?: string } = {},
+): Promise<ServerDatabase> {
+  const template = await ensureTemplateDatabase(serverUrl, options);
+  return newDatabase(serverUrl, options.prefix ?? 'rootaudit_test', (client, name) =>
+    createFromTemplate(client, name, template),
+  );
+}
+
+/** An empty database (no migrations) on serverUrl, for tests of migration itself. */
+export function createEmptyDatabase(serverUrl: string): Promise<ServerDatabase> {
+  return newDatabase(serverUrl, 'rootaudit_empty', (client, name) =>
+    client.query(`CREATE DATABASE "${name}"`),
+  );
 }

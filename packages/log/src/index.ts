@@ -51,14 +51,3 @@ export function createLogger(options: LoggerOptions): Logger {
     pino.destination({ fd: options.destination ?? 1, sync: true }),
   );
 }
-
-/** Replaces the password of a connection string, for messages that must show the URL. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '[unparseable url]';
-  }
-}

@@ -90,13 +90,7 @@ export const defaultQueueSettings: QueueSettings = {
   },
 };
 
-export interface QueueSettingsOverrides {
-  boss?: QueueSettings['boss'];
-  scanOrganization?: QueueOptions;
-  scanAccount?: QueueOptions;
-  scanAccountFailed?: QueueOptions;
-  webhookDelivery?: QueueOptions;
-}
+export type QueueSettingsOverrides = Partial<QueueSettings>;
 
 export function queueSettings(overrides: QueueSettingsOverrides = {}): QueueSettings {
   return {

@@ -23,7 +23,6 @@ import {
   type EvidenceMap,
   organizationEvidenceKeys,
 } from '@rootaudit/checks';
-import pLimit from 'p-limit';
 
 export type OrganizationEvidence = Partial<Pick<EvidenceMap, OrganizationEvidenceKey>>;
 
@@ -43,6 +42,20 @@ export function failedEvidence<K extends EvidenceKey>(
     ) as EvidenceMap[K];
   }
   return { ok: false, error } as EvidenceMap[K];
+}
+
+/** What a collector threw (a bug: collectors map AWS errors themselves), kept as failed evidence. */
+export function collectorFailure<K extends EvidenceKey>(
+  key: K,
+  error: unknown,
+  regions: readonly string[],
+): EvidenceMap[K] {
+  const collectionError = toCollectionError(error, collectorActions[key][0] ?? key);
+  return failedEvidence(
+    key,
+    { ...collectionError, code: `CollectorFailed:${collectionError.code}` },
+    regions,
+  );
 }
 
 export interface EvidenceCacheOptions {
@@ -122,23 +135,11 @@ export class EvidenceCache {
     return this.#guard(key, () => collector.collect(this.#context) as Promise<EvidenceMap[K]>);
   }
 
-  /** Collectors map AWS errors themselves; anything else they throw is a bug, kept as evidence too. */
   async #guard<K extends EvidenceKey>(key: K, collect: () => Promise<unknown>): Promise<EvidenceMap[K]> {
     try {
       return (await collect()) as EvidenceMap[K];
     } catch (error) {
-      const collectionError = toCollectionError(error, collectorActions[key][0] ?? key);
-      return failedEvidence(
-        key,
-        { ...collectionError, code: `CollectorFailed:${collectionError.code}` },
-        this.#options.regions,
-      );
+      return collectorFailure(key, error, this.#options.regions);
     }
   }
-}
-
-/** A bound on organization calls when the organization evidence is gathered once per scan. */
-export function organizationLimit(concurrency: number) {
-  const limiter = pLimit(concurrency);
-  return <T>(fn: () => Promise<T>) => limiter(fn);
 }

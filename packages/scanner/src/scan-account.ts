@@ -5,7 +5,6 @@
  */
 import {
   type AccountCollectors,
-  AssumeRoleError,
   type ClientProvider,
   type CredentialReportPolling,
   accountCollectors as defaultAccountCollectors,
@@ -118,10 +117,7 @@ export async function scanAccount(options: ScanAccountOptions): Promise<AccountS
       try {
         await accountClients.verifyAccess();
       } catch (error) {
-        accessError =
-          error instanceof AssumeRoleError
-            ? error.toCollectionError()
-            : toCollectionError(error, 'sts:AssumeRole');
+        accessError = toCollectionError(error, 'sts:AssumeRole');
       }
     }
 

@@ -23,10 +23,10 @@ import type {
 import pLimit from 'p-limit';
 import { evaluateCheck } from './evaluate.ts';
 import {
+  collectorFailure,
   failedEvidence,
   isOrganizationEvidenceKey,
   type OrganizationEvidence,
-  organizationLimit,
 } from './evidence-cache.ts';
 import type { AccountScan, ScanResult } from './results.ts';
 import { evidenceNeeded, type ScanSettings, scanAccount } from './scan-account.ts';
@@ -77,19 +77,54 @@ export async function collectOrganizationEvidence(options: {
   const needed = evidenceNeeded(options.checks, options.accountCollectors);
   needed.add('organization'); // the account list
   const clients = options.clients.forOrganization();
-  const limit = organizationLimit(options.concurrency ?? 8);
+  const limiter = pLimit(options.concurrency ?? 8);
+  const limit = <T>(fn: () => Promise<T>) => limiter(fn);
   const keys = [...needed].filter(isOrganizationEvidenceKey);
   const entries = await Promise.all(
     keys.map(async (key) => {
       try {
         return [key, await collectors[key].collect({ clients, limit })] as const;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        return [key, failedEvidence(key, { action: key, code: 'CollectorFailed', message }, [])] as const;
+        return [key, collectorFailure(key, error, [])] as const;
       }
     }),
   );
   return Object.fromEntries(entries) as OrganizationEvidence;
+}
+
+/** Organization-scope checks, evaluated once per scan over the organization evidence. */
+export async function evaluateOrganizationChecks(
+  checks: readonly Check[],
+  evidence: OrganizationEvidence,
+  settings: ScanSettings & { partition: string },
+): Promise<ScanResult[]> {
+  const organization = evidence.organization?.ok ? evidence.organization.value : null;
+  const managementAccountId = organization?.managementAccountId ?? null;
+  const context: CheckContext = {
+    accountId: managementAccountId ?? '',
+    partition: settings.partition,
+    isManagementAccount: true,
+    now: settings.now,
+    regions: settings.regions,
+    rootUsageWindowDays: settings.rootUsageWindowDays,
+    allowedEmailDomains: settings.allowedEmailDomains,
+  };
+  const resource =
+    organization?.arn ??
+    `arn:${settings.partition}:organizations::${managementAccountId ?? 'unknown'}:organization`;
+  const lookup = async <K extends EvidenceKey>(key: K) =>
+    (evidence[key as OrganizationEvidenceKey] ??
+      failedEvidence(
+        key,
+        { action: key, code: 'NotCollected', message: `${key} is not organization evidence` },
+        settings.regions,
+      )) as EvidenceMap[K];
+  const results = await Promise.all(
+    checks
+      .filter((check) => check.metadata.scope === 'organization')
+      .map((check) => evaluateCheck(check, lookup, context, resource)),
+  );
+  return results.flat();
 }
 
 /** `AccessDenied on organizations:DescribeOrganization: User … is not authorized …` */
@@ -109,37 +144,10 @@ export async function scanOrganization(options: ScanOrganizationOptions): Promis
   });
   const organization = organizationEvidence.organization?.ok ? organizationEvidence.organization.value : null;
   const managementAccountId = organization?.managementAccountId ?? null;
-
-  const organizationContext: CheckContext = {
-    accountId: managementAccountId ?? '',
+  const organizationResults = await evaluateOrganizationChecks(options.checks, organizationEvidence, {
+    ...settings,
     partition: clients.partition,
-    isManagementAccount: true,
-    now: settings.now,
-    regions: settings.regions,
-    rootUsageWindowDays: settings.rootUsageWindowDays,
-    allowedEmailDomains: settings.allowedEmailDomains,
-  };
-  const organizationResults = (
-    await Promise.all(
-      options.checks
-        .filter((check) => check.metadata.scope === 'organization')
-        .map((check) =>
-          evaluateCheck(
-            check,
-            async <K extends EvidenceKey>(key: K) =>
-              (organizationEvidence[key as OrganizationEvidenceKey] ??
-                failedEvidence(
-                  key,
-                  { action: key, code: 'NotCollected', message: `${key} is not organization evidence` },
-                  settings.regions,
-                )) as EvidenceMap[K],
-            organizationContext,
-            organization?.arn ??
-              `arn:${clients.partition}:organizations::${managementAccountId ?? 'unknown'}:organization`,
-          ),
-        ),
-    )
-  ).flat();
+  });
 
   // Without the organization view, only accounts named on the command line can be scanned.
   const wanted = options.accountIds ? new Set(options.accountIds) : null;

@@ -4,8 +4,8 @@
  * and stop it all in reverse order on SIGTERM/SIGINT.
  */
 import { type Config, loadConfigOrExit } from '@rootaudit/config';
-import { type Database, openDatabase } from '@rootaudit/db';
-import { createLogger, type Logger, redactUrl } from '@rootaudit/log';
+import { type Database, openDatabase, redactDatabaseUrl } from '@rootaudit/db';
+import { createLogger, type Logger } from '@rootaudit/log';
 import { type PgBoss, startQueue, stopQueue } from '@rootaudit/queue';
 import { type RunningService, runUntilSignal } from './lifecycle.ts';
 
@@ -41,7 +41,7 @@ export async function runRoles(name: string, roles: Role[], options: RunRolesOpt
       logger: (message) => logger.info({ component: 'database' }, message),
     });
     started.push({ name: 'database', close: () => database.close() });
-    logger.info({ database: redactUrl(database.url), embedded: database.embedded }, 'database ready');
+    logger.info({ database: redactDatabaseUrl(database.url), embedded: database.embedded }, 'database ready');
     // One pg-boss per process: one connection pool, one cron monitor, one maintenance loop.
     const boss = await startQueue(database.url, logger);
     started.push({ name: 'queue', close: () => stopQueue(boss, { timeoutMs: QUEUE_STOP_TIMEOUT_MS }) });

@@ -87,8 +87,10 @@ export async function applyFindings(
       severity: result.severity,
       message: result.message,
     });
+  // Only what the lifecycle compares: not the stored message and evidence of every finding.
   const existing = await tx.finding.findMany({
     where: { accountId, checkId: { in: [...new Set(results.map((result) => result.checkId))] } },
+    select: { id: true, checkId: true, resource: true, status: true, resolvedAt: true, lastScanId: true },
   });
   const byKey = new Map(existing.map((finding) => [`${finding.checkId}\u0000${finding.resource}`, finding]));
   const toCreate: Prisma.FindingCreateManyInput[] = [];
@@ -208,15 +210,4 @@ async function updateFindings(
       id text, status text, severity text, message text, evidence jsonb, status_changed boolean, lifecycle text
     )
     WHERE f.id = u.id`;
-}
-
-/** How many results of each status, as the Scan counters name them. */
-export function resultCounters(results: readonly StoredResult[]) {
-  const count = (status: CheckStatus) => results.filter((result) => result.status === status).length;
-  return {
-    resultsPass: count('PASS'),
-    resultsFail: count('FAIL'),
-    resultsError: count('ERROR'),
-    resultsNotApplicable: count('NOT_APPLICABLE'),
-  };
 }

@@ -6,12 +6,18 @@
  * transaction that first moves the AccountScan out of PENDING/RUNNING with a guarded update; when
  * that update changes no row, the account was already recorded and nothing else is written.
  */
-import { type AccountStatus, Prisma, type PrismaClient, type Scan, type ScanTrigger } from '@rootaudit/db';
+import {
+  type AccountStatus,
+  type CheckStatus,
+  Prisma,
+  type PrismaClient,
+  type Scan,
+  type ScanTrigger,
+} from '@rootaudit/db';
 import {
   applyFindings,
   type FindingChanges,
   type FindingTransition,
-  resultCounters,
   type StoredResult,
   uniqueResults,
 } from './findings.ts';
@@ -227,18 +233,10 @@ export async function recordAccountResults(
     });
     if (count === 0) return { applied: false, findings: null, transitions: [] };
     await tx.checkResult.createMany({
-      data: results.map((result) => ({
-        scanId: input.scanId,
-        accountId: input.accountId,
-        scope: 'account' as const,
-        checkId: result.checkId,
-        resource: result.resource,
-        status: result.status,
-        severity: result.severity,
-        message: result.message,
-        evidence: result.evidence as Prisma.InputJsonValue,
-        createdAt: now,
-      })),
+      data: checkResultRows(
+        { scanId: input.scanId, accountId: input.accountId, scope: 'account', now },
+        results,
+      ),
       skipDuplicates: true,
     });
     const { changes: findings, transitions } = await applyFindings(tx, {
@@ -253,22 +251,50 @@ export async function recordAccountResults(
     // Rows every account's transaction updates (the scan, the call totals) come last: a row lock
     // is held until commit, so concurrent accounts queue on these rows for the last statements
     // and the commit only, not for the whole transaction (bench/write-path.ts).
-    const counters = resultCounters(results);
     await tx.scan.update({
       where: { id: input.scanId },
       data: {
         accountsDone: { increment: 1 },
         accountsFailed: { increment: failed ? 1 : 0 },
-        resultsPass: { increment: counters.resultsPass },
-        resultsFail: { increment: counters.resultsFail },
-        resultsError: { increment: counters.resultsError },
-        resultsNotApplicable: { increment: counters.resultsNotApplicable },
+        ...resultCounterIncrements(results),
         lastProgressAt: now,
       },
     });
     await addAwsCallTotals(tx, awsCalls);
     return { applied: true, findings, transitions };
   }, TRANSACTION);
+}
+
+/** The CheckResult rows of one account's (or, scope organization, the organization's) results. */
+function checkResultRows(
+  row: { scanId: string; accountId: string; scope: 'account' | 'organization'; now: Date },
+  results: readonly StoredResult[],
+): Prisma.CheckResultCreateManyInput[] {
+  return results.map((result) => ({
+    scanId: row.scanId,
+    accountId: row.accountId,
+    scope: row.scope,
+    checkId: result.checkId,
+    resource: result.resource,
+    status: result.status,
+    severity: result.severity,
+    message: result.message,
+    evidence: result.evidence as Prisma.InputJsonValue,
+    createdAt: row.now,
+  }));
+}
+
+/** The Scan's result counters (resultsPass…), incremented by how many results have each status. */
+function resultCounterIncrements(results: readonly StoredResult[]) {
+  const increment = (status: CheckStatus) => ({
+    increment: results.filter((result) => result.status === status).length,
+  });
+  return {
+    resultsPass: increment('PASS'),
+    resultsFail: increment('FAIL'),
+    resultsError: increment('ERROR'),
+    resultsNotApplicable: increment('NOT_APPLICABLE'),
+  };
 }
 
 /**
@@ -307,18 +333,10 @@ export async function recordOrganizationResults(
   if (results.length === 0) return { applied: false, findings: null, transitions: [] };
   return prisma.$transaction(async (tx) => {
     const { count } = await tx.checkResult.createMany({
-      data: results.map((result) => ({
-        scanId: input.scanId,
-        accountId: input.managementAccountId,
-        scope: 'organization' as const,
-        checkId: result.checkId,
-        resource: result.resource,
-        status: result.status,
-        severity: result.severity,
-        message: result.message,
-        evidence: result.evidence as Prisma.InputJsonValue,
-        createdAt: now,
-      })),
+      data: checkResultRows(
+        { scanId: input.scanId, accountId: input.managementAccountId, scope: 'organization', now },
+        results,
+      ),
       skipDuplicates: true,
     });
     // A concurrent duplicate blocks on the unique index until this commits, then inserts nothing.
@@ -331,16 +349,9 @@ export async function recordOrganizationResults(
       now,
     });
     await refreshMutedFindings(tx, { accountId: input.managementAccountId, now });
-    const counters = resultCounters(results);
     await tx.scan.update({
       where: { id: input.scanId },
-      data: {
-        resultsPass: { increment: counters.resultsPass },
-        resultsFail: { increment: counters.resultsFail },
-        resultsError: { increment: counters.resultsError },
-        resultsNotApplicable: { increment: counters.resultsNotApplicable },
-        lastProgressAt: now,
-      },
+      data: { ...resultCounterIncrements(results), lastProgressAt: now },
     });
     return { applied: true, findings, transitions };
   }, TRANSACTION);
@@ -427,24 +438,7 @@ export async function failStalledScans(
             (shown.length > 0 ? ` (${shown.join(', ')}${open.length > shown.length ? ', …' : ''})` : '') +
             '; check that workers are running and can reach the database';
       // Guarded on the progress we read: a scan that moved meanwhile is left running.
-      const { count } = await tx.scan.updateMany({
-        where: { id: candidate.id, active: true, lastProgressAt: candidate.lastProgressAt },
-        data: { status: 'FAILED', active: null, finishedAt: now, failureReason: reason },
-      });
-      if (count === 0) return null;
-      await tx.accountScan.updateMany({
-        where: { scanId: candidate.id, status: { in: [...OPEN] } },
-        data: { status: 'ERROR', error: `not scanned: ${reason}`, finishedAt: now },
-      });
-      const counts = await countAccountScans(tx, candidate.id);
-      return tx.scan.update({
-        where: { id: candidate.id },
-        data: {
-          accountsDone: counts.SUCCEEDED + counts.ERROR,
-          accountsFailed: counts.ERROR,
-          accountsSkipped: counts.SKIPPED,
-        },
-      });
+      return endScanFailed(tx, candidate.id, reason, now, { lastProgressAt: candidate.lastProgressAt });
     }, TRANSACTION);
     if (scan) ended.push(scan);
   }
@@ -462,24 +456,36 @@ export async function failScan(
   options: { now?: Date } = {},
 ): Promise<Scan | null> {
   const now = options.now ?? new Date();
-  return prisma.$transaction(async (tx) => {
-    const { count } = await tx.scan.updateMany({
-      where: { id: scanId, active: true },
-      data: { status: 'FAILED', active: null, finishedAt: now, failureReason: reason },
-    });
-    if (count === 0) return null;
-    await tx.accountScan.updateMany({
-      where: { scanId, status: { in: [...OPEN] } },
-      data: { status: 'ERROR', error: `not scanned: ${reason}`, finishedAt: now },
-    });
-    const counts = await countAccountScans(tx, scanId);
-    return tx.scan.update({
-      where: { id: scanId },
-      data: {
-        accountsDone: counts.SUCCEEDED + counts.ERROR,
-        accountsFailed: counts.ERROR,
-        accountsSkipped: counts.SKIPPED,
-      },
-    });
-  }, TRANSACTION);
+  return prisma.$transaction((tx) => endScanFailed(tx, scanId, reason, now), TRANSACTION);
+}
+
+/**
+ * Ends the scan FAILED with the reason if it is still active (and matches `guard`): its unfinished
+ * accounts end ERROR and its account counters are recounted. Null when it was not ended here.
+ */
+async function endScanFailed(
+  tx: Prisma.TransactionClient,
+  scanId: string,
+  reason: string,
+  now: Date,
+  guard: Prisma.ScanWhereInput = {},
+): Promise<Scan | null> {
+  const { count } = await tx.scan.updateMany({
+    where: { ...guard, id: scanId, active: true },
+    data: { status: 'FAILED', active: null, finishedAt: now, failureReason: reason },
+  });
+  if (count === 0) return null;
+  await tx.accountScan.updateMany({
+    where: { scanId, status: { in: [...OPEN] } },
+    data: { status: 'ERROR', error: `not scanned: ${reason}`, finishedAt: now },
+  });
+  const counts = await countAccountScans(tx, scanId);
+  return tx.scan.update({
+    where: { id: scanId },
+    data: {
+      accountsDone: counts.SUCCEEDED + counts.ERROR,
+      accountsFailed: counts.ERROR,
+      accountsSkipped: counts.SKIPPED,
+    },
+  });
 }

@@ -117,7 +117,7 @@ export async function deliverWebhook(
     const reason = `webhook URL refused at delivery: ${problem}`;
     await prisma.webhookDelivery.update({
       where: { id: delivery.id },
-      data: { status: 'FAILED', attempts: { increment: 1 }, lastError: reason, nextAttemptAt: null },
+      data: { status: 'FAILED', attempts: { increment: 1 }, lastError: reason },
     });
     return { outcome: 'refused', reason };
   }
@@ -152,7 +152,6 @@ export async function deliverWebhook(
           attempts: { increment: 1 },
           responseStatus: response.status,
           lastError: null,
-          nextAttemptAt: null,
           deliveredAt: now(),
         },
       });
@@ -174,7 +173,6 @@ export async function deliverWebhook(
       attempts: { increment: 1 },
       responseStatus: failure.responseStatus,
       lastError: failure.message.slice(0, MAX_ERROR_LENGTH),
-      nextAttemptAt: null,
     },
   });
   throw failure;

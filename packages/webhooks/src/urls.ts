@@ -89,26 +89,6 @@ export async function webhookUrlProblem(
   return null;
 }
 
-/** The URL may not be delivered to (refused by configuration, or not a usable URL). */
-export class WebhookUrlError extends Error {
-  override readonly name = 'WebhookUrlError';
-  constructor(
-    readonly url: string,
-    readonly problem: string,
-  ) {
-    super(`webhook URL ${url} refused: ${problem}`);
-  }
-}
-
-/** Throws WebhookUrlError when the URL may not be a webhook target (DNS resolved now). */
-export async function assertDeliverableUrl(
-  url: string,
-  options: { allowPrivate: boolean; resolve?: Resolver },
-): Promise<void> {
-  const problem = await webhookUrlProblem(url, options);
-  if (problem) throw new WebhookUrlError(url, problem);
-}
-
 type LookupCallback = (
   error: NodeJS.ErrnoException | null,
   address: string | { address: string; family: number }[],

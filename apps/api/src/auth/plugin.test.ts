@@ -171,7 +171,7 @@ t.test('the key never reaches the logs, even at trace level', async (t) => {
     },
   });
   const logger = pino({ level: 'trace', redact: { paths: redactedPaths, censor: '[redacted]' } }, sink);
-  const api = await serveTestApi(t, { logger, prisma: (await database).prisma });
+  const api = await serveTestApi(t, { prisma: (await database).prisma, api: { logger } });
   const key = await api.key('read');
   t.equal((await api.get('/v1/findings', key)).status, 200);
   t.equal((await api.get('/v1/findings', `${key}x`)).status, 401);

@@ -28,7 +28,7 @@ export interface RateLimitOptions {
   timeWindowMs: number;
 }
 
-export const defaultRateLimit: RateLimitOptions = { max: 600, timeWindowMs: 60_000 };
+const defaultRateLimit: RateLimitOptions = { max: 600, timeWindowMs: 60_000 };
 
 export interface AuthOptions {
   prisma: PrismaClient;

@@ -8,17 +8,16 @@ import {
   ACCOUNT_STATUSES,
   accountId,
   booleanQuery,
+  byId,
   commaList,
-  cursorQuery,
   emptySeverityCounts,
   emptyStatusCounts,
-  encodeCursor,
-  idCursor,
+  idPageQuery,
   iso,
-  limitQuery,
   nullableIsoDate,
   ouId,
   page,
+  pageOf,
   passRate,
   severityCounts,
   statusCounts,
@@ -65,8 +64,7 @@ const listQuery = z
     ou: ouId.optional().describe('accounts anywhere under this OU (or root)'),
     status: commaList(z.enum(ACCOUNT_STATUSES)).optional().describe('comma list, e.g. ACTIVE'),
     failing: booleanQuery.optional().describe('true: at least one unmuted FAIL finding; false: none'),
-    limit: limitQuery,
-    cursor: cursorQuery(idCursor).optional(),
+    ...idPageQuery,
   })
   .strict();
 
@@ -114,17 +112,16 @@ export async function accountRoutes(
       if (failing !== undefined) where.findings = failing ? { some: FAILING } : { none: FAILING };
       if (cursor) where.id = { gt: cursor.id };
       const rows = await prisma.account.findMany({ where, orderBy: { id: 'asc' }, take: limit + 1 });
-      const accounts = rows.slice(0, limit);
+      const { items: accounts, nextCursor } = pageOf(rows, limit, byId);
       const counts = await prisma.finding.groupBy({
         by: ['accountId'],
         where: { ...FAILING, accountId: { in: accounts.map((account) => account.id) } },
         _count: { _all: true },
       });
       const failingBy = new Map(counts.map((row) => [row.accountId, row._count._all]));
-      const last = accounts.at(-1);
       return {
         items: accounts.map((account) => toAccountItem(account, failingBy.get(account.id) ?? 0)),
-        nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null,
+        nextCursor,
       };
     },
   );
@@ -137,7 +134,6 @@ export async function accountRoutes(
         summary: "One account's posture and all its findings",
         security,
         params: z.object({ id: accountId }).strict(),
-        querystring: z.object({}).strict(),
         response: { 200: accountDetail, 400: errorBody, 401: errorBody, 404: errorBody },
       },
     },
@@ -146,7 +142,6 @@ export async function accountRoutes(
       if (!account) throw new ApiError(404, `no account ${request.params.id}`);
       const findings = await prisma.finding.findMany({
         where: { accountId: account.id },
-        include: { account: { select: { name: true } } },
         orderBy: [{ checkId: 'asc' }, { resource: 'asc' }],
       });
       const byStatus = emptyStatusCounts();
@@ -163,7 +158,7 @@ export async function accountRoutes(
       return {
         ...toAccountItem(account, byStatus.FAIL),
         posture: { byStatus, failingBySeverity, muted, passRate: passRate(byStatus) },
-        findings: findings.map(toFindingItem),
+        findings: findings.map((finding) => toFindingItem(finding, account.name)),
       };
     },
   );

@@ -1,7 +1,8 @@
 /**
  * GET /v1/findings/export?format=csv|json|ocsf: every finding matching the /v1/findings filters,
- * streamed. Rows are read in batches by id (the pagination order), so memory stays flat whatever
- * the number of findings, and the reply is written as each batch arrives.
+ * streamed. Rows are read in batches by id, each one findingPage (the statement of a /v1/findings
+ * page), so memory stays flat whatever the number of findings, and the reply is written as each
+ * batch arrives.
  *
  * json and ocsf are JSON lines (one object per line, application/x-ndjson): SIEM pipelines ingest
  * them line by line, and a consumer can stop reading at any point.
@@ -13,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBody } from '../errors.ts';
-import { type FindingItem, findingFilters, findingWhere, toFindingItem } from './findings.ts';
+import { type FindingFilters, type FindingItem, findingFilters, findingPage } from './findings.ts';
 import { toOcsf } from './ocsf.ts';
 
 const BATCH = 500;
@@ -67,24 +68,17 @@ type Format = keyof typeof FORMATS;
 
 async function* exportLines(
   prisma: PrismaClient,
-  filters: z.output<typeof findingFilters>,
+  filters: FindingFilters,
   format: Format,
 ): AsyncGenerator<string> {
   const { header, line } = FORMATS[format];
   if (header) yield header;
-  let after: string | undefined;
+  let afterId: string | undefined;
   for (;;) {
-    const where = findingWhere(filters);
-    if (after) where.id = { gt: after };
-    const batch = await prisma.finding.findMany({
-      where,
-      include: { account: { select: { name: true } } },
-      orderBy: { id: 'asc' },
-      take: BATCH,
-    });
-    if (batch.length > 0) yield batch.map((finding) => line(toFindingItem(finding))).join('');
+    const batch = await findingPage(prisma, filters, { afterId, take: BATCH });
+    if (batch.length > 0) yield batch.map(line).join('');
     if (batch.length < BATCH) return;
-    after = batch.at(-1)?.id;
+    afterId = batch.at(-1)?.id;
   }
 }
 

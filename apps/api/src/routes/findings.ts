@@ -20,19 +20,18 @@ import { errorBody } from '../errors.ts';
 import {
   accountId,
   booleanQuery,
+  byId,
   CHECK_STATUSES,
   checkId,
   commaList,
-  cursorQuery,
   dateTimeQuery,
-  encodeCursor,
-  idCursor,
+  idPageQuery,
   iso,
   isoDate,
-  limitQuery,
   nullableIsoDate,
   ouId,
   page,
+  pageOf,
   SEVERITIES,
 } from '../schemas.ts';
 
@@ -61,11 +60,12 @@ export const findingItem = z
 
 export type FindingItem = z.output<typeof findingItem>;
 
-export function toFindingItem(finding: Finding & { account: { name: string } }): FindingItem {
+/** A finding read through Prisma (findingPage reads a page as FindingItems directly). */
+export function toFindingItem(finding: Finding, accountName: string): FindingItem {
   return {
     id: finding.id,
     accountId: finding.accountId,
-    accountName: finding.account.name,
+    accountName,
     scope: finding.scope,
     checkId: finding.checkId,
     resource: finding.resource,
@@ -98,23 +98,11 @@ export const findingFilters = z
 
 export type FindingFilters = z.output<typeof findingFilters>;
 
-export function findingWhere(filters: FindingFilters): Prisma.FindingWhereInput {
-  const where: Prisma.FindingWhereInput = {};
-  if (filters.status) where.status = { in: filters.status };
-  if (filters.severity) where.severity = { in: filters.severity };
-  if (filters.check) where.checkId = { in: filters.check };
-  if (filters.account) where.accountId = { in: filters.account };
-  if (filters.ou) where.account = { ouPath: { contains: `/${filters.ou}/` } };
-  if (filters.muted !== undefined) where.muted = filters.muted;
-  if (filters.changedSince) where.statusChangedAt = { gte: filters.changedSince };
-  return where;
-}
-
 /**
- * The same filters as findingWhere (which the export route uses), as SQL over
- * `findings f JOIN accounts a`; the enum casts are the ones Prisma writes, so plans are the same.
+ * The filters as SQL over `findings f JOIN accounts a`; the enum casts are the ones Prisma writes,
+ * so plans are the same as a findMany's.
  */
-export function findingConditions(filters: FindingFilters): Prisma.Sql[] {
+function findingConditions(filters: FindingFilters): Prisma.Sql[] {
   const anyOf = (values: readonly string[], type: string) =>
     Prisma.join(values.map((value) => Prisma.sql`CAST(${value} AS ${Prisma.raw(type)})`));
   const conditions: Prisma.Sql[] = [];
@@ -137,7 +125,7 @@ function isoColumn(column: string, alias: string): Prisma.Sql {
   return Prisma.raw(`to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${alias}"`);
 }
 
-/** One page in id order, after `afterId` when given: up to `take` items. */
+/** One page in id order, after `afterId` when given: up to `take` items (the list and the export). */
 export function findingPage(
   prisma: PrismaClient,
   filters: FindingFilters,
@@ -160,9 +148,7 @@ export function findingPage(
     LIMIT ${page.take}`;
 }
 
-const listQuery = findingFilters
-  .extend({ limit: limitQuery, cursor: cursorQuery(idCursor).optional() })
-  .strict();
+const listQuery = findingFilters.extend(idPageQuery).strict();
 
 export async function findingRoutes(
   instance: FastifyInstance,
@@ -185,12 +171,7 @@ export async function findingRoutes(
     async (request) => {
       const { limit, cursor, ...filters } = request.query;
       const rows = await findingPage(prisma, filters, { afterId: cursor?.id, take: limit + 1 });
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return {
-        items,
-        nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null,
-      };
+      return pageOf(rows, limit, byId);
     },
   );
 }

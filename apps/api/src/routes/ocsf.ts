@@ -5,7 +5,7 @@
 import type { CheckMetadata } from '@rootaudit/checks';
 import type { FindingItem } from './findings.ts';
 
-export const OCSF_VERSION = '1.3.0';
+const OCSF_VERSION = '1.3.0';
 const PRODUCT = { name: 'rootaudit', vendor_name: 'rootaudit', version: '0.1.0' };
 
 const SEVERITY_ID = { informational: 1, low: 2, medium: 3, high: 4, critical: 5 } as const;

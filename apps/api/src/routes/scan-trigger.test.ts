@@ -10,7 +10,7 @@ t.test('POST /v1/scans queues a scan (202), then answers 409 with it while it is
   t.teardown(() => stopQueue(boss, { timeoutMs: 1000 }));
   const api = await serveTestApi(t, {
     prisma,
-    triggerScan: (request) => triggerScan({ prisma, boss }, request),
+    api: { triggerScan: (request) => triggerScan({ prisma, boss }, request) },
   });
 
   const readKey = await api.key('read');

@@ -11,24 +11,25 @@ import { z } from 'zod';
 import { ApiError, errorBody } from '../errors.ts';
 import {
   accountId,
+  byId,
   CHECK_STATUSES,
   checkId,
   commaList,
   cursorQuery,
-  encodeCursor,
-  idCursor,
+  idPageQuery,
   iso,
   isoDate,
   limitQuery,
   nullableIsoDate,
   page,
+  pageOf,
   SCAN_STATUSES,
   SEVERITIES,
   statusCounts,
   uuid,
 } from '../schemas.ts';
 
-export const scanItem = z
+const scanItem = z
   .object({
     id: z.string(),
     trigger: z.enum(['SCHEDULED', 'MANUAL', 'CLI']),
@@ -49,7 +50,7 @@ export const scanItem = z
   })
   .meta({ id: 'Scan' });
 
-export function toScanItem(scan: Scan): z.output<typeof scanItem> {
+function toScanItem(scan: Scan): z.output<typeof scanItem> {
   return {
     id: scan.id,
     trigger: scan.trigger,
@@ -151,7 +152,7 @@ function diffRows(scan: Scan, previousId: string | null, after?: DiffCursor): Pr
       ${position}`;
 }
 
-export async function scanDiff(
+async function scanDiff(
   prisma: PrismaClient,
   scan: Scan,
   page: { limit: number; cursor?: DiffCursor | undefined },
@@ -172,19 +173,13 @@ export async function scanDiff(
   const counts = { new: 0, resolved: 0, reopened: 0 };
   for (const total of totals) counts[total.kind] = total.count;
   const diff = { new: [] as DiffEntry[], resolved: [] as DiffEntry[], reopened: [] as DiffEntry[] };
-  const entries = rows.slice(0, page.limit);
-  for (const { kind, ...entry } of entries) diff[kind].push(entry);
-  const last = entries.at(-1);
-  return {
-    scanId: scan.id,
-    previousScanId: previousId,
-    counts,
-    ...diff,
-    nextCursor:
-      rows.length > page.limit && last
-        ? encodeCursor({ accountId: last.accountId, checkId: last.checkId, resource: last.resource })
-        : null,
-  };
+  const { items, nextCursor } = pageOf(rows, page.limit, ({ accountId, checkId, resource }) => ({
+    accountId,
+    checkId,
+    resource,
+  }));
+  for (const { kind, ...entry } of items) diff[kind].push(entry);
+  return { scanId: scan.id, previousScanId: previousId, counts, ...diff, nextCursor };
 }
 
 export interface ScanTriggerRequest {
@@ -232,8 +227,7 @@ export async function scanRoutes(
         querystring: z
           .object({
             status: commaList(z.enum(SCAN_STATUSES)).optional(),
-            limit: limitQuery,
-            cursor: cursorQuery(idCursor).optional(),
+            ...idPageQuery,
           })
           .strict(),
         response: { 200: page(scanItem), 400: errorBody, 401: errorBody },
@@ -246,12 +240,8 @@ export async function scanRoutes(
       if (status) where.status = { in: status };
       if (cursor) where.id = { lt: cursor.id };
       const rows = await prisma.scan.findMany({ where, orderBy: { id: 'desc' }, take: limit + 1 });
-      const scans = rows.slice(0, limit);
-      const last = scans.at(-1);
-      return {
-        items: scans.map(toScanItem),
-        nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null,
-      };
+      const { items, nextCursor } = pageOf(rows, limit, byId);
+      return { items: items.map(toScanItem), nextCursor };
     },
   );
 
@@ -263,7 +253,6 @@ export async function scanRoutes(
         summary: 'One scan and its progress',
         security,
         params: scanParams,
-        querystring: z.object({}).strict(),
         response: { 200: scanItem, 400: errorBody, 401: errorBody, 404: errorBody },
       },
     },

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { errorBody } from '../errors.ts';
 import {
   emptyStatusCounts,
+  integerQuery,
   iso,
   isoDate,
   nullableIsoDate,
@@ -69,13 +70,7 @@ export async function summaryRoutes(
         security: [{ apiKey: [] }],
         querystring: z
           .object({
-            trend: z.coerce
-              .number({ message: 'expected an integer from 1 to 100' })
-              .int('expected an integer from 1 to 100')
-              .min(1, 'expected an integer from 1 to 100')
-              .max(100, 'expected an integer from 1 to 100')
-              .default(10)
-              .describe('number of finished scans in the trend'),
+            trend: integerQuery(1, 100, 10).describe('number of finished scans in the trend'),
           })
           .strict(),
         response: { 200: summaryBody, 400: errorBody, 401: errorBody },

@@ -37,7 +37,7 @@ async function setUp(t: Test, muteRefreshIntervalMs = 0) {
       status: 'FAIL',
     }),
   };
-  const api = await serveTestApi(t, { prisma, muteRefreshIntervalMs });
+  const api = await serveTestApi(t, { prisma, api: { muteRefreshIntervalMs } });
   const muted = async () =>
     (await prisma.finding.findMany({ where: { muted: true }, select: { id: true } }))
       .map((row) => row.id)

@@ -14,15 +14,14 @@ import { ApiError, errorBody } from '../errors.ts';
 import {
   accountId,
   booleanQuery,
+  byId,
   checkId,
-  cursorQuery,
-  encodeCursor,
-  idCursor,
+  idPageQuery,
   iso,
   isoDate,
-  limitQuery,
   nullableIsoDate,
   page,
+  pageOf,
   uuid,
 } from '../schemas.ts';
 
@@ -83,8 +82,7 @@ export async function suppressionRoutes(
         querystring: z
           .object({
             expired: booleanQuery.optional().describe('true: only expired; false: only in force'),
-            limit: limitQuery,
-            cursor: cursorQuery(idCursor).optional(),
+            ...idPageQuery,
           })
           .strict(),
         response: { 200: page(suppressionItem), 400: errorBody, 401: errorBody },
@@ -102,12 +100,8 @@ export async function suppressionRoutes(
         orderBy: { id: 'asc' },
         take: limit + 1,
       });
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return {
-        items: items.map((row) => toSuppressionItem(row, now)),
-        nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null,
-      };
+      const { items, nextCursor } = pageOf(rows, limit, byId);
+      return { items: items.map((row) => toSuppressionItem(row, now)), nextCursor };
     },
   );
 

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, errorBody } from '../errors.ts';
-import { cursorQuery, encodeCursor, idCursor, iso, isoDate, limitQuery, page, uuid } from '../schemas.ts';
+import { byId, idPageQuery, iso, isoDate, page, pageOf, uuid } from '../schemas.ts';
 
 const webhookItem = z
   .object({
@@ -67,7 +67,7 @@ export async function webhookRoutes(instance: FastifyInstance, options: WebhookO
         tags: ['webhooks'],
         summary: 'Webhooks (secrets are never returned after creation)',
         security,
-        querystring: z.object({ limit: limitQuery, cursor: cursorQuery(idCursor).optional() }).strict(),
+        querystring: z.object(idPageQuery).strict(),
         response: { 200: page(webhookItem), 400: errorBody, 401: errorBody },
       },
     },
@@ -78,12 +78,8 @@ export async function webhookRoutes(instance: FastifyInstance, options: WebhookO
         orderBy: { id: 'asc' },
         take: limit + 1,
       });
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return {
-        items: items.map(toWebhookItem),
-        nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null,
-      };
+      const { items, nextCursor } = pageOf(rows, limit, byId);
+      return { items: items.map(toWebhookItem), nextCursor };
     },
   );
 

@@ -1,36 +1,17 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import t from 'tap';
+import { runRootaudit } from '../../../../test/support/cli.ts';
 import { testDatabase } from '../../../../test/support/db.ts';
 
-const bin = resolve(import.meta.dirname, '../../bin/rootaudit.mjs');
-const run = promisify(execFile);
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function rootaudit(args: string[], databaseUrl: string): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
-      // Without tap's loaders and coverage hooks: they triple the start-up time of each child.
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        NODE_V8_COVERAGE: '',
-        DATABASE_URL: databaseUrl,
-        LOG_LEVEL: 'warn',
-      },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function rootaudit(args: string[], databaseUrl: string) {
+  return runRootaudit(args, {
+    ...process.env,
+    // Without tap's loaders and coverage hooks: they triple the start-up time of each child.
+    NODE_OPTIONS: '',
+    NODE_V8_COVERAGE: '',
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+  });
 }
 
 const database = testDatabase(t);

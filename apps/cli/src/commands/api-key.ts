@@ -5,8 +5,9 @@
  */
 import { type ApiKeyScope, createApiKey, listApiKeys, revokeApiKey } from '@rootaudit/api/api-keys';
 import { loadConfigOrExit } from '@rootaudit/config';
-import { type Database, openDatabase } from '@rootaudit/db';
+import { type ApiKey, type Database, openDatabase } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
+import { formatTable } from '../output/table.ts';
 import { parseOptions, UsageError } from '../usage.ts';
 
 export const summary = 'create, list and revoke API keys';
@@ -56,27 +57,19 @@ function date(value: Date | null): string {
 async function list(argv: string[]): Promise<number> {
   parseOptions(argv, {});
   const keys = await withDatabase((database) => listApiKeys(database.prisma));
-  const rows = [
-    ['ID', 'NAME', 'PREFIX', 'SCOPES', 'CREATED', 'LAST USED', 'REVOKED'],
-    ...keys.map((key) => [
-      key.id,
-      key.name,
-      `${key.prefix}…`,
-      key.scopes.join(','),
-      date(key.createdAt),
-      date(key.lastUsedAt),
-      date(key.revokedAt),
-    ]),
-  ];
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  for (const row of rows) {
-    process.stdout.write(
-      `${row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd()}\n`,
-    );
-  }
+  const table = formatTable<ApiKey>(
+    [
+      { header: 'ID', value: (key) => key.id },
+      { header: 'NAME', value: (key) => key.name },
+      { header: 'PREFIX', value: (key) => `${key.prefix}…` },
+      { header: 'SCOPES', value: (key) => key.scopes.join(',') },
+      { header: 'CREATED', value: (key) => date(key.createdAt) },
+      { header: 'LAST USED', value: (key) => date(key.lastUsedAt) },
+      { header: 'REVOKED', value: (key) => date(key.revokedAt) },
+    ],
+    keys,
+  );
+  process.stdout.write(`${table}\n`);
   return 0;
 }
 

@@ -1,46 +1,21 @@
 // `rootaudit scan` as a user runs it: a separate process, configured only by environment variables,
 // against the simulator's sample organization (and a moto organization when moto_server is present).
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { startMoto } from '@rootaudit/aws/testing';
 import { loadOrganization, startSimulator } from '@rootaudit/aws-sim';
 import t from 'tap';
 import { MOTO_EXTERNAL_ID, seedMotoOrganization } from '../../../../test/e2e/support/moto-org.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/rootaudit.mjs', import.meta.url));
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { runRootaudit } from '../../../../test/support/cli.ts';
 
 /** Runs the CLI with only the environment given (no inherited AWS settings). */
-function rootaudit(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: REPO,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? REPO,
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_ACCESS_KEY_ID: 'AKIDCLITEST',
-          AWS_SECRET_ACCESS_KEY: 'cli-test-secret',
-          AWS_REGION: 'us-east-1',
-          ...env,
-        },
-        maxBuffer: 32 * 1024 * 1024,
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+function rootaudit(args: string[], env: Record<string, string>) {
+  return runRootaudit(args, {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ACCESS_KEY_ID: 'AKIDCLITEST',
+    AWS_SECRET_ACCESS_KEY: 'cli-test-secret',
+    AWS_REGION: 'us-east-1',
+    ...env,
   });
 }
 

@@ -1,8 +1,9 @@
 // `rootaudit start --role …` as docker compose runs it: one role per process.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import t from 'tap';
+import { runRootaudit } from '../../../../test/support/cli.ts';
 import { testDatabase } from '../../../../test/support/db.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/rootaudit.mjs');
@@ -33,15 +34,7 @@ t.test('usage errors exit 2 with one line and touch no database', async (t) => {
   ];
   await Promise.all(
     cases.map(async ([args, message]) => {
-      const outcome = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-        execFile(
-          process.execPath,
-          [bin, ...args],
-          { env: environment(unreachable) },
-          (error, stdout, stderr) =>
-            done({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-        );
-      });
+      const outcome = await runRootaudit(args, environment(unreachable));
       t.equal(outcome.code, 2, args.join(' '));
       t.match(outcome.stderr, message, args.join(' '));
       t.equal(outcome.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line`);

@@ -1,4 +1,4 @@
-import { inputString, requireInput, type ServiceHandlers } from '../context.ts';
+import { inputString, isManagementOrDelegated, requireInput, type ServiceHandlers } from '../context.ts';
 import type { AlternateContactType } from '../model.ts';
 import { SimError } from '../protocol.ts';
 
@@ -20,10 +20,7 @@ export const account: ServiceHandlers = {
           'The management account cannot name itself in AccountId; call without AccountId.',
         );
       }
-      const delegated = (org.iamDelegatedAdministrators ?? []).includes(ctx.account.id);
-      const allowed =
-        (ctx.account.id === org.managementAccountId || delegated) &&
-        org.trustedAccess.includes('account.amazonaws.com');
+      const allowed = isManagementOrDelegated(ctx) && org.trustedAccess.includes('account.amazonaws.com');
       const member = ctx.index.accounts.get(accountId);
       if (!allowed || !member) {
         throw new SimError(

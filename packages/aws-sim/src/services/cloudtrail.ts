@@ -15,7 +15,7 @@ function trailArn(owner: string, trail: Trail) {
 }
 
 /** Trails an account sees in a region: its own, its multi-region ones, and the organization's. */
-export function visibleTrails(ctx: CallContext): VisibleTrail[] {
+function visibleTrails(ctx: CallContext): VisibleTrail[] {
   const out: VisibleTrail[] = [];
   const consider = (owner: AccountModel, trail: Trail, foreign: boolean) => {
     if (trail.homeRegion !== ctx.region && !trail.multiRegion) return;
@@ -89,7 +89,7 @@ function lookupMatches(event: CloudTrailEventModel, key: string, value: string):
 }
 
 /** The CloudTrailEvent JSON as CloudTrail records it. */
-export function cloudTrailEventJson(account: AccountModel, event: CloudTrailEventModel): string {
+function cloudTrailEventJson(account: AccountModel, event: CloudTrailEventModel): string {
   const root = event.identityType === 'Root';
   const consoleLogin = event.name === 'ConsoleLogin';
   const record: Record<string, unknown> = {

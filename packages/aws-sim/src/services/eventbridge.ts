@@ -24,10 +24,12 @@ export const eventbridge: ServiceHandlers = {
   ListRules(ctx) {
     const bus = inputString(ctx, 'EventBusName') ?? 'default';
     const prefix = inputString(ctx, 'NamePrefix');
-    if (bus !== 'default' && !ctx.account.rules.some((r) => r.region === ctx.region && busOf(r) === bus)) {
+    const onBus = rulesOn(ctx, bus);
+    // A bus exists here only through its rules; "default" always does.
+    if (bus !== 'default' && onBus.length === 0) {
       throw new SimError('ResourceNotFoundException', `Event bus ${bus} does not exist.`);
     }
-    const rules = rulesOn(ctx, bus)
+    const rules = onBus
       .filter((r) => !prefix || r.name.startsWith(prefix))
       .sort((a, b) => a.name.localeCompare(b.name));
     const limit = inputNumber(ctx, 'Limit') ?? 100;

@@ -31,6 +31,16 @@ function rootMfaDevices(account: AccountModel) {
   return devices;
 }
 
+/** The root user as IAM's User shape describes it. */
+function rootUser(account: AccountModel) {
+  return {
+    UserId: account.id,
+    Arn: `arn:aws:iam::${account.id}:root`,
+    CreateDate: new Date(account.joined),
+    PasswordLastUsed: account.root.passwordLastUsed ? new Date(account.root.passwordLastUsed) : undefined,
+  };
+}
+
 function invalidMarker(): SimError {
   return new SimError('InvalidInput', 'Invalid Marker', 400);
 }
@@ -84,7 +94,7 @@ function reportState(ctx: CallContext) {
     existing.stuck = stuck;
     if (!stuck && ctx.now >= existing.readyAt) {
       existing.generatedAt = existing.readyAt;
-      existing.csv = credentialReportCsv(account, existing.readyAt);
+      existing.csv = credentialReportCsv(account);
     }
   }
   return { existing, stuck };
@@ -93,6 +103,7 @@ function reportState(ctx: CallContext) {
 export const iam: ServiceHandlers = {
   GetAccountSummary(ctx) {
     const root = ctx.account.root;
+    const mfaDevices = rootMfaDevices(ctx.account).length;
     const summary: Record<string, number> = {
       AccessKeysPerUserQuota: 2,
       AccountAccessKeysPresent: root.accessKeys.length > 0 ? 1 : 0,
@@ -110,8 +121,8 @@ export const iam: ServiceHandlers = {
       GroupsQuota: 300,
       InstanceProfiles: 0,
       InstanceProfilesQuota: 1000,
-      MFADevices: rootMfaDevices(ctx.account).length,
-      MFADevicesInUse: rootMfaDevices(ctx.account).length,
+      MFADevices: mfaDevices,
+      MFADevicesInUse: mfaDevices,
       Policies: 0,
       PoliciesQuota: 1500,
       PolicySizeQuota: 6144,
@@ -185,14 +196,7 @@ export const iam: ServiceHandlers = {
         : [
             {
               SerialNumber: rootVirtualMfaSerial(account.id),
-              User: {
-                UserId: account.id,
-                Arn: `arn:aws:iam::${account.id}:root`,
-                CreateDate: new Date(account.joined),
-                PasswordLastUsed: account.root.passwordLastUsed
-                  ? new Date(account.root.passwordLastUsed)
-                  : undefined,
-              },
+              User: rootUser(account),
               EnableDate: new Date(account.root.mfaEnabled ?? account.joined),
             },
           ];
@@ -245,14 +249,7 @@ export const iam: ServiceHandlers = {
         },
       };
     }
-    return {
-      User: {
-        UserId: account.id,
-        Arn: `arn:aws:iam::${account.id}:root`,
-        CreateDate: new Date(account.joined),
-        PasswordLastUsed: account.root.passwordLastUsed ? new Date(account.root.passwordLastUsed) : undefined,
-      },
-    };
+    return { User: rootUser(account) };
   },
 
   ListAccessKeys(ctx) {

@@ -114,8 +114,28 @@ function requirePolicyType(ctx: CallContext): void {
   }
 }
 
-function parentExists(ctx: CallContext, id: string): boolean {
-  return id === ctx.index.model.organization.rootId || ctx.index.ous.has(id);
+/** The ParentId input, which must name the root or an OU. */
+function requireParent(ctx: CallContext): string {
+  const id = requireInput(ctx, 'ParentId', 'InvalidInputException');
+  if (id !== ctx.index.model.organization.rootId && !ctx.index.ous.has(id)) {
+    throw new SimError(
+      'ParentNotFoundException',
+      "We can't find a root or OU with the ParentId that you specified.",
+    );
+  }
+  return id;
+}
+
+/** The policy the PolicyId input names. */
+function requirePolicy(ctx: CallContext): Policy {
+  const policy = ctx.index.policies.get(requireInput(ctx, 'PolicyId', 'InvalidInputException'));
+  if (!policy) {
+    throw new SimError(
+      'PolicyNotFoundException',
+      "We can't find a policy with the PolicyId that you specified.",
+    );
+  }
+  return policy;
 }
 
 function targetOf(ctx: CallContext, id: string) {
@@ -174,13 +194,7 @@ export const organizations: ServiceHandlers = {
 
   ListOrganizationalUnitsForParent(ctx) {
     requireOrgReader(ctx);
-    const parentId = requireInput(ctx, 'ParentId', 'InvalidInputException');
-    if (!parentExists(ctx, parentId)) {
-      throw new SimError(
-        'ParentNotFoundException',
-        "We can't find a root or OU with the ParentId that you specified.",
-      );
-    }
+    const parentId = requireParent(ctx);
     const result = page(ctx, ctx.index.childOus.get(parentId) ?? [], `ous:${parentId}`);
     return {
       OrganizationalUnits: result.items.map((ou) => describeOu(ctx, ou)),
@@ -190,13 +204,7 @@ export const organizations: ServiceHandlers = {
 
   ListAccountsForParent(ctx) {
     requireOrgReader(ctx);
-    const parentId = requireInput(ctx, 'ParentId', 'InvalidInputException');
-    if (!parentExists(ctx, parentId)) {
-      throw new SimError(
-        'ParentNotFoundException',
-        "We can't find a root or OU with the ParentId that you specified.",
-      );
-    }
+    const parentId = requireParent(ctx);
     const result = page(ctx, ctx.index.childAccounts.get(parentId) ?? [], `accounts:${parentId}`);
     return { Accounts: result.items.map((a) => describeAccount(ctx, a)), NextToken: result.NextToken };
   },
@@ -223,28 +231,17 @@ export const organizations: ServiceHandlers = {
 
   DescribePolicy(ctx) {
     requireOrgReader(ctx);
-    const id = requireInput(ctx, 'PolicyId', 'InvalidInputException');
-    const policy = ctx.index.policies.get(id);
-    if (!policy)
-      throw new SimError(
-        'PolicyNotFoundException',
-        "We can't find a policy with the PolicyId that you specified.",
-      );
+    const policy = requirePolicy(ctx);
     return { Policy: { PolicySummary: policySummary(ctx, policy), Content: policy.content } };
   },
 
   ListTargetsForPolicy(ctx) {
     requireOrgReader(ctx);
-    const id = requireInput(ctx, 'PolicyId', 'InvalidInputException');
-    const policy = ctx.index.policies.get(id);
-    if (!policy)
-      throw new SimError(
-        'PolicyNotFoundException',
-        "We can't find a policy with the PolicyId that you specified.",
-      );
-    const targets = policy.targets.map((t) => targetOf(ctx, t)).filter((t) => t !== undefined);
-    const result = page(ctx, targets, `targets:${id}`);
-    return { Targets: result.items, NextToken: result.NextToken };
+    const policy = requirePolicy(ctx);
+    // Page the ids, then describe only the page: FullAWSAccess targets every account.
+    const result = page(ctx, policy.targets, `targets:${policy.id}`);
+    const targets = result.items.map((t) => targetOf(ctx, t)).filter((t) => t !== undefined);
+    return { Targets: targets, NextToken: result.NextToken };
   },
 
   ListPoliciesForTarget(ctx) {

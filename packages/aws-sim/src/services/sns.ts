@@ -2,7 +2,7 @@ import { type CallContext, inputString, requireInput, type ServiceHandlers } fro
 import type { Topic } from '../model.ts';
 import { paginate, SimError, XmlMap } from '../protocol.ts';
 
-export function topicArn(region: string, accountId: string, name: string): string {
+function topicArn(region: string, accountId: string, name: string): string {
   return `arn:aws:sns:${region}:${accountId}:${name}`;
 }
 

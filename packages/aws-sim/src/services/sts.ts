@@ -1,6 +1,7 @@
 import {
   type CallContext,
   inputNumber,
+  isManagementOrDelegated,
   type Principal,
   requireInput,
   type ServiceHandlers,
@@ -119,9 +120,7 @@ export const sts: ServiceHandlers = {
       throw new SimError('ValidationError', `TaskPolicyArn ${taskPolicyArn} is not a root task policy`);
     }
     const accountId = /(\d{12})/.exec(target)?.[1] ?? target;
-    const caller = ctx.account.id;
-    const delegated = (org.iamDelegatedAdministrators ?? []).includes(caller);
-    if (ctx.principal.kind === 'root' || (caller !== org.managementAccountId && !delegated)) {
+    if (ctx.principal.kind === 'root' || !isManagementOrDelegated(ctx)) {
       throw accessDenied(ctx, 'AssumeRoot', `arn:aws:iam::${accountId}:root`);
     }
     // IAM credential tasks need root credentials management; the S3/SQS unlock tasks need root sessions.

@@ -6,7 +6,7 @@ import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import type { SnsTopic } from '@rootaudit/checks';
 import { regionOfArn } from '../arn.ts';
 import { type AccountCollector, awsCall, paginate } from '../collector.ts';
-import { AwsCallError, collected, toCollectionError } from '../errors.ts';
+import { collected, toCollectionError } from '../errors.ts';
 
 const ACTION = 'sns:ListSubscriptionsByTopic';
 
@@ -46,14 +46,7 @@ export const snsTopicsCollector: AccountCollector<'snsTopics'> = {
               })),
             };
           } catch (error) {
-            return {
-              topicArn,
-              subscriptions: null,
-              error:
-                error instanceof AwsCallError
-                  ? error.collectionError
-                  : toCollectionError(error, ACTION, region),
-            };
+            return { topicArn, subscriptions: null, error: toCollectionError(error, ACTION, region) };
           }
         }),
       );

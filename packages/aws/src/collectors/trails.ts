@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import type { Trail } from '@rootaudit/checks';
 import { type AccountCollector, awsCall } from '../collector.ts';
-import { AwsCallError, collected, toCollectionError } from '../errors.ts';
+import { collected, toCollectionError } from '../errors.ts';
 
 const DESCRIBE = 'cloudtrail:DescribeTrails';
 const STATUS = 'cloudtrail:GetTrailStatus';
@@ -84,13 +84,13 @@ export const trailsCollector: AccountCollector<'trails'> = {
               cloudtrail.send(new GetTrailStatusCommand({ Name: arn })),
             ).then(
               (response) => ({ isLogging: response.IsLogging ?? false }),
-              (error: unknown) => ({ error: errorOf(error, STATUS, homeRegion) }),
+              (error: unknown) => ({ error: toCollectionError(error, STATUS, homeRegion) }),
             ),
             awsCall(clients.limit, SELECTORS, homeRegion, () =>
               cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn })),
             ).then(
               (response) => ({ managementEvents: managementEventsOf(response) }),
-              (error: unknown) => ({ error: errorOf(error, SELECTORS, homeRegion) }),
+              (error: unknown) => ({ error: toCollectionError(error, SELECTORS, homeRegion) }),
             ),
           ]);
           return {
@@ -110,7 +110,3 @@ export const trailsCollector: AccountCollector<'trails'> = {
       return { trails: trails.sort((a, b) => a.arn.localeCompare(b.arn)) };
     }),
 };
-
-function errorOf(error: unknown, action: string, region: string) {
-  return error instanceof AwsCallError ? error.collectionError : toCollectionError(error, action, region);
-}

@@ -1,5 +1,5 @@
 import { defineCheck } from '../check.ts';
-import { describeError, outcome, rootArn } from './support.ts';
+import { errorOutcome, outcome, rootArn } from './support.ts';
 
 /** Free-mail providers whose domain is the same under every country TLD (gmx.de, yahoo.co.uk, …). */
 const FREE_MAIL_BRANDS = [
@@ -124,13 +124,7 @@ export const accountEmailDomain = defineCheck({
   evidence: ['organization'],
   evaluate({ organization }, context) {
     const resource = rootArn(context);
-    if (!organization.ok) {
-      return [
-        outcome('ERROR', resource, describeError(organization.error, context, 'organization'), {
-          error: organization.error,
-        }),
-      ];
-    }
+    if (!organization.ok) return [errorOutcome(resource, context, [organization.error], 'organization')];
     const account = organization.value.accounts.find((entry) => entry.id === context.accountId);
     if (!account) {
       return [

@@ -1,6 +1,6 @@
 import { defineCheck } from '../check.ts';
 import { organizationResource } from './organization-resource.ts';
-import { describeError, outcome } from './support.ts';
+import { errorOutcome, outcome } from './support.ts';
 
 /** Evidence: the organization (required). */
 export const orgAllFeatures = defineCheck({
@@ -34,13 +34,7 @@ export const orgAllFeatures = defineCheck({
   evidence: ['organization'],
   evaluate({ organization }, context) {
     const resource = organizationResource(organization, context);
-    if (!organization.ok) {
-      return [
-        outcome('ERROR', resource, describeError(organization.error, context, 'organization'), {
-          error: organization.error,
-        }),
-      ];
-    }
+    if (!organization.ok) return [errorOutcome(resource, context, [organization.error], 'organization')];
     const { featureSet, id } = organization.value;
     if (featureSet === 'ALL')
       return [outcome('PASS', resource, `Organization ${id} has all features enabled.`, { featureSet })];

@@ -2,7 +2,7 @@
 import type { CheckContext, CheckOutcome } from '../check.ts';
 import type { EvidenceFor, OrganizationFeatures } from '../evidence.ts';
 import { organizationResource } from './organization-resource.ts';
-import { describeError, outcome } from './support.ts';
+import { errorOutcome, outcome } from './support.ts';
 
 /**
  * Evidence: organization (for the resource ARN) and features, both required. Features cannot be
@@ -17,18 +17,11 @@ export function evaluateOrganizationFeature(
 ): CheckOutcome[] {
   const { organization, organizationFeatures } = evidence;
   const resource = organizationResource(organization, context);
-  const errors = [organization, organizationFeatures].flatMap((collected) =>
-    collected.ok ? [] : [collected.error],
-  );
   if (!organization.ok || !organizationFeatures.ok) {
-    return [
-      outcome(
-        'ERROR',
-        resource,
-        errors.map((error) => describeError(error, context, 'organization')).join('; '),
-        { errors },
-      ),
-    ];
+    const errors = [organization, organizationFeatures].flatMap((collected) =>
+      collected.ok ? [] : [collected.error],
+    );
+    return [errorOutcome(resource, context, errors, 'organization')];
   }
   const facts = { ...organizationFeatures.value };
   if (organizationFeatures.value[feature]) {

@@ -1,6 +1,14 @@
 import { defineCheck } from '../check.ts';
-import { rootAccessKeysIn } from './root-no-access-keys.ts';
-import { day, daysBetween, errorOutcome, listOf, outcome, reportDate, rootArn } from './support.ts';
+import {
+  day,
+  daysBetween,
+  errorOutcome,
+  heldSlots,
+  listOf,
+  outcome,
+  reportDate,
+  rootArn,
+} from './support.ts';
 
 export const ROTATION_DAYS = 90;
 
@@ -53,7 +61,7 @@ export const rootAccessKeyRotated = defineCheck({
         ),
       ];
     }
-    const keys = rootAccessKeysIn(root.accessKeys);
+    const keys = heldSlots(root.accessKeys);
     const active = keys.filter((key) => key.active);
     if (active.length === 0) {
       const inactive =

@@ -15,10 +15,17 @@ interface EventBridgeCoverage {
   errors: CollectionError[];
 }
 
-/** A rule alerts when it is enabled (ENABLED or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS) and has a target. */
+/** Which root activity a rule's pattern matches; a scheduled rule (no pattern) matches none. */
 function rootMatches(rule: EventRule): { signIn: boolean; apiCalls: boolean } {
   if (rule.eventPattern === null) return { signIn: false, apiCalls: false };
   return matchesRootActivity(rule.eventPattern);
+}
+
+/** An enabled rule with a target, and which root activity it matches. */
+interface AlertingRule {
+  rule: EventRule;
+  signIn: boolean;
+  apiCalls: boolean;
 }
 
 function eventBridgeCoverage(
@@ -33,34 +40,35 @@ function eventBridgeCoverage(
     nearMisses: [],
     errors: [],
   };
-  const alerting = new Map<string, EventRule[]>();
+  const alerting = new Map<string, AlertingRule[]>();
   for (const region of [...new Set([signInRegion, ...regions])]) {
     const answer = inRegion(evidence.eventRules, region, 'eventRules');
     if (!answer.ok) {
       coverage.errors.push(withRegion(answer.error, region));
       continue;
     }
-    const usable: EventRule[] = [];
+    const usable: AlertingRule[] = [];
     for (const rule of answer.value.rules) {
       const matches = rootMatches(rule);
       if (!matches.signIn && !matches.apiCalls) continue;
+      // A rule alerts when it is enabled (ENABLED or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS) and has a target.
       if (!rule.state.startsWith('ENABLED'))
         coverage.nearMisses.push(`rule ${rule.name} (${region}) matches root activity but is ${rule.state}`);
       else if (rule.targets.length === 0)
         coverage.nearMisses.push(`rule ${rule.name} (${region}) matches root activity but has no target`);
-      else usable.push(rule);
+      else usable.push({ rule, ...matches });
     }
     alerting.set(region, usable);
   }
   const signInRules = alerting.get(signInRegion);
   if (signInRules !== undefined) {
-    coverage.signIn = signInRules.filter((rule) => rootMatches(rule).signIn);
+    coverage.signIn = signInRules.filter((entry) => entry.signIn).map((entry) => entry.rule);
     if (coverage.signIn.length === 0) coverage.uncovered.push(`root console sign-ins (${signInRegion})`);
   }
   for (const region of regions) {
     const rules = alerting.get(region);
     if (rules === undefined) continue;
-    const apiRules = rules.filter((rule) => rootMatches(rule).apiCalls);
+    const apiRules = rules.filter((entry) => entry.apiCalls).map((entry) => entry.rule);
     coverage.apiCalls[region] = apiRules;
     if (apiRules.length === 0) coverage.uncovered.push(`root API calls in ${region}`);
   }

@@ -1,5 +1,5 @@
 import { defineCheck } from '../check.ts';
-import { describeError, errorOutcome, listOf, outcome, rootArn } from './support.ts';
+import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
 
 /**
  * Evidence: organization features and the AssumeRoot audit (both required once it applies). The
@@ -55,11 +55,7 @@ export const rootCredentialsAbsent = defineCheck({
       ];
     }
     if (!organizationFeatures.ok) {
-      return [
-        outcome('ERROR', resource, describeError(organizationFeatures.error, context, 'organization'), {
-          error: organizationFeatures.error,
-        }),
-      ];
+      return [errorOutcome(resource, context, [organizationFeatures.error], 'organization')];
     }
     if (!organizationFeatures.value.rootCredentialsManagement) {
       return [

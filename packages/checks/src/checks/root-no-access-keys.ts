@@ -1,7 +1,16 @@
 import { defineCheck } from '../check.ts';
 import type { CredentialReportAccessKey } from '../evidence.ts';
 import { cis, cisVersions, fsbp } from './compliance.ts';
-import { day, describeError, errorOutcome, listOf, outcome, reportDate, rootArn } from './support.ts';
+import {
+  day,
+  describeError,
+  errorOutcome,
+  heldSlots,
+  listOf,
+  outcome,
+  reportDate,
+  rootArn,
+} from './support.ts';
 
 function describeKey(key: CredentialReportAccessKey): string {
   const used = reportDate(key.lastUsedDate);
@@ -9,11 +18,6 @@ function describeKey(key: CredentialReportAccessKey): string {
     ? `last used ${day(used)}${key.lastUsedService ? ` on ${key.lastUsedService}` : ''}${key.lastUsedRegion ? ` in ${key.lastUsedRegion}` : ''}`
     : 'never used';
   return `access key ${key.slot} (${key.active ? 'active' : 'inactive'}, ${use})`;
-}
-
-/** Slots that hold a key: active, or inactive with a rotation date (an empty slot has neither). */
-export function rootAccessKeysIn(keys: readonly CredentialReportAccessKey[]): CredentialReportAccessKey[] {
-  return keys.filter((key) => key.active || key.lastRotated !== null);
 }
 
 /**
@@ -87,7 +91,7 @@ export const rootNoAccessKeys = defineCheck({
         ),
       ];
     }
-    const keys = rootAccessKeysIn(root.accessKeys);
+    const keys = heldSlots(root.accessKeys);
     const active = keys.filter((key) => key.active);
     const detail =
       keys.length > 0

@@ -1,5 +1,14 @@
 import { defineCheck } from '../check.ts';
-import { day, describeError, errorOutcome, listOf, outcome, reportDate, rootArn } from './support.ts';
+import {
+  day,
+  describeError,
+  errorOutcome,
+  heldSlots,
+  listOf,
+  outcome,
+  reportDate,
+  rootArn,
+} from './support.ts';
 
 /**
  * Evidence: the account summary decides; the credential report only describes the certificates
@@ -57,9 +66,7 @@ export const rootNoSigningCertificates = defineCheck({
         ),
       ];
     }
-    const certificates = (credentialReport.value.root?.signingCertificates ?? []).filter(
-      (certificate) => certificate.active || certificate.lastRotated !== null,
-    );
+    const certificates = heldSlots(credentialReport.value.root?.signingCertificates ?? []);
     const detail = certificates.map((certificate) => {
       const rotated = reportDate(certificate.lastRotated);
       return `certificate ${certificate.slot} (${certificate.active ? 'active' : 'inactive'}${rotated ? `, last rotated ${day(rotated)}` : ''})`;

@@ -1,6 +1,6 @@
 import { defineCheck } from '../check.ts';
 import { cis, cisVersions } from './compliance.ts';
-import { day, errorOutcome, outcome, reportDate, rootArn } from './support.ts';
+import { DAY_MS, day, errorOutcome, outcome, reportDate, rootArn } from './support.ts';
 
 /**
  * Evidence: the credential report (required). A report without a root row cannot prove root unused:
@@ -71,7 +71,7 @@ export const rootNotRecentlyUsed = defineCheck({
       null,
     );
     const window = context.rootUsageWindowDays;
-    const windowStart = new Date(context.now.getTime() - window * 24 * 60 * 60 * 1000);
+    const windowStart = new Date(context.now.getTime() - window * DAY_MS);
     const facts = {
       credentialReportGeneratedTime: generatedTime,
       windowDays: window,

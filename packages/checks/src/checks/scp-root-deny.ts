@@ -2,7 +2,7 @@ import { defineCheck } from '../check.ts';
 import type { Organization } from '../evidence.ts';
 import { findRootDenyingPolicies } from '../rules/scp.ts';
 import { cis } from './compliance.ts';
-import { describeError, listOf, outcome, rootArn } from './support.ts';
+import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
 
 function describeTarget(targetId: string, organization: Organization, accountId: string): string {
   if (targetId === accountId) return 'the account itself';
@@ -59,18 +59,11 @@ export const scpRootDeny = defineCheck({
         outcome('NOT_APPLICABLE', resource, 'Not applicable: SCPs never apply to the management account.'),
       ];
     }
-    const errors = [organization, serviceControlPolicies].flatMap((collected) =>
-      collected.ok ? [] : [collected.error],
-    );
     if (!organization.ok || !serviceControlPolicies.ok) {
-      return [
-        outcome(
-          'ERROR',
-          resource,
-          errors.map((error) => describeError(error, context, 'organization')).join('; '),
-          { errors },
-        ),
-      ];
+      const errors = [organization, serviceControlPolicies].flatMap((collected) =>
+        collected.ok ? [] : [collected.error],
+      );
+      return [errorOutcome(resource, context, errors, 'organization')];
     }
     const org = organization.value;
     if (org.managementAccountId === context.accountId) {

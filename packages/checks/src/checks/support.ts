@@ -23,7 +23,7 @@ export function rootArn(context: CheckContext): string {
 
 /**
  * The region that records root console sign-ins (and hosts global services) in a partition.
- * Mirrors packages/aws/arn.ts globalRegionOf, which the root-events collector uses.
+ * The one definition: @rootaudit/aws uses it as `globalRegionOf` for its clients and collectors.
  */
 export function signInRegionOf(partition: string): string {
   if (partition === 'aws-cn') return 'cn-north-1';
@@ -102,11 +102,6 @@ export function errorOutcome(
   });
 }
 
-/** The error of a failed piece of evidence, or null when it was gathered. */
-export function failureOf<T>(collected: Collected<T>): CollectionError | null {
-  return collected.ok ? null : collected.error;
-}
-
 /** The IAM action behind each regional evidence key, for regions the collector did not answer for. */
 const regionalActions = {
   metricFilters: 'logs:DescribeMetricFilters',
@@ -158,6 +153,16 @@ export function reportDate(value: string | null | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/**
+ * Credential-report slots (access keys, signing certificates) that hold a credential: active, or
+ * inactive with a rotation date (an empty slot has neither).
+ */
+export function heldSlots<T extends { active: boolean; lastRotated: string | null }>(
+  slots: readonly T[],
+): T[] {
+  return slots.filter((slot) => slot.active || slot.lastRotated !== null);
+}
+
 /** `2026-11-01` from an ISO timestamp, for messages. */
 export function day(date: Date): string {
   return date.toISOString().slice(0, 10);
@@ -167,8 +172,4 @@ export function day(date: Date): string {
 export function listOf(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
-}
-
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
 }

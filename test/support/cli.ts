@@ -1,0 +1,30 @@
+/**
+ * Commands run as separate processes, the way a user or the image runs them: the `rootaudit` CLI
+ * above all. Never rejects: the outcome carries the exit code (null when killed) and both outputs.
+ */
+import { execFile } from 'node:child_process';
+import { cliBin, repositoryRoot } from './docker-files.ts';
+
+export interface CommandOutcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** argv[0] with the rest as its arguments, in the repository root, with exactly `env`. */
+export function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandOutcome> {
+  return new Promise((resolve) => {
+    execFile(
+      argv[0]!,
+      argv.slice(1),
+      { cwd: repositoryRoot, env, maxBuffer: 32 * 1024 * 1024, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** `rootaudit <args>` (apps/cli/bin/rootaudit.mjs) run by this node, with exactly `env`. */
+export function runRootaudit(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandOutcome> {
+  return runCommand([process.execPath, cliBin, ...args], env);
+}
