@@ -181,11 +181,14 @@ const VALUE_TESTS: Record<string, { test: ValueTest; negated: boolean }> = {
   arnnotequals: { test: arnMatch, negated: true },
 };
 
-/** A value the policy text alone decides: a full ARN (`arn:` and six parts), no policy variable. */
-function isDecidablePrincipalArn(value: string): boolean {
-  return (
-    !value.includes('${') && value.split(':').length >= 6 && value.split(':')[0]!.toLowerCase() === 'arn'
-  );
+/**
+ * A value the policy text alone decides: a full ARN (`arn:` and six parts), no policy variable. The
+ * `arn` prefix must be as IAM writes it (whether ArnLike folds its case is not documented), except
+ * for the …IgnoreCase operators, which fold everything.
+ */
+function isDecidablePrincipalArn(value: string, ignoreCase: boolean): boolean {
+  const parts = (ignoreCase ? value.toLowerCase() : value).split(':');
+  return !value.includes('${') && parts.length >= 6 && parts[0] === 'arn';
 }
 
 /** Condition values as IAM reads them: a string, or a list of them; JSON booleans read as text. */
@@ -219,7 +222,7 @@ function operatorTruth(operatorName: string, rawValues: Json, rootArn: string): 
   const rule = VALUE_TESTS[operator];
   if (!rule) return 'unknown';
   const matches: Truth[] = values.map((value) => {
-    if (!isDecidablePrincipalArn(value)) return 'unknown';
+    if (!isDecidablePrincipalArn(value, operator.endsWith('ignorecase'))) return 'unknown';
     return rule.test(value, rootArn) ? 'holds' : 'fails';
   });
   const anyMatch: Truth = matches.includes('holds')
