@@ -6,9 +6,14 @@ import {
   memberSuspended,
   onlyFullAwsAccess,
   organizationWithoutMember,
+  rootDenyByPartialPattern,
+  rootDenyInOneRegion,
   rootDenyOnOrganizationRoot,
   rootDenyOnSiblingOu,
   rootDenyTwoOusUp,
+  rootDenyWithNamedExceptionsOnAccount,
+  rootDenyWithWildcardExceptions,
+  rootExemptedThroughPolicyVariable,
   scpTypeNotEnabled,
 } from '../fixtures/organization.ts';
 import { context, evaluateOne, evidenceFor, failed, managementAccountContext, ok } from '../testing/index.ts';
@@ -43,6 +48,44 @@ t.test('FAIL with a decoy SCP that denies another principal', async (t) => {
   );
   t.equal(result.status, 'FAIL');
   t.match(result.message, /denies actions to root principals/);
+});
+
+t.test('PASS with a deny but for two named MFA tasks, attached to the account itself', async (t) => {
+  const result = evaluateOne(
+    scpRootDeny,
+    evidenceFor({ serviceControlPolicies: ok(rootDenyWithNamedExceptionsOnAccount()) }),
+  );
+  t.equal(result.status, 'PASS');
+  t.match(result.message, /DenyRootButMfa \(p-\w+\) on the account itself/);
+});
+
+t.test('FAIL when NotAction excepts whole services or action families (iam:*, s3:Get*)', async (t) => {
+  const result = evaluateOne(
+    scpRootDeny,
+    evidenceFor({ serviceControlPolicies: ok(rootDenyWithWildcardExceptions()) }),
+  );
+  t.equal(result.status, 'FAIL');
+});
+
+t.test('FAIL when root is exempted through a policy variable (aws:PrincipalAccount)', async (t) => {
+  const result = evaluateOne(
+    scpRootDeny,
+    evidenceFor({ serviceControlPolicies: ok(rootExemptedThroughPolicyVariable()) }),
+  );
+  t.equal(result.status, 'FAIL');
+});
+
+t.test('FAIL when the principal pattern is not a full ARN (*:root)', async (t) => {
+  const result = evaluateOne(
+    scpRootDeny,
+    evidenceFor({ serviceControlPolicies: ok(rootDenyByPartialPattern()) }),
+  );
+  t.equal(result.status, 'FAIL');
+});
+
+t.test('FAIL when the deny holds in one region only', async (t) => {
+  const result = evaluateOne(scpRootDeny, evidenceFor({ serviceControlPolicies: ok(rootDenyInOneRegion()) }));
+  t.equal(result.status, 'FAIL');
 });
 
 t.test('FAIL with only FullAWSAccess', async (t) => {
