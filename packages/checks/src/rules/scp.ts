@@ -287,25 +287,59 @@ export function policyDeniesRoot(content: string, rootArn: string): boolean {
 }
 
 /**
- * SCPs in effect on the account that deny actions to its root user (see the module comment), each
- * with the target it is attached to: the account id, an OU id, or the root id, nearest first.
+ * Whether the policy holds a statement that would deny `rootArn` every action, but whose condition
+ * the policy text cannot prove (a policy variable, a pattern that is not a full ARN, another
+ * condition key), and none that provably does. Such a policy does not count; the check names it.
  */
+export function policyRootDenialUndecided(content: string, rootArn: string): boolean {
+  const statements = statementsOf(content);
+  const truths = statements.map((statement) => statementDeniesRoot(statement, rootArn));
+  return (
+    !truths.includes('holds') &&
+    statements.some((statement, i) => truths[i] === 'unknown' && statement.Condition !== undefined)
+  );
+}
+
+type Attached = { policy: ServiceControlPolicy; attachedTo: string };
+
+/**
+ * SCPs in effect on the account, each with the target it is attached to (the account id, an OU id,
+ * or the root id), nearest first; none when the SCP policy type is not enabled on the root.
+ */
+export function policiesInEffect(input: {
+  accountId: string;
+  organization: Organization;
+  scps: ServiceControlPolicies;
+}): Attached[] {
+  const { accountId, organization, scps } = input;
+  if (!scps.enabledOnRoot) return [];
+  const targets = [accountId, ...ancestorsOf(accountId, organization)];
+  return targets.flatMap((target) =>
+    scps.policies
+      .filter((policy) => policy.targetIds.includes(target))
+      .map((policy) => ({ policy, attachedTo: target })),
+  );
+}
+
+const rootArnOf = (accountId: string, organization: Organization): string =>
+  `arn:${organization.partition}:iam::${accountId}:root`;
+
+/** SCPs in effect on the account that deny actions to its root user (see the module comment). */
 export function findRootDenyingPolicies(input: {
   accountId: string;
   organization: Organization;
   scps: ServiceControlPolicies;
-}): { policy: ServiceControlPolicy; attachedTo: string }[] {
-  const { accountId, organization, scps } = input;
-  if (!scps.enabledOnRoot) return [];
-  const rootArn = `arn:${organization.partition}:iam::${accountId}:root`;
-  const targets = [accountId, ...ancestorsOf(accountId, organization)];
-  const found: { policy: ServiceControlPolicy; attachedTo: string }[] = [];
-  for (const target of targets) {
-    for (const policy of scps.policies) {
-      if (policy.targetIds.includes(target) && policyDeniesRoot(policy.content, rootArn)) {
-        found.push({ policy, attachedTo: target });
-      }
-    }
-  }
-  return found;
+}): Attached[] {
+  const rootArn = rootArnOf(input.accountId, input.organization);
+  return policiesInEffect(input).filter(({ policy }) => policyDeniesRoot(policy.content, rootArn));
+}
+
+/** SCPs in effect on the account whose root deny cannot be proven from their text. */
+export function findUndecidedRootDenials(input: {
+  accountId: string;
+  organization: Organization;
+  scps: ServiceControlPolicies;
+}): Attached[] {
+  const rootArn = rootArnOf(input.accountId, input.organization);
+  return policiesInEffect(input).filter(({ policy }) => policyRootDenialUndecided(policy.content, rootArn));
 }
