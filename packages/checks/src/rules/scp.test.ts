@@ -331,6 +331,11 @@ t.test('policyDeniesRoot: NotAction may except only a short list of exact, named
       false,
     ],
     [
+      'exact names in any case (IAM matches actions case-insensitively)',
+      denyRootWith({ Action: undefined, NotAction: ['IAM:createvirtualmfadevice'] }),
+      true,
+    ],
+    [
       'both Action and NotAction: not a valid statement',
       denyRootWith({ NotAction: ['iam:ListUsers'] }),
       false,

@@ -27,7 +27,8 @@
  *   `:`; IAM gives ArnEquals the ArnLike semantics);
  * - a positive operator holds when one value matches, fails when none can; a negated operator fails
  *   when one value matches (root is exempted), holds when none can;
- * - `Null` holds with `false` (aws:PrincipalArn is in every signed request) and fails with `true`;
+ * - `Null` holds with `false` (aws:PrincipalArn is in every signed request) and fails with `true`
+ *   (`NullIfExists` is not valid IAM: unknown);
  * - `ForAnyValue:` / `ForAllValues:` and `…IfExists` change nothing for the single-valued, always
  *   present aws:PrincipalArn;
  * - operators and keys are ANDed: one failing fails the block, one unknown (another key such as
@@ -129,8 +130,8 @@ function asStrings(value: Json | undefined): string[] | null {
 
 const matchesEverything = (pattern: string): boolean => /^\*+$/.test(pattern) || pattern === '*:*';
 
-/** An exact action name: `service:Action`, no wildcard. */
-const EXACT_ACTION = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
+/** An exact action name: `service:Action`, no wildcard (IAM matches actions case-insensitively). */
+const EXACT_ACTION = /^[a-z0-9-]+:[a-z0-9]+$/i;
 
 function coversEveryAction(statement: JsonObject): boolean {
   if (statement.Action !== undefined) {
