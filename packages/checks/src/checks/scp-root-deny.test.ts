@@ -1,14 +1,25 @@
 import t from 'tap';
-import { MANAGEMENT_ACCOUNT_ID, MEMBER_ACCOUNT_ID } from '../fixtures/accounts.ts';
+import {
+  MANAGEMENT_ACCOUNT_ID,
+  MEMBER_ACCOUNT_ID,
+  PROD_OU_ID,
+  ROOT_ID,
+  WORKLOADS_OU_ID,
+} from '../fixtures/accounts.ts';
 import {
   consolidatedBillingOrganization,
   decoyScpOnAnotherPrincipal,
   memberSuspended,
   onlyFullAwsAccess,
   organizationWithoutMember,
+  rootDenyByPartialPattern,
+  rootDenyInOneRegion,
   rootDenyOnOrganizationRoot,
   rootDenyOnSiblingOu,
   rootDenyTwoOusUp,
+  rootDenyWithNamedExceptionsOnAccount,
+  rootDenyWithWildcardExceptions,
+  rootExemptedThroughPolicyVariable,
   scpTypeNotEnabled,
 } from '../fixtures/organization.ts';
 import { context, evaluateOne, evidenceFor, failed, managementAccountContext, ok } from '../testing/index.ts';
@@ -43,6 +54,55 @@ t.test('FAIL with a decoy SCP that denies another principal', async (t) => {
   );
   t.equal(result.status, 'FAIL');
   t.match(result.message, /denies actions to root principals/);
+  t.notMatch(result.message, /Not counted/, 'a deny on another principal is no near miss');
+});
+
+t.test('PASS with a deny but for two named MFA tasks, attached to the account itself', async (t) => {
+  const result = evaluateOne(
+    scpRootDeny,
+    evidenceFor({ serviceControlPolicies: ok(rootDenyWithNamedExceptionsOnAccount()) }),
+  );
+  t.equal(result.status, 'PASS');
+  t.match(result.message, /DenyRootButMfa \(p-\w+\) on the account itself/);
+});
+
+t.test('FAIL when NotAction excepts whole services or action families (iam:*, s3:Get*)', async (t) => {
+  const result = evaluateOne(
+    scpRootDeny,
+    evidenceFor({ serviceControlPolicies: ok(rootDenyWithWildcardExceptions()) }),
+  );
+  t.equal(result.status, 'FAIL');
+});
+
+t.test('FAIL when root is exempted through a policy variable (aws:PrincipalAccount)', async (t) => {
+  const result = evaluateOne(
+    scpRootDeny,
+    evidenceFor({ serviceControlPolicies: ok(rootExemptedThroughPolicyVariable()) }),
+  );
+  t.equal(result.status, 'FAIL');
+});
+
+t.test('FAIL when the principal pattern is not a full ARN (*:root)', async (t) => {
+  const result = evaluateOne(
+    scpRootDeny,
+    evidenceFor({ serviceControlPolicies: ok(rootDenyByPartialPattern()) }),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /Not counted: DenyRootGuess \(p-\w+\) on OU Prod .*not a full ARN/);
+  t.match(result.evidence, { undecided: [{ name: 'DenyRootGuess', attachedTo: PROD_OU_ID }] });
+  t.same(
+    (result.evidence.policiesInEffect as { name: string; attachedTo: string }[]).map(
+      (entry) => entry.attachedTo,
+    ),
+    [MEMBER_ACCOUNT_ID, PROD_OU_ID, PROD_OU_ID, WORKLOADS_OU_ID, ROOT_ID],
+    'only the policies in effect on the member, nearest first',
+  );
+});
+
+t.test('FAIL when the deny holds in one region only', async (t) => {
+  const result = evaluateOne(scpRootDeny, evidenceFor({ serviceControlPolicies: ok(rootDenyInOneRegion()) }));
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /Not counted: DenyRootInIreland \(p-\w+\) on the organization root/);
 });
 
 t.test('FAIL with only FullAWSAccess', async (t) => {

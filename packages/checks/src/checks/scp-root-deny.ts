@@ -1,6 +1,6 @@
 import { defineCheck } from '../check.ts';
 import type { Organization } from '../evidence.ts';
-import { findRootDenyingPolicies } from '../rules/scp.ts';
+import { findRootDenyingPolicies, findUndecidedRootDenials, policiesInEffect } from '../rules/scp.ts';
 import { cis } from './compliance.ts';
 import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
 
@@ -16,8 +16,10 @@ function describeTarget(targetId: string, organization: Organization, accountId:
  * context alone (SCPs never apply to it), before any evidence is read. An organization with only
  * consolidated billing, or with the SCP policy type disabled on the root, cannot have such a
  * guardrail: FAIL with that reason (the fix is to enable it), not NOT_APPLICABLE. A deny counts when
- * it covers every action on every resource for `arn:*:iam::*:root` principals (rules/scp.ts), attached
- * to the account, any ancestor OU, or the root; a Deny on another principal does not count.
+ * it covers every action (but a few named ones) on every resource for `arn:*:iam::*:root` principals
+ * (rules/scp.ts), attached to the account, any ancestor OU, or the root; a Deny on another principal
+ * does not count. A FAIL names the policies in effect whose root deny hangs on a condition the policy
+ * text cannot prove (a policy variable, a pattern that is not a full ARN, another condition key).
  */
 export const scpRootDeny = defineCheck({
   metadata: {
@@ -118,16 +120,29 @@ export const scpRootDeny = defineCheck({
     }
     const denying = findRootDenyingPolicies({ accountId: context.accountId, organization: org, scps });
     if (denying.length === 0) {
+      const undecided = findUndecidedRootDenials({ accountId: context.accountId, organization: org, scps });
+      const notCounted =
+        undecided.length === 0
+          ? ''
+          : ` Not counted: ${listOf(
+              undecided.map(
+                ({ policy, attachedTo }) =>
+                  `${policy.name} (${policy.id}) on ${describeTarget(attachedTo, org, context.accountId)}`,
+              ),
+            )}, whose deny depends on what the policy text cannot prove (a policy variable, a principal pattern that is not a full ARN, or another condition key such as a region).`;
       return [
         outcome(
           'FAIL',
           resource,
-          `No SCP in effect on ${context.accountId} (the account, its OUs or the root) denies actions to root principals.`,
+          `No SCP in effect on ${context.accountId} (the account, its OUs or the root) denies actions to root principals.${notCounted}`,
           {
-            policiesInEffect: scps.policies.map((policy) => ({
+            policiesInEffect: policiesInEffect({ accountId: context.accountId, organization: org, scps }).map(
+              ({ policy, attachedTo }) => ({ id: policy.id, name: policy.name, attachedTo }),
+            ),
+            undecided: undecided.map(({ policy, attachedTo }) => ({
               id: policy.id,
               name: policy.name,
-              targetIds: policy.targetIds,
+              attachedTo,
             })),
           },
         ),

@@ -286,6 +286,262 @@ t.test('policyDeniesRoot: what counts as denying root', async (t) => {
   }
 });
 
+/** A policy variable as IAM writes it, `${name}`. */
+const policyVariable = (name: string): string => `\${${name}}`;
+
+/** A Deny of every action to every principal whose ARN passes `condition`. */
+const denyAllWhen = (condition: unknown) => denyRootWith({ Condition: condition });
+
+t.test('policyDeniesRoot: NotAction may except only a short list of exact, named actions', async (t) => {
+  const rootArn = 'arn:aws:iam::222222222222:root';
+  const cases: [string, unknown, boolean][] = [
+    [
+      'a service-wide exception (iam:*) leaves root all of IAM',
+      denyRootWith({ Action: undefined, NotAction: ['iam:*'] }),
+      false,
+    ],
+    [
+      'a wildcard in the service prefix (?am:*) leaves root whole services',
+      denyRootWith({ Action: undefined, NotAction: ['?am:*'] }),
+      false,
+    ],
+    [
+      'an action-name wildcard (s3:Get*) leaves root every S3 read',
+      denyRootWith({ Action: undefined, NotAction: ['iam:CreateVirtualMFADevice', 's3:Get*'] }),
+      false,
+    ],
+    [
+      'a single-character wildcard (iam:EnableMFADevic?) is not an exact name',
+      denyRootWith({ Action: undefined, NotAction: ['iam:EnableMFADevic?'] }),
+      false,
+    ],
+    [
+      'ten exact names still count',
+      denyRootWith({ Action: undefined, NotAction: Array.from({ length: 10 }, (_, i) => `iam:Task${i}`) }),
+      true,
+    ],
+    [
+      'eleven exact names do not',
+      denyRootWith({ Action: undefined, NotAction: Array.from({ length: 11 }, (_, i) => `iam:Task${i}`) }),
+      false,
+    ],
+    [
+      'an exception that is not an action name',
+      denyRootWith({ Action: undefined, NotAction: ['iam'] }),
+      false,
+    ],
+    [
+      'exact names in any case (IAM matches actions case-insensitively)',
+      denyRootWith({ Action: undefined, NotAction: ['IAM:createvirtualmfadevice'] }),
+      true,
+    ],
+    [
+      'both Action and NotAction: not a valid statement',
+      denyRootWith({ NotAction: ['iam:ListUsers'] }),
+      false,
+    ],
+  ];
+  for (const [name, document, expected] of cases) {
+    t.test(name, async (t) => t.equal(policyDeniesRoot(JSON.stringify(document), rootArn), expected));
+  }
+});
+
+t.test('policyDeniesRoot: policy variables are never taken literally', async (t) => {
+  const rootArn = 'arn:aws:iam::222222222222:root';
+  const cases: [string, unknown, boolean][] = [
+    [
+      `ArnNotLike the own account root through ${policyVariable('aws:PrincipalAccount')}: root is in fact exempted`,
+      denyAllWhen({
+        ArnNotLike: { 'aws:PrincipalArn': `arn:aws:iam::${policyVariable('aws:PrincipalAccount')}:root` },
+      }),
+      false,
+    ],
+    [
+      'StringNotEquals with a variable: root may be exempted',
+      denyAllWhen({
+        StringNotEquals: {
+          'aws:PrincipalArn': `arn:${policyVariable('aws:PrincipalPartition')}:iam::222222222222:root`,
+        },
+      }),
+      false,
+    ],
+    [
+      'StringEquals with a variable: not provable from the policy text, does not count',
+      denyAllWhen({
+        StringEquals: { 'aws:PrincipalArn': `arn:aws:iam::${policyVariable('aws:PrincipalAccount')}:root` },
+      }),
+      false,
+    ],
+    [
+      'a variable beside a value that matches root on its own: the OR holds',
+      denyAllWhen({
+        StringLike: {
+          'aws:PrincipalArn': [
+            `arn:aws:iam::${policyVariable('aws:PrincipalAccount')}:root`,
+            'arn:*:iam::*:root',
+          ],
+        },
+      }),
+      true,
+    ],
+    [
+      'a negated operator with a variable beside a value that matches root: root is exempted',
+      denyAllWhen({
+        ArnNotLike: {
+          'aws:PrincipalArn': [
+            `arn:aws:iam::*:role/${policyVariable('aws:username')}`,
+            'arn:aws:iam::*:root',
+          ],
+        },
+      }),
+      false,
+    ],
+  ];
+  for (const [name, document, expected] of cases) {
+    t.test(name, async (t) => t.equal(policyDeniesRoot(JSON.stringify(document), rootArn), expected));
+  }
+});
+
+t.test('policyDeniesRoot: only full ARNs count as principal patterns', async (t) => {
+  const rootArn = 'arn:aws:iam::222222222222:root';
+  const cases: [string, unknown, boolean][] = [
+    ['StringLike *:root', denyAllWhen({ StringLike: { 'aws:PrincipalArn': '*:root' } }), false],
+    ['StringLike *', denyAllWhen({ StringLike: { 'aws:PrincipalArn': '*' } }), false],
+    ['StringLike arn:*:root', denyAllWhen({ StringLike: { 'aws:PrincipalArn': 'arn:*:root' } }), false],
+    ['ArnLike arn:aws:iam::*', denyAllWhen({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*' } }), false],
+    [
+      'ArnNotLike arn:aws:iam::* (would it exempt root? a guess either way)',
+      denyAllWhen({ ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*' } }),
+      false,
+    ],
+    ['ArnNotLike *:root', denyAllWhen({ ArnNotLike: { 'aws:PrincipalArn': '*:root' } }), false],
+    [
+      'StringNotLike a partial pattern',
+      denyAllWhen({ StringNotLike: { 'aws:PrincipalArn': '*:role/BreakGlass' } }),
+      false,
+    ],
+    [
+      'ArnLike arn:aws:iam::*:* (every IAM principal, root included, full ARN)',
+      denyAllWhen({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:*' } }),
+      true,
+    ],
+    [
+      'ArnLike with a partial account wildcard that matches this account',
+      denyAllWhen({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::2*:root' } }),
+      true,
+    ],
+    [
+      'ArnLike with a partial account wildcard that does not',
+      denyAllWhen({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::3*:root' } }),
+      false,
+    ],
+    [
+      'a partial pattern beside a full root pattern: the OR holds',
+      denyAllWhen({ StringLike: { 'aws:PrincipalArn': ['*:root', 'arn:*:iam::*:root'] } }),
+      true,
+    ],
+    [
+      'ArnNotLike a full role pattern and a partial one: unknown',
+      denyAllWhen({ ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:role/BreakGlass', '*:root'] } }),
+      false,
+    ],
+  ];
+  for (const [name, document, expected] of cases) {
+    t.test(name, async (t) => t.equal(policyDeniesRoot(JSON.stringify(document), rootArn), expected));
+  }
+});
+
+t.test('policyDeniesRoot: operator variants and other condition keys', async (t) => {
+  const rootArn = 'arn:aws:iam::222222222222:root';
+  const cases: [string, unknown, boolean][] = [
+    [
+      'ForAllValues:ArnLike on the single-valued, present key: as ArnLike',
+      denyAllWhen({ 'ForAllValues:ArnLike': { 'aws:PrincipalArn': 'arn:*:iam::*:root' } }),
+      true,
+    ],
+    [
+      'ForAnyValue:ArnNotLike a break-glass role: as ArnNotLike',
+      denyAllWhen({ 'ForAnyValue:ArnNotLike': { 'aws:PrincipalArn': 'arn:aws:iam::*:role/BreakGlass' } }),
+      true,
+    ],
+    [
+      'ArnLikeIfExists: the key is always present',
+      denyAllWhen({ ArnLikeIfExists: { 'aws:PrincipalArn': 'arn:*:iam::*:root' } }),
+      true,
+    ],
+    [
+      'StringNotLikeIfExists the root pattern: root exempted',
+      denyAllWhen({ StringNotLikeIfExists: { 'aws:PrincipalArn': 'arn:*:iam::*:root' } }),
+      false,
+    ],
+    [
+      'Null false (the key is present) with the root pattern',
+      denyAllWhen({
+        Null: { 'aws:PrincipalArn': 'false' },
+        ArnLike: { 'aws:PrincipalArn': 'arn:*:iam::*:root' },
+      }),
+      true,
+    ],
+    [
+      'Null true as a JSON boolean: never holds for a signed request',
+      denyAllWhen({
+        Null: { 'aws:PrincipalArn': true },
+        ArnLike: { 'aws:PrincipalArn': 'arn:*:iam::*:root' },
+      }),
+      false,
+    ],
+    [
+      'the root pattern ANDed with a region: denies in one region only',
+      denyAllWhen({
+        ArnLike: { 'aws:PrincipalArn': 'arn:*:iam::*:root' },
+        StringEquals: { 'aws:RequestedRegion': 'eu-west-1' },
+      }),
+      false,
+    ],
+    [
+      'the root pattern ANDed with another key under the same operator',
+      denyAllWhen({
+        StringLike: { 'aws:PrincipalArn': 'arn:*:iam::*:root', 'aws:PrincipalTag/team': 'ops' },
+      }),
+      false,
+    ],
+    [
+      'two operators on the key, both holding for root (AND)',
+      denyAllWhen({
+        ArnLike: { 'aws:PrincipalArn': 'arn:*:iam::*:root' },
+        ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/*' },
+      }),
+      true,
+    ],
+    [
+      'two operators on the key, one excluding root (AND)',
+      denyAllWhen({
+        ArnLike: { 'aws:PrincipalArn': 'arn:*:iam::*:*' },
+        ArnNotLike: { 'aws:PrincipalArn': 'arn:*:iam::*:root' },
+      }),
+      false,
+    ],
+    [
+      'an Allow with the root condition does not deny',
+      denyRootWith({ Effect: 'Allow', Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:*:iam::*:root' } } }),
+      false,
+    ],
+    [
+      'StringEqualsIgnoreCase with an upper-case ARN',
+      denyAllWhen({ StringEqualsIgnoreCase: { 'aws:PrincipalArn': 'ARN:AWS:IAM::222222222222:ROOT' } }),
+      true,
+    ],
+    [
+      'StringLike is case-sensitive',
+      denyAllWhen({ StringLike: { 'aws:PrincipalArn': 'arn:*:iam::*:ROOT' } }),
+      false,
+    ],
+  ];
+  for (const [name, document, expected] of cases) {
+    t.test(name, async (t) => t.equal(policyDeniesRoot(JSON.stringify(document), rootArn), expected));
+  }
+});
+
 t.test('findRootDenyingPolicies skips the decoy and keeps the guardrail', async (t) => {
   const decoy = policy(
     'p-decoy',
