@@ -325,7 +325,7 @@ t.test("rootaudit's own AssumeRoot audit session in a member's CloudTrail is no 
       events: [{ privilegedSession: { issuer: 'arn:aws:iam::111111111111:user/rootaudit' } }],
     },
   });
-  t.equal(result?.status, 'PASS', result?.message);
+  t.equal(result?.status, 'PASS', result?.message ?? 'no result');
   t.match(result?.evidence, { ownAuditSessionEvents: 4 });
 });
 
