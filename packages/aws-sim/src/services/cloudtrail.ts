@@ -92,11 +92,11 @@ function lookupMatches(event: CloudTrailEventModel, key: string, value: string):
 const EVENT_HISTORY_MS = 90 * 86_400_000;
 
 /**
- * IAM and console sign-in are global: their events are recorded in us-east-1 whatever region a
- * call named. STS is not in the list: calls to its regional endpoints (AssumeRoot needs one) are
- * recorded in their region; only the global endpoint's land in us-east-1, as the model says.
+ * IAM has one global endpoint: its events are recorded in us-east-1 whatever region a model event
+ * names. STS and sign-in are not in the list: their global endpoints record in us-east-1 and their
+ * regional endpoints (AssumeRoot accepts only those) in their own region, so the model's region holds.
  */
-const GLOBAL_EVENT_SOURCES = new Set(['iam.amazonaws.com', 'signin.amazonaws.com']);
+const GLOBAL_EVENT_SOURCES = new Set(['iam.amazonaws.com']);
 
 function recordedRegion(event: CloudTrailEventModel): string {
   return GLOBAL_EVENT_SOURCES.has(event.source) ? 'us-east-1' : event.region;

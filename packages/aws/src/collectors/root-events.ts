@@ -1,7 +1,8 @@
 /**
  * Root activity in CloudTrail event history: cloudtrail:LookupEvents in each scanned region and in
- * the partition's sign-in region (us-east-1), where console sign-ins and IAM and STS calls are
- * recorded, scanned or not. Pages are paced to the API's 2 requests per second per account and
+ * the partition's sign-in region (us-east-1), scanned or not: IAM calls, and calls to the global STS
+ * and sign-in endpoints (root console sign-ins among them), are recorded there only; regional STS and
+ * sign-in endpoints record in their own region, read when it is scanned. Pages are paced to the API's 2 requests per second per account and
  * region. LookupEvents has no user-type filter: it is asked for Username `root` and each event is
  * kept only when its userIdentity.type is Root (an IAM user named "root" is not the root user).
  * LookupEvents answers for the last 90 days only: a longer window is looked up for 90 days, and the

@@ -73,9 +73,9 @@ function describeEvent(event: RootEvent): string {
 
 /**
  * Evidence: root events per region (required) in every scanned region plus the partition's sign-in
- * region (us-east-1 in `aws`), where console sign-ins and IAM and STS calls are recorded whether or
- * not it is scanned. Events found prove FAIL even if another region could not be read (the message
- * says which); no events and an unread region is ERROR. Failed sign-in attempts and failed calls are
+ * region (us-east-1 in `aws`), read whether or not it is scanned: IAM calls and calls to the global
+ * STS and sign-in endpoints (root console sign-ins among them) are recorded there only. Events found
+ * prove FAIL even if another region could not be read (the message says which); no events and an unread region is ERROR. Failed sign-in attempts and failed calls are
  * listed and FAIL too: someone tried. LookupEvents keeps 90 days: a longer window with no event in
  * those 90 days is ERROR (the older days were not read), never PASS. rootaudit's own privileged
  * root sessions (its sts:AssumeRoot audit) never count; other privileged root sessions do, with who
@@ -90,7 +90,8 @@ export const rootSigninActivity = defineCheck({
     description:
       'Looks up CloudTrail event history (cloudtrail:LookupEvents, Username = root, then userIdentity.type = Root ' +
       'client-side) within the window (default 90 days) in every scanned region and always in the sign-in region ' +
-      '(us-east-1), where console sign-ins and IAM and STS calls are recorded. LookupEvents keeps 90 days: a longer ' +
+      '(us-east-1), where IAM calls and calls to the global STS and sign-in endpoints are recorded (regional STS ' +
+      'and sign-in endpoints record in their region). LookupEvents keeps 90 days: a longer ' +
       'window is looked up for its last 90 days, and with no event there the result is ERROR, never PASS. Calls made ' +
       "in privileged root sessions (sts:AssumeRoot) count and name who the session was issued to; rootaudit's own " +
       'audit sessions (issued to its organization principal, IAM reads of IAMAuditRootUserCredentials only) never ' +
@@ -201,7 +202,7 @@ export const rootSigninActivity = defineCheck({
     }
     if (errors.length > 0) {
       const note = errors.some((error) => error.region === signInRegion)
-        ? `Root console sign-ins and IAM and STS calls are recorded only in ${signInRegion}. `
+        ? `IAM calls and root sign-ins through the global sign-in endpoint are recorded only in ${signInRegion}. `
         : '';
       return [errorOutcome(resource, context, errors, 'account', note)];
     }
