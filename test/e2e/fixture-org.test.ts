@@ -62,8 +62,10 @@ const ACCOUNTS = [
 // - signing certificates: only 888.
 // - not recently used: 444 (password 30 d ago) and 555 (key used 10 d ago); 111 (200 d), 666 (400 d),
 //   888 (150 d) are outside the 90-day window; 999's password was never used (a failed sign-in is no use).
-// - sign-in activity: 444 root ConsoleLogin 30 d ago, 555 root API calls, 999 a failed root ConsoleLogin
-//   5 d ago; 111's root sign-in is 200 d old; the SSO sign-ins of 111, 222, 444 are not root.
+// - sign-in activity: 444 root ConsoleLogin 30 d ago, 555 root API calls (and a privileged root session
+//   issued to an SSO admin), 999 a failed root ConsoleLogin 5 d ago; 111's root sign-in is 200 d old
+//   (past the 90 days event history keeps); the SSO sign-ins of 111, 222, 444 are not root; 333's only
+//   root events are rootaudit's own AssumeRoot audit reads, issued to the scan's organization principal.
 // - cloudtrail-multi-region: the management account's organization trail is seen by every member,
 //   whatever 777's own single-region, stopped trail does.
 // - root-usage-metric-alarm: the management account holds the whole chain (organization trail →
@@ -207,6 +209,11 @@ t.test('messages say what was found', async (t) => {
   t.match(message('999999999999', 'root-signin-activity'), /ConsoleLogin/);
   t.match(message('999999999999', 'root-signin-activity'), /Fail/i, 'the failed sign-in is reported as such');
   t.match(message('555555555555', 'root-signin-activity'), /ListBuckets|DescribeInstances/);
+  t.match(
+    message('555555555555', 'root-signin-activity'),
+    /privileged root session issued to arn:aws:sts::111111111111:assumed-role\/AWSReservedSSO_Admin/,
+    "another's AssumeRoot session is reported with its issuer",
+  );
   t.match(message('444444444444', 'security-contact-registered'), /SECURITY/i);
   t.match(message('999999999999', 'alternate-contacts-registered'), /OPERATIONS/i);
   t.match(message('999999999999', 'account-email-domain'), /gmail\.com/);
@@ -218,6 +225,11 @@ t.test('messages say what was found', async (t) => {
 t.test('evidence is recorded for the findings that matter', async (t) => {
   const signins = resultOf('999999999999', 'root-signin-activity')[0]?.evidence ?? {};
   t.match(JSON.stringify(signins), /203\.0\.113\.99/, 'the sign-in source IP is in the evidence');
+  t.match(
+    resultOf('333333333333', 'root-signin-activity')[0]?.evidence,
+    { ownAuditSessionEvents: 4, auditIssuer: 'arn:aws:iam::111111111111:user/rootaudit' },
+    "333 PASSes with rootaudit's own AssumeRoot audit session in its CloudTrail, set aside",
+  );
 });
 
 t.test('sandbox-bob: every audit-role check is ERROR with a message a person can act on', async (t) => {

@@ -175,6 +175,11 @@ export interface CloudTrailEventModel {
   /** ConsoleLogin only. */
   outcome?: 'Success' | 'Failure';
   errorCode?: string;
+  /**
+   * Root only: the call was made in a privileged root session, with sts:AssumeRoot credentials
+   * issued to this principal (an ARN in the management or IAM delegated-administrator account).
+   */
+  assumedRootIssuer?: string;
 }
 
 export interface CredentialReportBehaviour {

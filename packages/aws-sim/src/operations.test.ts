@@ -464,15 +464,12 @@ t.test('CloudTrail', async (t) => {
       responseElements: { ConsoleLogin: 'Failure' },
       awsRegion: 'us-east-1',
     });
-    const manage = sdkClients(sim.endpoint, BASE_CREDENTIALS, 'us-east-1');
-    const yearAgo = new Date(Date.now() - 365 * 86_400_000);
-    const first = await manage.cloudtrail.send(
-      new LookupEventsCommand({ MaxResults: 1, StartTime: yearAgo }),
-    );
+    const logArchive = await member('333333333333');
+    const first = await logArchive.cloudtrail.send(new LookupEventsCommand({ MaxResults: 1 }));
     t.equal(first.Events?.length, 1);
     t.ok(first.NextToken);
-    const second = await manage.cloudtrail.send(
-      new LookupEventsCommand({ MaxResults: 1, StartTime: yearAgo, NextToken: first.NextToken }),
+    const second = await logArchive.cloudtrail.send(
+      new LookupEventsCommand({ MaxResults: 1, NextToken: first.NextToken }),
     );
     t.not(second.Events?.[0]?.EventId, first.Events?.[0]?.EventId);
     const eu = await (await member('555555555555', 'eu-west-1')).cloudtrail.send(new LookupEventsCommand({}));
@@ -481,6 +478,97 @@ t.test('CloudTrail', async (t) => {
       ['DescribeInstances'],
       'events answer per region',
     );
+  });
+
+  t.test(
+    'LookupEvents answers the last 90 days only: an older StartTime is clamped, not refused',
+    async (t) => {
+      const manage = sdkClients(sim.endpoint, BASE_CREDENTIALS, 'us-east-1');
+      const yearAgo = new Date(Date.now() - 365 * 86_400_000);
+      const { Events } = await manage.cloudtrail.send(
+        new LookupEventsCommand({
+          LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ConsoleLogin' }],
+          StartTime: yearAgo,
+        }),
+      );
+      // The management account's root ConsoleLogin 200 days ago is past what event history keeps.
+      t.same(
+        Events?.map((e) => JSON.parse(e.CloudTrailEvent ?? '{}').userIdentity.type),
+        ['AssumedRole'],
+      );
+      const old = await manage.cloudtrail.send(
+        new LookupEventsCommand({ StartTime: yearAgo, EndTime: new Date(Date.now() - 180 * 86_400_000) }),
+      );
+      t.same(old.Events, [], 'a range wholly older than 90 days is empty, not an error');
+      const reversed = await rejection(
+        manage.cloudtrail.send(new LookupEventsCommand({ StartTime: new Date(), EndTime: yearAgo })),
+      );
+      t.equal(reversed.name, 'InvalidTimeRangeException');
+    },
+  );
+
+  t.test('IAM events are recorded in us-east-1 only, whatever region the model names', async (t) => {
+    const account = sim.model.accounts.find((a) => a.id === '555555555555');
+    t.ok(account);
+    if (!account) return;
+    account.events.push({
+      id: 'feed0000-0000-4000-8000-000000000001',
+      time: new Date(Date.now() - 86_400_000).toISOString(),
+      region: 'eu-west-1',
+      name: 'CreateAccessKey',
+      source: 'iam.amazonaws.com',
+      identityType: 'Root',
+      username: 'root',
+      sourceIp: '198.51.100.7',
+      userAgent: 'aws-cli/2.17.0',
+      readOnly: false,
+    });
+    t.teardown(() => {
+      account.events = account.events.filter((e) => e.id !== 'feed0000-0000-4000-8000-000000000001');
+    });
+    const lookup = {
+      LookupAttributes: [{ AttributeKey: 'EventName' as const, AttributeValue: 'CreateAccessKey' }],
+    };
+    const eu = await (await member('555555555555', 'eu-west-1')).cloudtrail.send(
+      new LookupEventsCommand(lookup),
+    );
+    t.same(eu.Events, []);
+    const east = await (await member('555555555555', 'us-east-1')).cloudtrail.send(
+      new LookupEventsCommand(lookup),
+    );
+    t.same(
+      east.Events?.map((e) => JSON.parse(e.CloudTrailEvent ?? '{}').awsRegion),
+      ['us-east-1'],
+    );
+  });
+
+  t.test('privileged root session events: Root with sessionContext.assumedRoot and inScopeOf', async (t) => {
+    const { Events } = await (await member('555555555555', 'us-east-1')).cloudtrail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteBucketPolicy' }],
+      }),
+    );
+    t.match(JSON.parse(Events?.[0]?.CloudTrailEvent ?? '{}'), {
+      userIdentity: {
+        type: 'Root',
+        arn: 'arn:aws:iam::555555555555:root',
+        accessKeyId: 'ASIA555555555555T00002',
+        sessionContext: { assumedRoot: 'true', attributes: { mfaAuthenticated: 'false' } },
+        inScopeOf: {
+          credentialsIssuedTo:
+            'arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin/alice@acme-corp.example',
+          sourceAccount: '111111111111',
+        },
+      },
+    });
+    const plain = await (await member('555555555555', 'us-east-1')).cloudtrail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ListBuckets' }],
+      }),
+    );
+    const identity = JSON.parse(plain.Events?.[0]?.CloudTrailEvent ?? '{}').userIdentity;
+    t.equal(identity.inScopeOf, undefined, 'a root access key call is no privileged session');
+    t.equal(identity.sessionContext, undefined);
   });
 });
 

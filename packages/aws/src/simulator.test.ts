@@ -2,7 +2,13 @@
 // cannot hold (root MFA and keys, the root row, root events, AssumeRoot, organization features),
 // the audit role refused, throttling and AccessDenied from knobs.
 import { loadOrganization, startSimulator } from '@rootaudit/aws-sim';
-import type { EvidenceKey, EvidenceMap, Organization, OrganizationFeatures } from '@rootaudit/checks';
+import {
+  type EvidenceKey,
+  type EvidenceMap,
+  getCheck,
+  type Organization,
+  type OrganizationFeatures,
+} from '@rootaudit/checks';
 import t from 'tap';
 import { CallCounter, countCallsWithin } from './call-counter.ts';
 import { ClientFactory, type ClientFactoryOptions } from './clients.ts';
@@ -30,7 +36,7 @@ const features = await organizationCollectors.organizationFeatures.collect({ cli
 const regions = ['us-east-1', 'eu-west-1'];
 
 /** Every account evidence of one account, memoised like the runner does. */
-function evidenceOf(accountId: string, f = factory) {
+function evidenceOf(accountId: string, f = factory, rootUsageWindowDays = 90) {
   const clients = f.forAccount(accountId);
   const memory = new Map<EvidenceKey, Promise<unknown>>();
   const context = {
@@ -41,7 +47,7 @@ function evidenceOf(accountId: string, f = factory) {
     },
     regions,
     now: new Date(),
-    rootUsageWindowDays: 90,
+    rootUsageWindowDays,
     clients,
     organizationClients: f.forOrganization(),
     credentialReportPolling: { initialDelayMs: 10, timeLimitMs: 2_000 },
@@ -287,3 +293,78 @@ t.test(
     t.same(shared.counter.total(), { calls: 4, errors: 0, throttles: 0 }, 'the factory counts both accounts');
   },
 );
+
+function rootSigninActivity() {
+  const check = getCheck('root-signin-activity');
+  if (!check) throw new Error('root-signin-activity is not in the catalog');
+  return check;
+}
+
+/** root-signin-activity over one account's root events gathered through the simulator. */
+async function signinActivityOf(accountId: string, rootUsageWindowDays = 90) {
+  const rootEvents = await evidenceOf(accountId, factory, rootUsageWindowDays)('rootEvents');
+  const [result] = rootSigninActivity().evaluate({ rootEvents } as EvidenceMap, {
+    accountId,
+    partition: 'aws',
+    isManagementAccount: accountId === model.organization.managementAccountId,
+    now: new Date(),
+    regions,
+    rootUsageWindowDays,
+    allowedEmailDomains: [],
+  });
+  return { rootEvents, result };
+}
+
+t.test("rootaudit's own AssumeRoot audit session in a member's CloudTrail is no root usage", async (t) => {
+  const { rootEvents, result } = await signinActivityOf('333333333333');
+  t.match(rootEvents['us-east-1'], {
+    ok: true,
+    value: {
+      // Who the ClientFactory's organization credentials are, as the simulator's STS names them.
+      auditIssuer: 'arn:aws:iam::111111111111:user/rootaudit',
+      events: [{ privilegedSession: { issuer: 'arn:aws:iam::111111111111:user/rootaudit' } }],
+    },
+  });
+  t.equal(result?.status, 'PASS', result?.message ?? 'no result');
+  t.match(result?.evidence, { ownAuditSessionEvents: 4 });
+});
+
+t.test('a privileged root session issued to someone else is reported with its issuer', async (t) => {
+  const { result } = await signinActivityOf('555555555555');
+  t.equal(result?.status, 'FAIL');
+  t.match(
+    result?.message,
+    /DeleteBucketPolicy \(s3\.amazonaws\.com, us-east-1\).*privileged root session issued to arn:aws:sts::111111111111:assumed-role\/AWSReservedSSO_Admin\/alice@acme-corp\.example/,
+  );
+  t.match(result?.message, /ListBuckets/, 'beside the root access key calls');
+});
+
+t.test(
+  'a 365-day window: 90 days looked up, the 200-day-old root sign-in unseen, ERROR not PASS',
+  async (t) => {
+    const { rootEvents, result } = await signinActivityOf('111111111111', 365);
+    t.match(rootEvents['us-east-1'], { ok: true, value: { lookedUpDays: 90, windowDays: 365, events: [] } });
+    t.equal(result?.status, 'ERROR');
+    t.match(result?.message, /last 90 days only/);
+    t.match(result?.evidence, { lookedUpDays: 90, windowDays: 365 });
+  },
+);
+
+t.test('every root event of us-east-1 is read when only eu-west-1 is scanned', async (t) => {
+  const clients = factory.forAccount('555555555555');
+  const rootEvents = await accountCollectors.rootEvents.collect({
+    account: { id: '555555555555', partition: 'aws', isManagementAccount: false },
+    regions: ['eu-west-1'],
+    now: new Date(),
+    rootUsageWindowDays: 90,
+    clients,
+    organizationClients: factory.forOrganization(),
+    evidence: () => Promise.reject(new Error('not needed')),
+  });
+  t.same(Object.keys(rootEvents).sort(), ['eu-west-1', 'us-east-1']);
+  t.same(
+    rootEvents['us-east-1']?.ok && rootEvents['us-east-1'].value.events.map((e) => e.eventName).sort(),
+    ['DeleteBucketPolicy', 'ListBuckets'],
+    'API calls too, not only ConsoleLogin',
+  );
+});

@@ -195,6 +195,21 @@ export interface GuardDutyDetectors {
   detectors: { detectorId: string; status: string }[];
 }
 
+/**
+ * A call made with short-term root credentials from sts:AssumeRoot (a privileged root session):
+ * CloudTrail records it in the member account as userIdentity.type Root with
+ * `sessionContext.assumedRoot` "true" and an `inScopeOf` element naming who the credentials were
+ * issued to.
+ */
+export interface PrivilegedRootSession {
+  /** inScopeOf.credentialsIssuedTo, else inScopeOf.sourceArn: the principal that called AssumeRoot; null when not recorded. */
+  issuer: string | null;
+  /** inScopeOf.issuerType, as recorded. */
+  issuerType: string | null;
+  /** inScopeOf.sourceAccount; null when not recorded. */
+  issuerAccount: string | null;
+}
+
 export interface RootEvent {
   eventId: string;
   eventTime: string;
@@ -207,12 +222,31 @@ export interface RootEvent {
   mfaUsed: boolean | null;
   /** responseElements.ConsoleLogin for sign-ins, `Success`/`Failure`; errorCode present → Failure. */
   outcome: 'Success' | 'Failure' | null;
+  /** The call's errorCode (AccessDenied…); null when none was recorded. */
+  errorCode: string | null;
+  /** Set when the call was made in a privileged root session (sts:AssumeRoot); null otherwise. */
+  privilegedSession: PrivilegedRootSession | null;
 }
 
-/** cloudtrail:LookupEvents filtered client-side to userIdentity.type = Root, per region. */
+/**
+ * cloudtrail:LookupEvents filtered client-side to userIdentity.type = Root, per region.
+ * LookupEvents answers for the last 90 days only: a longer window is looked up for 90 days, and
+ * `lookedUpDays` < `windowDays` says the rest of the window was not read.
+ */
 export interface RootEvents {
+  /** Start of the period looked up (the window's start, or 90 days back when the window is longer). */
   windowStart: string;
   windowEnd: string;
+  /** Days looked up: the window, at most 90. */
+  lookedUpDays: number;
+  /** The configured window (ROOTAUDIT_ROOT_USAGE_WINDOW_DAYS). */
+  windowDays: number;
+  /**
+   * The principal rootaudit calls sts:AssumeRoot with (its organization credentials, as
+   * sts:GetCallerIdentity names them), asked only when a privileged root session was found; null
+   * when not asked or unknown.
+   */
+  auditIssuer: string | null;
   events: RootEvent[];
 }
 

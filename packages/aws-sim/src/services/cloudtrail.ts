@@ -88,6 +88,46 @@ function lookupMatches(event: CloudTrailEventModel, key: string, value: string):
   }
 }
 
+/** Event history keeps 90 days: LookupEvents answers nothing older, whatever StartTime asks. */
+const EVENT_HISTORY_MS = 90 * 86_400_000;
+
+/**
+ * IAM has one global endpoint: its events are recorded in us-east-1 whatever region a model event
+ * names. STS and sign-in are not in the list: their global endpoints record in us-east-1 and their
+ * regional endpoints (AssumeRoot accepts only those) in their own region, so the model's region holds.
+ */
+const GLOBAL_EVENT_SOURCES = new Set(['iam.amazonaws.com']);
+
+function recordedRegion(event: CloudTrailEventModel): string {
+  return GLOBAL_EVENT_SOURCES.has(event.source) ? 'us-east-1' : event.region;
+}
+
+/**
+ * A root call in a privileged root session: the member records the root user, the session's
+ * temporary key, `sessionContext.assumedRoot` and `inScopeOf` naming whom the credentials were
+ * issued to (and that principal's account).
+ */
+function privilegedRootIdentity(account: AccountModel, event: CloudTrailEventModel, issuer: string) {
+  return {
+    type: 'Root',
+    principalId: account.id,
+    arn: `arn:aws:iam::${account.id}:root`,
+    accountId: account.id,
+    accessKeyId: event.accessKeyId ?? '',
+    sessionContext: {
+      attributes: {
+        creationDate: new Date(Date.parse(event.time) - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        mfaAuthenticated: 'false',
+      },
+      assumedRoot: 'true',
+    },
+    inScopeOf: {
+      credentialsIssuedTo: issuer,
+      sourceAccount: /:(\d{12}):/.exec(issuer)?.[1],
+    },
+  };
+}
+
 /** The CloudTrailEvent JSON as CloudTrail records it. */
 function cloudTrailEventJson(account: AccountModel, event: CloudTrailEventModel): string {
   const root = event.identityType === 'Root';
@@ -95,13 +135,15 @@ function cloudTrailEventJson(account: AccountModel, event: CloudTrailEventModel)
   const record: Record<string, unknown> = {
     eventVersion: '1.09',
     userIdentity: root
-      ? {
-          type: 'Root',
-          principalId: account.id,
-          arn: `arn:aws:iam::${account.id}:root`,
-          accountId: account.id,
-          accessKeyId: event.accessKeyId ?? '',
-        }
+      ? event.assumedRootIssuer
+        ? privilegedRootIdentity(account, event, event.assumedRootIssuer)
+        : {
+            type: 'Root',
+            principalId: account.id,
+            arn: `arn:aws:iam::${account.id}:root`,
+            accountId: account.id,
+            accessKeyId: event.accessKeyId ?? '',
+          }
       : {
           type: event.identityType,
           principalId: `AIDA${account.id}:${event.username}`,
@@ -115,7 +157,7 @@ function cloudTrailEventJson(account: AccountModel, event: CloudTrailEventModel)
     eventTime: new Date(event.time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     eventSource: event.source,
     eventName: event.name,
-    awsRegion: event.region,
+    awsRegion: recordedRegion(event),
     sourceIPAddress: event.sourceIp,
     userAgent: event.userAgent,
     requestParameters: null,
@@ -221,15 +263,19 @@ export const cloudtrail: ServiceHandlers = {
     const max = inputNumber(ctx, 'MaxResults') ?? 50;
     if (max < 1 || max > 50)
       throw new SimError('InvalidMaxResultsException', 'MaxResults must be between 1 and 50.');
-    const start = toTime(ctx.input.StartTime) ?? ctx.now - 90 * 86_400_000;
+    const requestedStart = toTime(ctx.input.StartTime);
     const end = toTime(ctx.input.EndTime) ?? ctx.now;
-    if (start > end) throw new SimError('InvalidTimeRangeException', 'StartTime must be before EndTime.');
+    if (requestedStart !== undefined && requestedStart > end) {
+      throw new SimError('InvalidTimeRangeException', 'StartTime must be before EndTime.');
+    }
+    // An older StartTime is not refused: the answer simply holds what history keeps.
+    const start = Math.max(requestedStart ?? 0, ctx.now - EVENT_HISTORY_MS);
     const attribute = attributes[0];
     const events = ctx.account.events
       .filter((e) => {
         const t = Date.parse(e.time);
         return (
-          e.region === ctx.region &&
+          recordedRegion(e) === ctx.region &&
           t >= start &&
           t <= end &&
           (!attribute || lookupMatches(e, attribute.AttributeKey ?? '', attribute.AttributeValue ?? ''))

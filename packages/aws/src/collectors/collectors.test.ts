@@ -617,7 +617,7 @@ t.test('alternate contacts: AccessDenied on any type fails the evidence with the
 const ctEvent = (fields: Record<string, unknown>) => ({ CloudTrailEvent: JSON.stringify(fields) });
 
 t.test(
-  'root events: Username=root asked, only userIdentity.type Root kept, sign-ins from us-east-1 even when unscanned',
+  'root events: Username=root asked, only userIdentity.type Root kept, every root event from us-east-1 even when unscanned',
   async (t) => {
     const { clients, calls } = fakeAccountClients(({ region, input }) => {
       if (region === 'eu-west-1') {
@@ -668,6 +668,14 @@ t.test(
             additionalEventData: { MFAUsed: 'No' },
             responseElements: { ConsoleLogin: 'Success' },
           }),
+          ctEvent({
+            eventID: 's0',
+            eventTime: '2026-11-21T09:00:00Z',
+            eventName: 'CreateAccessKey',
+            eventSource: 'iam.amazonaws.com',
+            awsRegion: 'us-east-1',
+            userIdentity: { type: 'Root' },
+          }),
           { CloudTrailEvent: 'not json' },
         ],
       };
@@ -693,8 +701,24 @@ t.test(
         userAgent: null,
         mfaUsed: false,
         outcome: 'Success',
+        errorCode: null,
+        privilegedSession: null,
+      },
+      {
+        eventId: 's0',
+        eventTime: '2026-11-21T09:00:00.000Z',
+        eventName: 'CreateAccessKey',
+        eventSource: 'iam.amazonaws.com',
+        region: 'us-east-1',
+        sourceIpAddress: null,
+        userAgent: null,
+        mfaUsed: null,
+        outcome: 'Success',
+        errorCode: null,
+        privilegedSession: null,
       },
     ]);
+    t.same(eu?.ok && eu.value.events.map((e) => e.errorCode), ['AccessDenied', null]);
     t.same(
       calls.filter((c) => c.region === 'eu-west-1').map((c) => c.input.LookupAttributes),
       [
@@ -703,8 +727,92 @@ t.test(
       ],
     );
     t.same(calls.find((c) => c.region === 'us-east-1')?.input.LookupAttributes, [
-      { AttributeKey: 'EventName', AttributeValue: 'ConsoleLogin' },
+      { AttributeKey: 'Username', AttributeValue: 'root' },
     ]);
+  },
+);
+
+t.test(
+  'root events: a 365-day window is looked up for the 90 days LookupEvents keeps, and says so',
+  async (t) => {
+    const { clients, calls } = fakeAccountClients(() => ({ Events: [] }));
+    const result = await rootEventsCollector.collect(
+      collectorContext(clients, { regions: ['us-east-1'], rootUsageWindowDays: 365 }),
+    );
+    t.same(
+      calls.map((c) => (c.input.StartTime as Date).toISOString()),
+      ['2026-08-25T12:00:00.000Z'],
+      'StartTime 90 days back, not 365',
+    );
+    t.match(result['us-east-1'], {
+      ok: true,
+      value: { windowStart: '2026-08-25T12:00:00.000Z', lookedUpDays: 90, windowDays: 365 },
+    });
+  },
+);
+
+t.test(
+  'root events: privileged root sessions are read from inScopeOf, and rootaudit asks who it is only then',
+  async (t) => {
+    const session = (eventID: string, issuer: string) =>
+      ctEvent({
+        eventID,
+        eventTime: '2026-11-22T02:00:00Z',
+        eventName: 'ListAccessKeys',
+        eventSource: 'iam.amazonaws.com',
+        awsRegion: 'us-east-1',
+        userIdentity: {
+          type: 'Root',
+          arn: 'arn:aws:iam::111122223333:root',
+          accessKeyId: 'ASIAEXAMPLE',
+          sessionContext: { attributes: { mfaAuthenticated: 'false' }, assumedRoot: 'true' },
+          inScopeOf: {
+            issuerType: 'AWS::IAM::Role',
+            credentialsIssuedTo: issuer,
+            sourceAccount: '999999999999',
+          },
+        },
+      });
+    const { clients, organizationClients, calls } = fakeAccountClients(({ operation }) => {
+      if (operation === 'GetCallerIdentity') {
+        return { Arn: 'arn:aws:sts::999999999999:assumed-role/OrgRole/rootaudit-1', Account: '999999999999' };
+      }
+      return { Events: [session('p1', 'arn:aws:sts::999999999999:assumed-role/OrgRole/rootaudit-0')] };
+    });
+    const result = await rootEventsCollector.collect(
+      collectorContext(clients, { regions: ['us-east-1', 'eu-west-1'], organizationClients }),
+    );
+    t.match(result['us-east-1'], {
+      ok: true,
+      value: {
+        auditIssuer: 'arn:aws:sts::999999999999:assumed-role/OrgRole/rootaudit-1',
+        events: [
+          {
+            eventId: 'p1',
+            privilegedSession: {
+              issuer: 'arn:aws:sts::999999999999:assumed-role/OrgRole/rootaudit-0',
+              issuerType: 'AWS::IAM::Role',
+              issuerAccount: '999999999999',
+            },
+          },
+        ],
+      },
+    });
+    t.equal(
+      calls.filter((c) => c.operation === 'GetCallerIdentity' && c.signer === 'organization').length,
+      1,
+      'asked once, with the credentials rootaudit calls sts:AssumeRoot with',
+    );
+
+    const quiet = fakeAccountClients(() => ({ Events: [] }));
+    const none = await rootEventsCollector.collect(
+      collectorContext(quiet.clients, { organizationClients: quiet.organizationClients }),
+    );
+    t.match(none['us-east-1'], { ok: true, value: { auditIssuer: null } });
+    t.notOk(
+      quiet.calls.some((c) => c.operation === 'GetCallerIdentity'),
+      'no session, no question',
+    );
   },
 );
 
