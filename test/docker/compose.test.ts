@@ -208,7 +208,8 @@ t.test(
       'the major of the Node that package.json pins',
     );
     // Every stage on the official image of that Node (the tag's variable, as Docker reads it).
-    for (const stage of stages) t.match(stage.base, /^node:\$\{NODE_VERSION\}-bookworm-slim$/, stage.name);
+    for (const stage of stages)
+      t.match(stage.base, /^node:\$\{NODE_VERSION\}-bookworm-slim$/, stage.name ?? 'unnamed stage');
 
     // `rootaudit` in the image is the CLI's bin, linked from the sources copied to WORKDIR.
     const workdir = runtime.instructions.find((instruction) => instruction.keyword === 'WORKDIR')?.arguments;
