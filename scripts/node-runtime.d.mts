@@ -1,8 +1,8 @@
 // Types of node-runtime.mjs, which stays plain JavaScript so that any Node can run it.
 
 export interface NodeRequirement {
-  /** From engines.node (`>=N`). */
-  minimumMajor: number;
+  /** From engines.node (`>=22`, `>=22.12`), as written there. */
+  minimum: string;
   /** From rootaudit.node: the exact release fetched when the Node at hand is older. */
   pinned: string;
 }
@@ -17,9 +17,10 @@ export function nodeRequirement(packageJson: {
   engines?: { node?: string };
   rootaudit?: { node?: string };
 }): NodeRequirement;
+export function atLeast(version: string, minimum: string): boolean;
 export function chooseNode(facts: {
   running: string;
-  minimumMajor: number;
+  minimum: string;
   pinned: string;
   platform: string;
   arch: string;

@@ -27,18 +27,32 @@ export function nodePackageFor(platform, arch) {
   return names[`${platform}-${arch}`];
 }
 
-/** What package.json asks of Node: `{ minimumMajor, pinned }`. */
+/**
+ * What package.json asks of Node: `{ minimum, pinned }`, minimum as engines writes it (`22`,
+ * `22.12`), pinned an exact release.
+ */
 export function nodeRequirement(packageJson) {
   const engines = packageJson.engines?.node;
-  const match = /^>=\s*(\d+)(\.0)*$/.exec(engines ?? '');
+  const match = /^>=\s*(\d+(?:\.\d+){0,2})$/.exec(engines ?? '');
   if (!match) throw new Error(`package.json engines.node must read ">=N", not ${JSON.stringify(engines)}`);
   const pinned = packageJson.rootaudit?.node;
   if (!/^\d+\.\d+\.\d+$/.test(pinned ?? ''))
     throw new Error(`package.json rootaudit.node must be an exact version, not ${JSON.stringify(pinned)}`);
-  const minimumMajor = Number(match[1]);
-  if (Number(pinned.split('.')[0]) < minimumMajor)
+  const minimum = match[1];
+  if (!atLeast(pinned, minimum))
     throw new Error(`package.json rootaudit.node ${pinned} is older than engines.node ${engines}`);
-  return { minimumMajor, pinned };
+  return { minimum, pinned };
+}
+
+/** Whether version (`20.20.2`, `v24.1.0`) is minimum (`22`, `22.12`, `22.12.0`) or newer. */
+export function atLeast(version, minimum) {
+  const parts = (text) => {
+    const numbers = text.replace(/^v/, '').split(/[.-]/).slice(0, 3).map(Number);
+    return [0, 1, 2].map((index) => numbers[index] || 0);
+  };
+  const [have, need] = [parts(version), parts(minimum)];
+  const differs = have.findIndex((part, index) => part !== need[index]);
+  return differs === -1 || have[differs] > need[differs];
 }
 
 /**
@@ -46,14 +60,13 @@ export function nodeRequirement(packageJson) {
  * pinned release from the platform's package, else stop with the reason.
  * Returns `{ use: 'running' }`, `{ use: 'pinned', version, packageName }` or `{ use: 'none', problem }`.
  */
-export function chooseNode({ running, minimumMajor, pinned, platform, arch }) {
-  const major = Number(/^v?(\d+)\./.exec(running)?.[1]);
-  if (major >= minimumMajor) return { use: 'running' };
+export function chooseNode({ running, minimum, pinned, platform, arch }) {
+  if (atLeast(running, minimum)) return { use: 'running' };
   const packageName = nodePackageFor(platform, arch);
   if (!packageName)
     return {
       use: 'none',
-      problem: `rootaudit needs Node.js ${minimumMajor} or newer (this is ${running}) and no Node package is published for ${platform}-${arch}: install Node.js ${minimumMajor} or newer, then run again`,
+      problem: `rootaudit needs Node.js ${minimum} or newer (this is ${running}) and no Node package is published for ${platform}-${arch}: install Node.js ${minimum} or newer, then run again`,
     };
   return { use: 'pinned', version: pinned, packageName };
 }
@@ -88,9 +101,9 @@ export async function ensureSupportedNode({ root, log }) {
 
   const toolsDir = join(root, '.tools');
   const paths = pinnedNodePaths(toolsDir, choice.version, choice.packageName);
-  if (!existsSync(paths.binary)) installPinnedNode(choice, paths, requirement.minimumMajor, log);
+  if (!existsSync(paths.binary)) installPinnedNode(choice, paths, requirement.minimum, log);
   log(
-    `using Node ${choice.version} from ${relative(root, paths.binDir)} (this Node is ${process.versions.node}; rootaudit needs ${requirement.minimumMajor} or newer)`,
+    `using Node ${choice.version} from ${relative(root, paths.binDir)} (this Node is ${process.versions.node}; rootaudit needs ${requirement.minimum} or newer)`,
   );
 
   const env = {
@@ -135,7 +148,7 @@ export function exitAs({ code, signal }) {
   process.exit(code ?? 1);
 }
 
-function installPinnedNode(choice, paths, minimumMajor, log) {
+function installPinnedNode(choice, paths, minimum, log) {
   const spec = `${choice.packageName}@${choice.version}`;
   log(`fetching Node ${choice.version} (${spec}) from the npm registry into .tools/`);
   // Installed beside, then moved into place: an interrupted download leaves no half binary behind.
@@ -165,8 +178,8 @@ function installPinnedNode(choice, paths, minimumMajor, log) {
     fail(
       log,
       npm.status === 0
-        ? `${spec} holds no working Node binary (got ${version ?? 'nothing'}): install Node.js ${minimumMajor} or newer, then run again`
-        : `could not fetch ${spec} from the npm registry (npm's reason is above): install Node.js ${minimumMajor} or newer, then run again`,
+        ? `${spec} holds no working Node binary (got ${version ?? 'nothing'}): install Node.js ${minimum} or newer, then run again`
+        : `could not fetch ${spec} from the npm registry (npm's reason is above): install Node.js ${minimum} or newer, then run again`,
     );
   }
   mkdirSync(dirname(paths.home), { recursive: true });

@@ -20,7 +20,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import t, { type Test } from 'tap';
-import { chooseNode, nodePackageFor, nodeRequirement, pinnedNodePaths } from '../../scripts/node-runtime.mjs';
+import {
+  atLeast,
+  chooseNode,
+  nodePackageFor,
+  nodeRequirement,
+  pinnedNodePaths,
+} from '../../scripts/node-runtime.mjs';
 import { repositoryRoot } from '../support/docker-files.ts';
 
 const rootPackage = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as {
@@ -30,10 +36,17 @@ const rootPackage = JSON.parse(readFileSync(join(repositoryRoot, 'package.json')
 
 t.test('package.json: engines.node ">=N" is the minimum, rootaudit.node the exact release', async (t) => {
   t.same(nodeRequirement({ engines: { node: '>=22' }, rootaudit: { node: '24.22.3' } }), {
-    minimumMajor: 22,
+    minimum: '22',
     pinned: '24.22.3',
   });
-  t.same(nodeRequirement({ engines: { node: '>=22.0.0' }, rootaudit: { node: '24.22.3' } }).minimumMajor, 22);
+  t.equal(
+    nodeRequirement({ engines: { node: '>=22.12.0' }, rootaudit: { node: '24.22.3' } }).minimum,
+    '22.12.0',
+  );
+  t.equal(
+    nodeRequirement({ engines: { node: '>= 22.12' }, rootaudit: { node: '22.12.0' } }).minimum,
+    '22.12',
+  );
   t.throws(() => nodeRequirement({ engines: { node: '^22 || ^24' }, rootaudit: { node: '24.22.3' } }), {
     message: /engines\.node must read ">=N"/,
   });
@@ -44,10 +57,13 @@ t.test('package.json: engines.node ">=N" is the minimum, rootaudit.node the exac
   t.throws(() => nodeRequirement({ engines: { node: '>=22' }, rootaudit: { node: '20.20.2' } }), {
     message: /20\.20\.2 is older than engines\.node >=22/,
   });
+  t.throws(() => nodeRequirement({ engines: { node: '>=22.12' }, rootaudit: { node: '22.11.0' } }), {
+    message: /22\.11\.0 is older than engines\.node >=22\.12/,
+  });
 });
 
 t.test("the repository's own: Node 22 or newer, Node 24 pinned, no package asking otherwise", async (t) => {
-  t.same(nodeRequirement(rootPackage), { minimumMajor: 22, pinned: rootPackage.rootaudit.node });
+  t.same(nodeRequirement(rootPackage), { minimum: '22', pinned: rootPackage.rootaudit.node });
   t.match(rootPackage.rootaudit.node, /^24\./, 'the active LTS');
   for (const folder of ['apps', 'packages']) {
     for (const name of readdirSync(join(repositoryRoot, folder))) {
@@ -69,7 +85,7 @@ t.test('the platform packages that hold a Node binary', async (t) => {
 });
 
 t.test('which Node runs rootaudit', async (t) => {
-  const facts = { minimumMajor: 22, pinned: '24.22.3', platform: 'linux', arch: 'x64' };
+  const facts = { minimum: '22', pinned: '24.22.3', platform: 'linux', arch: 'x64' };
   t.same(chooseNode({ ...facts, running: '20.20.2' }), {
     use: 'pinned',
     version: '24.22.3',
@@ -97,6 +113,19 @@ t.test('which Node runs rootaudit', async (t) => {
   );
   t.notMatch((none as { problem: string }).problem, /\n/);
   t.same(chooseNode({ ...facts, running: '24.22.3', platform: 'win32', arch: 'x64' }), { use: 'running' });
+});
+
+t.test('a minimum with a minor: 22.12 or newer', async (t) => {
+  const facts = { minimum: '22.12', pinned: '24.22.3', platform: 'linux', arch: 'x64' };
+  t.equal(chooseNode({ ...facts, running: '22.11.9' }).use, 'pinned');
+  t.equal(chooseNode({ ...facts, running: '22.12.0' }).use, 'running');
+  t.equal(chooseNode({ ...facts, running: '22.13.0' }).use, 'running');
+  t.equal(chooseNode({ ...facts, running: '23.0.0' }).use, 'running');
+  t.equal(chooseNode({ ...facts, running: '21.99.0' }).use, 'pinned');
+  t.ok(atLeast('24.22.3', '24.22.3'));
+  t.notOk(atLeast('24.22.2', '24.22.3'));
+  t.ok(atLeast('v25.0.0-pre', '24.22.3'));
+  t.notOk(atLeast('9.0.0', '10'), 'numbers, not text');
 });
 
 // ---------------------------------------------------------------------------------------------
