@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// Makes a fresh clone runnable with nothing but Node and npm: fetches the pinned pnpm into
-// .tools/ when none is on PATH, installs the workspace from the lockfile when it changed, and
-// generates the Prisma client. Quick when there is nothing to do, so `npm start` and `npm test`
-// can always go through it. Usage: node scripts/bootstrap.mjs [pnpm arguments to run afterwards]
+// Makes a fresh clone runnable with nothing but Node (18 or newer) and npm: on a Node older than
+// package.json's engines, fetches the pinned Node into .tools/ and runs everything under it (see
+// node-runtime.mjs); fetches the pinned pnpm into .tools/ when none is on PATH, installs the
+// workspace from the lockfile when it changed, and generates the Prisma client. Quick when there
+// is nothing to do, so `npm start` and `npm test` can always go through it.
+// Usage: node scripts/bootstrap.mjs [pnpm arguments to run afterwards]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSupportedNode, exitAs, runForwardingSignals } from './node-runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -18,6 +21,9 @@ const localPnpm = join(toolsDir, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
 function log(message) {
   process.stderr.write(`[bootstrap] ${message}\n`);
 }
+
+// First, before anything runs on it: from here on this process is a Node that package.json accepts.
+await ensureSupportedNode({ root, log });
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
@@ -92,6 +98,12 @@ if (existsSync(schema)) {
 
 const args = process.argv.slice(2);
 if (args.length > 0) {
-  const result = spawnSync(pnpm.command, [...pnpm.prefix, ...args], { cwd: root, stdio: 'inherit' });
-  process.exit(result.status ?? 1);
+  const outcome = await runForwardingSignals(pnpm.command, [...pnpm.prefix, ...args], {
+    cwd: root,
+    stdio: 'inherit',
+  }).catch((error) => {
+    log(`could not run ${pnpm.command}: ${error.message}`);
+    process.exit(1);
+  });
+  exitAs(outcome);
 }

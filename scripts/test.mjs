@@ -12,9 +12,14 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSupportedNode } from './node-runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (message) => process.stderr.write(`[test] ${message}\n`);
+
+// Tests run on the Node rootaudit runs on: on an older one, this script runs again under the
+// pinned Node of .tools/ (fetched once), and tap with it (tap is spawned with process.execPath).
+await ensureSupportedNode({ root, log });
 
 // tap runs every script in a folder named on its command line, not only the tests (apps/api would
 // start its real server from main.ts and hang): a folder stands for the test files under it.

@@ -191,10 +191,25 @@ t.test(
     t.notMatch(users[0]?.arguments, /^(root|0)(:|$)/, 'runs as a non-root user');
     t.equal(users[0]?.arguments, 'node', 'the unprivileged user of the official Node.js image');
 
-    const packageManager = JSON.parse(readText(join(repositoryRoot, 'package.json')))
-      .packageManager as string;
+    const rootPackage = JSON.parse(readText(join(repositoryRoot, 'package.json'))) as {
+      packageManager: string;
+      rootaudit: { node: string };
+    };
     const pnpmArg = globalArgs.find((instruction) => instruction.arguments.startsWith('PNPM_VERSION='));
-    t.equal(`pnpm@${pnpmArg?.arguments.split('=')[1]}`, packageManager, 'the pnpm of packageManager');
+    t.equal(
+      `pnpm@${pnpmArg?.arguments.split('=')[1]}`,
+      rootPackage.packageManager,
+      'the pnpm of packageManager',
+    );
+    const nodeArg = globalArgs.find((instruction) => instruction.arguments.startsWith('NODE_VERSION='));
+    t.equal(
+      nodeArg?.arguments.split('=')[1],
+      rootPackage.rootaudit.node.split('.')[0],
+      'the major of the Node that package.json pins',
+    );
+    // Every stage on the official image of that Node (the tag's variable, as Docker reads it).
+    for (const stage of stages)
+      t.match(stage.base, /^node:\$\{NODE_VERSION\}-bookworm-slim$/, stage.name ?? 'unnamed stage');
 
     // `rootaudit` in the image is the CLI's bin, linked from the sources copied to WORKDIR.
     const workdir = runtime.instructions.find((instruction) => instruction.keyword === 'WORKDIR')?.arguments;
