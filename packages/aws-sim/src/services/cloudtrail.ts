@@ -36,7 +36,10 @@ function visibleTrails(ctx: CallContext): VisibleTrail[] {
 }
 
 function trailNotFound(ctx: CallContext, nameOrArn: string): SimError {
-  return new SimError('TrailNotFoundException', `Unknown trail: ${nameOrArn} for the user: ${ctx.account.id}`);
+  return new SimError(
+    'TrailNotFoundException',
+    `Unknown trail: ${nameOrArn} for the user: ${ctx.account.id}`,
+  );
 }
 
 /** Another account's (organization) trail is found only by its full ARN, as AWS requires. */

@@ -390,7 +390,9 @@ t.test(
       latestCloudWatchLogsDeliveryError: null,
     };
     const result = await trailsCollector.collect(
-      collectorContext(clients, { evidence: { organizationTrails: { ok: true, value: { trails: [read] } } } }),
+      collectorContext(clients, {
+        evidence: { organizationTrails: { ok: true, value: { trails: [read] } } },
+      }),
     );
     t.same(result, { ok: true, value: { trails: [read] } });
     t.same(ops(calls), ['DescribeTrails'], 'no GetTrailStatus or GetEventSelectors from the member');
@@ -406,7 +408,11 @@ t.test(
         evidence: {
           organizationTrails: {
             ok: false,
-            error: { action: 'cloudtrail:DescribeTrails', code: 'AccessDeniedException', message: 'not authorized' },
+            error: {
+              action: 'cloudtrail:DescribeTrails',
+              code: 'AccessDeniedException',
+              message: 'not authorized',
+            },
           },
         },
       }),
@@ -417,21 +423,30 @@ t.test(
     t.match(trail?.selectorsError, {
       action: 'cloudtrail:GetEventSelectors',
       code: 'AccessDeniedException',
-      message: /belongs to account 999999999999.*AccessDeniedException on cloudtrail:DescribeTrails: not authorized/,
+      message:
+        /belongs to account 999999999999.*AccessDeniedException on cloudtrail:DescribeTrails: not authorized/,
     });
     t.same(ops(calls), ['DescribeTrails']);
   },
 );
 
 t.test('organizationTrails: the organization trails as their owner reads them, once', async (t) => {
-  const own = { ...managementOrgTrail, Name: 'own', TrailARN: 'arn:aws:cloudtrail:us-east-1:999999999999:trail/own', IsOrganizationTrail: false };
+  const own = {
+    ...managementOrgTrail,
+    Name: 'own',
+    TrailARN: 'arn:aws:cloudtrail:us-east-1:999999999999:trail/own',
+    IsOrganizationTrail: false,
+  };
   const { organizationClients, calls } = fakeAccountClients(({ operation }) => {
     if (operation === 'DescribeTrails') return { trailList: [managementOrgTrail, own] };
     if (operation === 'GetTrailStatus')
       return { IsLogging: true, LatestCloudWatchLogsDeliveryTime: new Date('2026-11-23T11:58:00Z') };
     return { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] };
   });
-  const result = await organizationTrailsCollector.collect({ clients: organizationClients, limit: (fn) => fn() });
+  const result = await organizationTrailsCollector.collect({
+    clients: organizationClients,
+    limit: (fn) => fn(),
+  });
   t.same(result, {
     ok: true,
     value: {

@@ -15,7 +15,7 @@ import {
   GetTrailStatusCommand,
   type Trail as SdkTrail,
 } from '@aws-sdk/client-cloudtrail';
-import type { CollectionError, Collected, OrganizationTrails, Trail } from '@rootaudit/checks';
+import type { Collected, CollectionError, OrganizationTrails, Trail } from '@rootaudit/checks';
 import { type AccountCollector, awsCall, iso, type OrganizationCollector } from '../collector.ts';
 import { collected, toCollectionError } from '../errors.ts';
 
@@ -110,11 +110,20 @@ async function readTrail(trail: Trail, cloudtrail: CloudTrailClient, limit: Limi
  * An organization trail owned by another account, completed from the organization's read of it;
  * when that read failed or did not list it, the error says so (never a member-side call AWS refuses).
  */
-function fromOrganizationRead(trail: Trail, owner: string, organizationTrails: Collected<OrganizationTrails>): Trail {
+function fromOrganizationRead(
+  trail: Trail,
+  owner: string,
+  organizationTrails: Collected<OrganizationTrails>,
+): Trail {
   if (organizationTrails.ok) {
     const read = organizationTrails.value.trails.find((entry) => entry.arn === trail.arn);
     if (read) {
-      const { isLogging, managementEvents, latestCloudWatchLogsDeliveryTime, latestCloudWatchLogsDeliveryError } = read;
+      const {
+        isLogging,
+        managementEvents,
+        latestCloudWatchLogsDeliveryTime,
+        latestCloudWatchLogsDeliveryError,
+      } = read;
       return {
         ...trail,
         isLogging,

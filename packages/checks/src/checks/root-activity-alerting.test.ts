@@ -6,15 +6,15 @@ import {
   multiRegionTrail,
   multiRegionTrailNotLogging,
   multiRegionTrailStatusUnreadable,
-  singleRegionTrailOnly,
-  trail,
   noAlarms,
   noEventRules,
   organizationTrailSeenFromMember,
   rootActivityRule,
   rootActivityRuleWithoutTarget,
   rootSignInRuleOnly,
+  singleRegionTrailOnly,
   topicWithNoSubscriber,
+  trail,
 } from '../fixtures/monitoring.ts';
 import { context, evaluateOne, evidenceFor, failed, ok, regional } from '../testing/index.ts';
 import { rootActivityAlerting } from './root-activity-alerting.ts';
@@ -272,38 +272,58 @@ t.test('ERROR, not PASS, when the only trail that could feed EventBridge has an 
   t.match(result.message, /cloudtrail:GetTrailStatus/);
 });
 
-t.test('a rule in state ENABLED counts, and the result says read-only root calls are not covered', async (t) => {
-  const result = evaluateOne(rootActivityAlerting, eventBridgeOnly((region) => eventRule(region)));
-  t.equal(result.status, 'PASS');
-  t.match(result.message, /Read-only root calls are not covered in us-east-1 and eu-west-1/);
-  t.match(result.evidence, { eventBridge: { readOnlyCallsUncovered: ['us-east-1', 'eu-west-1'] } });
-});
+t.test(
+  'a rule in state ENABLED counts, and the result says read-only root calls are not covered',
+  async (t) => {
+    const result = evaluateOne(
+      rootActivityAlerting,
+      eventBridgeOnly((region) => eventRule(region)),
+    );
+    t.equal(result.status, 'PASS');
+    t.match(result.message, /Read-only root calls are not covered in us-east-1 and eu-west-1/);
+    t.match(result.evidence, { eventBridge: { readOnlyCallsUncovered: ['us-east-1', 'eu-west-1'] } });
+  },
+);
 
-t.test('a rule in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS covers read-only root calls', async (t) => {
-  const result = evaluateOne(
-    rootActivityAlerting,
-    eventBridgeOnly((region) => eventRule(region, { state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' })),
-  );
-  t.equal(result.status, 'PASS');
-  t.notMatch(result.message, /Read-only/);
-  t.match(result.evidence, { eventBridge: { readOnlyCallsUncovered: [] } });
-});
+t.test(
+  'a rule in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS covers read-only root calls',
+  async (t) => {
+    const result = evaluateOne(
+      rootActivityAlerting,
+      eventBridgeOnly((region) =>
+        eventRule(region, { state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' }),
+      ),
+    );
+    t.equal(result.status, 'PASS');
+    t.notMatch(result.message, /Read-only/);
+    t.match(result.evidence, { eventBridge: { readOnlyCallsUncovered: [] } });
+  },
+);
 
-t.test('a rule on a custom event bus never counts: AWS service events reach only the default bus', async (t) => {
-  const result = evaluateOne(
-    rootActivityAlerting,
-    eventBridgeOnly((region) => eventRule(region, { eventBusName: 'security-events' })),
-  );
-  t.equal(result.status, 'FAIL');
-  t.match(result.message, /is on event bus security-events/);
-});
+t.test(
+  'a rule on a custom event bus never counts: AWS service events reach only the default bus',
+  async (t) => {
+    const result = evaluateOne(
+      rootActivityAlerting,
+      eventBridgeOnly((region) => eventRule(region, { eventBusName: 'security-events' })),
+    );
+    t.equal(result.status, 'FAIL');
+    t.match(result.message, /is on event bus security-events/);
+  },
+);
 
 const coincidences: [string, Record<string, unknown>][] = [
   ['one source network', { sourceIPAddress: [{ cidr: '198.51.100.0/24' }] }],
-  ['MFA-authenticated sessions only', { userIdentity: { type: ['Root'], sessionContext: { attributes: { mfaAuthenticated: ['true'] } } } }],
+  [
+    'MFA-authenticated sessions only',
+    { userIdentity: { type: ['Root'], sessionContext: { attributes: { mfaAuthenticated: ['true'] } } } },
+  ],
   ['session (ASIA) keys only', { userIdentity: { type: ['Root'], accessKeyId: [{ prefix: 'ASIA' }] } }],
   ['successful calls only', { errorCode: [{ exists: false }] }],
-  ['programmatic callers excluded (console user agents only)', { userAgent: [{ 'anything-but': { prefix: 'aws-cli/' } }] }],
+  [
+    'programmatic callers excluded (console user agents only)',
+    { userAgent: [{ 'anything-but': { prefix: 'aws-cli/' } }] },
+  ],
 ];
 for (const [name, detail] of coincidences) {
   t.test(`a pattern that matched the old samples by coincidence does not count: ${name}`, async (t) => {
@@ -311,7 +331,10 @@ for (const [name, detail] of coincidences) {
       'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
       detail: { userIdentity: { type: ['Root'] }, ...detail },
     });
-    const result = evaluateOne(rootActivityAlerting, eventBridgeOnly((region) => eventRule(region, { eventPattern })));
+    const result = evaluateOne(
+      rootActivityAlerting,
+      eventBridgeOnly((region) => eventRule(region, { eventPattern })),
+    );
     t.equal(result.status, 'FAIL');
     t.match(result.message, /root API calls in us-east-1/);
   });
@@ -347,8 +370,13 @@ t.test('a pattern that matches every CloudTrail event alerts on everything: it d
 t.test('the alarm route needs CloudTrail to be delivering to CloudWatch Logs', async (t) => {
   const result = evaluateOne(
     rootActivityAlerting,
-    evidenceFor({ trails: ok({ trails: [trail({ latestCloudWatchLogsDeliveryError: 'AccessDeniedException' })] }) }),
+    evidenceFor({
+      trails: ok({ trails: [trail({ latestCloudWatchLogsDeliveryError: 'AccessDeniedException' })] }),
+    }),
   );
   t.equal(result.status, 'FAIL');
-  t.match(result.message, /trail management-events cannot deliver to CloudWatch Logs \(AccessDeniedException\)/);
+  t.match(
+    result.message,
+    /trail management-events cannot deliver to CloudWatch Logs \(AccessDeniedException\)/,
+  );
 });

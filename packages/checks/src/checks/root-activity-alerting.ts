@@ -34,7 +34,10 @@ function onDefaultBus(rule: EventRule): boolean {
   return rule.eventBusName === 'default' || /:event-bus\/default$/.test(rule.eventBusName);
 }
 
-type TrailCoverage = { status: 'logging'; trail: Trail } | { status: 'none' } | { status: 'unknown'; error: CollectionError };
+type TrailCoverage =
+  | { status: 'logging'; trail: Trail }
+  | { status: 'none' }
+  | { status: 'unknown'; error: CollectionError };
 
 /**
  * Is a trail (own or organization) logging in this region? EventBridge receives CloudTrail's events
@@ -42,7 +45,9 @@ type TrailCoverage = { status: 'logging'; trail: Trail } | { status: 'none' } | 
  */
 function trailCoverage(trails: EvidenceFor<'trails'>['trails'], region: string): TrailCoverage {
   if (!trails.ok) return { status: 'unknown', error: trails.error };
-  const covering = trails.value.trails.filter((trail) => trail.isMultiRegionTrail || trail.homeRegion === region);
+  const covering = trails.value.trails.filter(
+    (trail) => trail.isMultiRegionTrail || trail.homeRegion === region,
+  );
   const logging = covering.find((trail) => trail.isLogging === true);
   if (logging) return { status: 'logging', trail: logging };
   const unread = covering.find((trail) => trail.isLogging === null);
@@ -84,7 +89,11 @@ function eventBridgeCoverage(
     const candidates: AlertingRule[] = [];
     for (const rule of answer.value.rules) {
       if (rule.eventPattern === null) continue;
-      const judgement = judgeRootActivityPattern(rule.eventPattern, scope, rule.state === ALL_MANAGEMENT_EVENTS);
+      const judgement = judgeRootActivityPattern(
+        rule.eventPattern,
+        scope,
+        rule.state === ALL_MANAGEMENT_EVENTS,
+      );
       if (!judgement.signIns && !judgement.writeCalls) continue;
       const named = `rule ${rule.name} (${region})`;
       if (judgement.alertsOnOrdinaryActivity)

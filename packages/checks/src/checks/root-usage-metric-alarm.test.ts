@@ -279,16 +279,24 @@ t.test('FAIL when CloudTrail reports a CloudWatch Logs delivery error', async (t
     }),
   );
   t.equal(result.status, 'FAIL');
-  t.match(result.message, /trail management-events cannot deliver to CloudWatch Logs \(CloudWatch Logs role could not be assumed\)/);
+  t.match(
+    result.message,
+    /trail management-events cannot deliver to CloudWatch Logs \(CloudWatch Logs role could not be assumed\)/,
+  );
 });
 
 t.test('FAIL when the last delivery to CloudWatch Logs is more than 24 hours old', async (t) => {
   const result = evaluateOne(
     rootUsageMetricAlarm,
-    evidenceFor({ trails: ok({ trails: [trail({ latestCloudWatchLogsDeliveryTime: '2026-11-21T01:00:00.000Z' })] }) }),
+    evidenceFor({
+      trails: ok({ trails: [trail({ latestCloudWatchLogsDeliveryTime: '2026-11-21T01:00:00.000Z' })] }),
+    }),
   );
   t.equal(result.status, 'FAIL');
-  t.match(result.message, /last delivered to CloudWatch Logs at 2026-11-21T01:00:00.000Z, more than 24 hours before the scan/);
+  t.match(
+    result.message,
+    /last delivered to CloudWatch Logs at 2026-11-21T01:00:00.000Z, more than 24 hours before the scan/,
+  );
 });
 
 t.test('FAIL when CloudTrail has never delivered to the log group', async (t) => {
@@ -303,7 +311,9 @@ t.test('FAIL when CloudTrail has never delivered to the log group', async (t) =>
 t.test('PASS with a delivery 23 hours before the scan', async (t) => {
   const result = evaluateOne(
     rootUsageMetricAlarm,
-    evidenceFor({ trails: ok({ trails: [trail({ latestCloudWatchLogsDeliveryTime: '2026-11-22T03:00:00.000Z' })] }) }),
+    evidenceFor({
+      trails: ok({ trails: [trail({ latestCloudWatchLogsDeliveryTime: '2026-11-22T03:00:00.000Z' })] }),
+    }),
   );
   t.equal(result.status, 'PASS');
 });

@@ -1,8 +1,8 @@
 import t from 'tap';
 import {
   InvalidEventPatternError,
-  matchesEventPattern,
   judgeRootActivityPattern,
+  matchesEventPattern,
   type RootActivityJudgement,
 } from './event-pattern.ts';
 import { asEventBridgeEvent, ordinaryActivity, rootActivityFamily } from './root-event-family.ts';
@@ -117,11 +117,14 @@ t.test('the root-event family is what EventBridge delivers, varied on every fiel
     calls.some((record) => 'errorCode' in record) && calls.some((record) => !('errorCode' in record)),
     'success and error',
   );
-  const keys = new Set(calls.map((record) => String((record.userIdentity as { accessKeyId: string }).accessKeyId).slice(0, 4)));
+  const keys = new Set(
+    calls.map((record) => String((record.userIdentity as { accessKeyId: string }).accessKeyId).slice(0, 4)),
+  );
   t.same([...keys].sort(), ['AKIA', 'ASIA'], 'long-term and session keys');
   t.ok(values('sourceIPAddress').size >= 4, 'several source IPs, IPv6 among them');
   t.ok(values('userAgent').size >= 4, 'several user agents');
-  for (const record of [...family.signIns, ...calls]) t.equal(record.awsRegion, 'us-east-1', 'the scope region');
+  for (const record of [...family.signIns, ...calls])
+    t.equal(record.awsRegion, 'us-east-1', 'the scope region');
   const ordinary = ordinaryActivity(SCOPE);
   const types = new Set(
     [...ordinary.signIns, ...ordinary.writeCalls, ...ordinary.readCalls].map(
@@ -189,15 +192,23 @@ t.test('judgeRootActivityPattern', async (t) => {
       { detail: { userIdentity: { arn: [{ wildcard: 'arn:aws:iam::*:root' }] } } },
       all,
     ],
-    ['root by equals-ignore-case', { detail: { userIdentity: { type: [{ 'equals-ignore-case': 'root' }] } } }, all],
-    ['an IAMUser pattern', { detail: { userIdentity: { type: ['IAMUser'] } } }, judgement(false, false, false, true)],
+    [
+      'root by equals-ignore-case',
+      { detail: { userIdentity: { type: [{ 'equals-ignore-case': 'root' }] } } },
+      all,
+    ],
+    [
+      'an IAMUser pattern',
+      { detail: { userIdentity: { type: ['IAMUser'] } } },
+      judgement(false, false, false, true),
+    ],
     [
       'no userIdentity filter: every CloudTrail event, so it alerts on everything',
       { 'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'] },
       judgement(true, true, true, true),
     ],
     [
-      'root, or any call that failed: alerts on everyone\'s errors',
+      "root, or any call that failed: alerts on everyone's errors",
       { $or: [{ detail: root }, { detail: { errorCode: [{ exists: true }] } }] },
       judgement(true, true, true, true),
     ],
@@ -228,7 +239,11 @@ t.test('judgeRootActivityPattern', async (t) => {
     ],
     [
       'MFA-authenticated sessions only: misses calls without MFA',
-      { detail: { userIdentity: { type: ['Root'], sessionContext: { attributes: { mfaAuthenticated: ['true'] } } } } },
+      {
+        detail: {
+          userIdentity: { type: ['Root'], sessionContext: { attributes: { mfaAuthenticated: ['true'] } } },
+        },
+      },
       none,
     ],
     [
@@ -251,25 +266,40 @@ t.test('judgeRootActivityPattern', async (t) => {
     });
   }
 
-  t.test('a rule in state ENABLED receives no read-only events: reads are neither covered nor judged', async (t) => {
-    t.same(judgeRootActivityPattern(JSON.stringify({ detail: root }), SCOPE, false), judgement(true, true, false));
-    // Matches every ordinary read-only call, which an ENABLED rule never receives.
-    t.same(
-      judgeRootActivityPattern(
-        JSON.stringify({ $or: [{ detail: root }, { detail: { readOnly: [true] } }] }),
-        SCOPE,
-        false,
-      ),
-      judgement(true, true, false),
-    );
-  });
+  t.test(
+    'a rule in state ENABLED receives no read-only events: reads are neither covered nor judged',
+    async (t) => {
+      t.same(
+        judgeRootActivityPattern(JSON.stringify({ detail: root }), SCOPE, false),
+        judgement(true, true, false),
+      );
+      // Matches every ordinary read-only call, which an ENABLED rule never receives.
+      t.same(
+        judgeRootActivityPattern(
+          JSON.stringify({ $or: [{ detail: root }, { detail: { readOnly: [true] } }] }),
+          SCOPE,
+          false,
+        ),
+        judgement(true, true, false),
+      );
+    },
+  );
 
-  const invalid = { valid: false, signIns: false, writeCalls: false, readCalls: false, alertsOnOrdinaryActivity: false };
+  const invalid = {
+    valid: false,
+    signIns: false,
+    writeCalls: false,
+    readCalls: false,
+    alertsOnOrdinaryActivity: false,
+  };
   t.test('invalid JSON: nothing', async (t) => {
     t.same(judgeRootActivityPattern('{"detail":', SCOPE, true), invalid);
   });
   t.test('an invalid pattern: nothing', async (t) => {
-    t.same(judgeRootActivityPattern(JSON.stringify({ detail: { userIdentity: { type: 'Root' } } }), SCOPE, true), invalid);
+    t.same(
+      judgeRootActivityPattern(JSON.stringify({ detail: { userIdentity: { type: 'Root' } } }), SCOPE, true),
+      invalid,
+    );
   });
   t.test('a JSON value that is not a pattern: nothing', async (t) => {
     t.same(judgeRootActivityPattern('"Root"', SCOPE, true), invalid);

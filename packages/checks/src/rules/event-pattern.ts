@@ -35,7 +35,6 @@ export class InvalidEventPatternError extends Error {
   }
 }
 
-
 function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

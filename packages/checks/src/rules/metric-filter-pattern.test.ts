@@ -301,11 +301,11 @@ t.test('matchesRootUsagePattern', async (t) => {
   const alertsOnEverything: [string, string][] = [
     ['every event ({ $.eventName = * })', '{ $.eventName = * }'],
     [
-      'every CIS clause OR-ed: what a regex reads as CIS, but it matches everyone\'s calls',
+      "every CIS clause OR-ed: what a regex reads as CIS, but it matches everyone's calls",
       '{ $.userIdentity.type = "Root" || $.userIdentity.invokedBy NOT EXISTS || $.eventType != "AwsServiceEvent" }',
     ],
     ['invokedBy NOT EXISTS alone', '{ $.userIdentity.invokedBy NOT EXISTS }'],
-    ['root, or anyone\'s denied call', '{ $.userIdentity.type = "Root" || $.errorCode = "AccessDenied" }'],
+    ["root, or anyone's denied call", '{ $.userIdentity.type = "Root" || $.errorCode = "AccessDenied" }'],
     ['root, or any assumed role', '{ $.userIdentity.type = "Root" || $.userIdentity.type = "AssumedRole" }'],
   ];
   for (const [name, pattern] of alertsOnEverything) {
@@ -317,6 +317,9 @@ t.test('matchesRootUsagePattern', async (t) => {
   t.test('the judgement names why a filter does not count', async (t) => {
     t.equal(judgeRootUsageFilter(CIS), 'root-usage');
     t.equal(judgeRootUsageFilter('not a filter {{'), 'unparseable');
-    t.equal(judgeRootUsageFilter(`{ ${CIS.slice(1, -1)} && $.eventName = "ConsoleLogin" }`), 'misses-root-usage');
+    t.equal(
+      judgeRootUsageFilter(`{ ${CIS.slice(1, -1)} && $.eventName = "ConsoleLogin" }`),
+      'misses-root-usage',
+    );
   });
 });

@@ -42,7 +42,13 @@ export interface OrdinaryActivity {
   readCalls: JsonObject[];
 }
 
-const SOURCE_IPS = ['198.51.100.7', '203.0.113.250', '192.0.2.44', '2001:db8:85a3::8a2e:370:7334', 'AWS Internal'];
+const SOURCE_IPS = [
+  '198.51.100.7',
+  '203.0.113.250',
+  '192.0.2.44',
+  '2001:db8:85a3::8a2e:370:7334',
+  'AWS Internal',
+];
 const BROWSERS = [
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) Gecko/20100101 Firefox/132.0',
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
@@ -139,7 +145,9 @@ function apiCallRecord(
     sourceIPAddress: SOURCE_IPS[options.index % SOURCE_IPS.length]!,
     // Shifted so that source IP and user agent do not always travel together.
     userAgent:
-      PROGRAMMATIC_AGENTS[(options.index + Math.floor(options.index / SOURCE_IPS.length)) % PROGRAMMATIC_AGENTS.length]!,
+      PROGRAMMATIC_AGENTS[
+        (options.index + Math.floor(options.index / SOURCE_IPS.length)) % PROGRAMMATIC_AGENTS.length
+      ]!,
     requestParameters: {},
     responseElements: null,
     requestID: `request-${options.index}`,
@@ -239,8 +247,16 @@ function assumedRoleIdentity(scope: FamilyScope, index: number, mfa: boolean): J
 /** Everyday activity of IAM users and assumed roles: a root alert that fires on it fires on everything. */
 export function ordinaryActivity(scope: FamilyScope = DEFAULT_FAMILY_SCOPE): OrdinaryActivity {
   const signIns = [
-    signInRecord(scope, { ...iamUserIdentity(scope, 0), accessKeyId: '' }, { success: true, mfa: true, index: 0 }),
-    signInRecord(scope, { ...iamUserIdentity(scope, 1), accessKeyId: '' }, { success: false, mfa: false, index: 1 }),
+    signInRecord(
+      scope,
+      { ...iamUserIdentity(scope, 0), accessKeyId: '' },
+      { success: true, mfa: true, index: 0 },
+    ),
+    signInRecord(
+      scope,
+      { ...iamUserIdentity(scope, 1), accessKeyId: '' },
+      { success: false, mfa: false, index: 1 },
+    ),
     signInRecord(scope, assumedRoleIdentity(scope, 2, true), { success: true, mfa: true, index: 2 }),
   ];
   const identityOf = (credential: Credential, index: number) =>
