@@ -21,6 +21,9 @@
  * $.eventName != "X"` is covered). The answer is never "true" for a filter that misses a root event
  * the model allows; it can be "false" for a filter that covers root usage only through wildcard
  * values or through fields outside the model (`$.errorCode NOT EXISTS || $.errorCode = *`).
+ * The filter is then run on the records of the root-event family shared with the EventBridge judge
+ * (root-event-family.ts): it must match every root record, and no ordinary IAM-user or
+ * assumed-role record (sign-ins and calls, read and write, success and error).
  *
  * Syntax supported (the JSON pattern language): `{ … }` around the expression; selectors `$.a.b`,
  * `$.a[0]`, `$.a[*]`; `=` `!=` on strings (double-quoted or bare; `*` is a wildcard anywhere in the
