@@ -337,6 +337,7 @@ for (const [name, detail] of coincidences) {
     );
     t.equal(result.status, 'FAIL');
     t.match(result.message, /root API calls in us-east-1/);
+    t.match(result.message, /rule root-activity \(us-east-1\) matches only some root activity: it misses a /);
   });
 }
 

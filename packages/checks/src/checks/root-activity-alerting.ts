@@ -94,8 +94,14 @@ function eventBridgeCoverage(
         scope,
         rule.state === ALL_MANAGEMENT_EVENTS,
       );
-      if (!judgement.signIns && !judgement.writeCalls) continue;
       const named = `rule ${rule.name} (${region})`;
+      const misses = [judgement.misses.signIns, judgement.misses.writeCalls].filter(
+        (miss): miss is string => miss !== null,
+      );
+      // A pattern that matched some root activity by coincidence: say what it lets through.
+      if (misses.length > 0 && !judgement.alertsOnOrdinaryActivity)
+        coverage.nearMisses.push(`${named} matches only some root activity: it misses ${listOf(misses)}`);
+      if (!judgement.signIns && !judgement.writeCalls) continue;
       if (judgement.alertsOnOrdinaryActivity)
         coverage.nearMisses.push(
           `${named} also matches ordinary IAM-user and assumed-role events, so it alerts on everything`,

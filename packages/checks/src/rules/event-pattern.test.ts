@@ -140,12 +140,18 @@ t.test('judgeRootActivityPattern', async (t) => {
     writeCalls: boolean,
     readCalls: boolean,
     alertsOnOrdinaryActivity = false,
-  ): RootActivityJudgement => ({ valid: true, signIns, writeCalls, readCalls, alertsOnOrdinaryActivity });
+  ): Omit<RootActivityJudgement, 'misses'> => ({
+    valid: true,
+    signIns,
+    writeCalls,
+    readCalls,
+    alertsOnOrdinaryActivity,
+  });
   const all = judgement(true, true, true);
   const none = judgement(false, false, false);
   const root = { userIdentity: { type: ['Root'] } };
   // Judged as a rule in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS in us-east-1.
-  const cases: [string, unknown, RootActivityJudgement][] = [
+  const cases: [string, unknown, Omit<RootActivityJudgement, 'misses'>][] = [
     [
       'the AWS-documented root activity pattern',
       {
@@ -262,19 +268,19 @@ t.test('judgeRootActivityPattern', async (t) => {
   ];
   for (const [name, pattern, expected] of cases) {
     t.test(name, async (t) => {
-      t.same(judgeRootActivityPattern(JSON.stringify(pattern), SCOPE, true), expected);
+      t.match(judgeRootActivityPattern(JSON.stringify(pattern), SCOPE, true), expected);
     });
   }
 
   t.test(
     'a rule in state ENABLED receives no read-only events: reads are neither covered nor judged',
     async (t) => {
-      t.same(
+      t.match(
         judgeRootActivityPattern(JSON.stringify({ detail: root }), SCOPE, false),
         judgement(true, true, false),
       );
       // Matches every ordinary read-only call, which an ENABLED rule never receives.
-      t.same(
+      t.match(
         judgeRootActivityPattern(
           JSON.stringify({ $or: [{ detail: root }, { detail: { readOnly: [true] } }] }),
           SCOPE,
@@ -293,15 +299,31 @@ t.test('judgeRootActivityPattern', async (t) => {
     alertsOnOrdinaryActivity: false,
   };
   t.test('invalid JSON: nothing', async (t) => {
-    t.same(judgeRootActivityPattern('{"detail":', SCOPE, true), invalid);
+    t.match(judgeRootActivityPattern('{"detail":', SCOPE, true), invalid);
   });
   t.test('an invalid pattern: nothing', async (t) => {
-    t.same(
+    t.match(
       judgeRootActivityPattern(JSON.stringify({ detail: { userIdentity: { type: 'Root' } } }), SCOPE, true),
       invalid,
     );
   });
   t.test('a JSON value that is not a pattern: nothing', async (t) => {
-    t.same(judgeRootActivityPattern('"Root"', SCOPE, true), invalid);
+    t.match(judgeRootActivityPattern('"Root"', SCOPE, true), invalid);
+  });
+  t.test('a pattern matching root activity in part names one form it misses', async (t) => {
+    const partial = judgeRootActivityPattern(
+      JSON.stringify({ detail: { ...root, errorCode: [{ exists: false }] } }),
+      SCOPE,
+      true,
+    );
+    t.equal(partial.misses.signIns, null, 'every sign-in matches');
+    t.match(
+      partial.misses.writeCalls,
+      /^a write call \(CreateAccessKey\) failing with AccessDenied, made with a long-term access key from /,
+    );
+    const full = judgeRootActivityPattern(JSON.stringify({ detail: root }), SCOPE, true);
+    t.same(full.misses, { signIns: null, writeCalls: null });
+    const unrelated = judgeRootActivityPattern(JSON.stringify({ source: ['aws.guardduty'] }), SCOPE, true);
+    t.same(unrelated.misses, { signIns: null, writeCalls: null }, 'nothing matched: nothing to name');
   });
 });

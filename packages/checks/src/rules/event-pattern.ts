@@ -21,6 +21,7 @@
  */
 import {
   asEventBridgeEvent,
+  describeRootRecord,
   type FamilyScope,
   type Json,
   type JsonObject,
@@ -288,6 +289,8 @@ export interface RootActivityJudgement {
   readCalls: boolean;
   /** Matches an ordinary IAM-user or assumed-role event it receives: it alerts on everything. */
   alertsOnOrdinaryActivity: boolean;
+  /** For a kind matched only in part: one form of it the pattern misses, in words. */
+  misses: { signIns: string | null; writeCalls: string | null };
 }
 
 /**
@@ -307,6 +310,7 @@ export function judgeRootActivityPattern(
     writeCalls: false,
     readCalls: false,
     alertsOnOrdinaryActivity: false,
+    misses: { signIns: null, writeCalls: null },
   };
   let pattern: unknown;
   try {
@@ -316,10 +320,14 @@ export function judgeRootActivityPattern(
   }
   const root = rootActivityFamily(scope);
   const ordinary = ordinaryActivity(scope);
-  const matchesAll = (records: JsonObject[]) =>
-    records.every((record) => matchesEventPattern(pattern, asEventBridgeEvent(record, scope)));
-  const matchesAny = (records: JsonObject[]) =>
-    records.some((record) => matchesEventPattern(pattern, asEventBridgeEvent(record, scope)));
+  const matches = (record: JsonObject) => matchesEventPattern(pattern, asEventBridgeEvent(record, scope));
+  const matchesAll = (records: JsonObject[]) => records.every(matches);
+  const matchesAny = (records: JsonObject[]) => records.some(matches);
+  /** A record the pattern misses, when it matches others of the same kind. */
+  const missed = (records: JsonObject[]) => {
+    const miss = records.find((record) => !matches(record));
+    return miss && records.some(matches) ? describeRootRecord(miss) : null;
+  };
   try {
     return {
       valid: true,
@@ -331,6 +339,7 @@ export function judgeRootActivityPattern(
         ...ordinary.writeCalls,
         ...(receivesReadOnly ? ordinary.readCalls : []),
       ]),
+      misses: { signIns: missed(root.signIns), writeCalls: missed(root.writeCalls) },
     };
   } catch (error) {
     if (error instanceof InvalidEventPatternError) return none;

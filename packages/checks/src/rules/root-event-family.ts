@@ -292,3 +292,21 @@ export function asEventBridgeEvent(record: JsonObject, scope: FamilyScope): Json
     detail: record,
   };
 }
+
+/** One root record in words, to name a form of root activity a pattern or filter misses. */
+export function describeRootRecord(record: JsonObject): string {
+  const identity = (record.userIdentity ?? {}) as JsonObject;
+  const from = `from ${String(record.sourceIPAddress)}`;
+  if (record.eventType === 'AwsConsoleSignIn') {
+    const response = (record.responseElements ?? {}) as JsonObject;
+    const extra = (record.additionalEventData ?? {}) as JsonObject;
+    const outcome = response.ConsoleLogin === 'Success' ? 'successful' : 'failed';
+    return `a ${outcome} console sign-in ${extra.MFAUsed === 'Yes' ? 'with' : 'without'} MFA ${from}`;
+  }
+  const session = ((identity.sessionContext ?? {}) as JsonObject).attributes as JsonObject | undefined;
+  const key = String(identity.accessKeyId).startsWith('AKIA')
+    ? 'a long-term access key'
+    : `a session key ${session?.mfaAuthenticated === 'true' ? 'with' : 'without'} MFA`;
+  const outcome = record.errorCode ? `failing with ${String(record.errorCode)}` : 'succeeding';
+  return `a ${record.readOnly ? 'read-only' : 'write'} call (${String(record.eventName)}) ${outcome}, made with ${key} ${from} by ${String(record.userAgent)}`;
+}
