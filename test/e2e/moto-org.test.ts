@@ -58,9 +58,12 @@ const idOf = {
 // - sign-in activity needs LookupEvents (moto: 500): ERROR.
 // - trails: payments has a logging multi-region trail; dev's is single-region and stopped; the
 //   management account and sandbox have none.
-// - metric alarm: payments' chain is complete (its filter is the CIS one rewritten: other order,
-//   parentheses, spacing); dev's first broken link is the trail; the others have no trail.
-// - alerting: payments through the alarm chain; dev's EventBridge rule is DISABLED and its topic has no
+// - metric alarm: payments' chain is complete from filter to subscriber (its filter is the CIS one
+//   rewritten: other order, parentheses, spacing), but moto delivers nothing to CloudWatch Logs:
+//   its GetTrailStatus has no LatestCloudWatchLogsDeliveryTime, so the log group is not known to be
+//   fed and the chain FAILs there (real AWS reports a delivery within minutes of the trail's
+//   creation); dev's first broken link is the trail; the others have no trail.
+// - alerting: payments through its EventBridge rule (the alarm chain is unfed, see above); dev's EventBridge rule is DISABLED and its topic has no
 //   subscriber.
 // - GuardDuty: payments enabled, dev's detector disabled, the others none.
 // - contacts: payments all three; dev BILLING only; the others none.
@@ -77,7 +80,7 @@ const EXPECTED: Record<string, CheckStatus[]> = {
   'root-not-recently-used': /*   */ [E, E, E, E],
   'root-signin-activity': /*     */ [E, E, E, E],
   'cloudtrail-multi-region': /*  */ [F, P, F, F],
-  'root-usage-metric-alarm': /*  */ [F, P, F, F],
+  'root-usage-metric-alarm': /*  */ [F, F, F, F],
   'root-activity-alerting': /*   */ [F, P, F, F],
   'guardduty-enabled': /*        */ [F, P, F, F],
   'security-contact-registered': [F, P, F, F],
@@ -153,7 +156,11 @@ t.test('what moto cannot serve is ERROR naming the action, never PASS', async (t
 });
 
 t.test('messages name the link or the item that is missing', async (t) => {
-  t.match(message('payments', 'root-usage-metric-alarm'), /security-alerts \(1 confirmed subscription/);
+  t.match(
+    message('payments', 'root-usage-metric-alarm'),
+    /trail management-events has never delivered to its CloudWatch Logs log group/,
+  );
+  t.match(message('payments', 'root-activity-alerting'), /through EventBridge: rule root-activity/);
   t.match(message('dev', 'root-usage-metric-alarm'), /dev-trail is single-region/);
   t.match(message('dev', 'guardduty-enabled'), /DISABLED/);
   t.match(message('dev', 'alternate-contacts-registered'), /OPERATIONS/);

@@ -605,6 +605,8 @@ const IGNORED: Record<string, string> = {
   LatestNotificationAttemptSucceeded: 'time',
   TimeLoggingStarted: 'time',
   TimeLoggingStopped: 'time',
+  LatestCloudWatchLogsDeliveryTime:
+    'moto delivers nothing to CloudWatch Logs and leaves it out; AWS reports it',
   CreatedAt: 'time',
   UpdatedAt: 'time',
   DataSources: 'moto lists deprecated data sources',

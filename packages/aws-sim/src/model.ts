@@ -75,6 +75,10 @@ export interface Trail {
   eventSelectors?: EventSelector[];
   advancedEventSelectors?: AdvancedEventSelector[];
   latestDeliveryTime?: string;
+  /** Last delivery to the log group; default: 5 minutes ago while logging to one. */
+  latestCloudWatchLogsDeliveryTime?: string;
+  /** What GetTrailStatus reports as LatestCloudWatchLogsDeliveryError (e.g. a deleted delivery role). */
+  cloudWatchLogsDeliveryError?: string;
 }
 
 export interface MetricTransformation {
@@ -144,7 +148,8 @@ export interface EventRule {
   /** JSON text, as EventBridge stores it. */
   eventPattern?: string;
   scheduleExpression?: string;
-  state: 'ENABLED' | 'DISABLED';
+  /** ENABLED receives no read-only management events; ENABLED_WITH_ALL_… receives them too. */
+  state: 'ENABLED' | 'DISABLED' | 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
   description?: string;
   targets: RuleTarget[];
 }
@@ -329,6 +334,7 @@ const TIME_KEYS = new Set([
   'lastUsed',
   'uploaded',
   'latestDeliveryTime',
+  'latestCloudWatchLogsDeliveryTime',
   'time',
 ]);
 

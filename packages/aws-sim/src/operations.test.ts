@@ -427,6 +427,57 @@ t.test('CloudTrail', async (t) => {
     t.equal(missing.name, 'TrailNotFoundException');
   });
 
+  t.test("a member may read the organization trail's status by ARN, never its event selectors", async (t) => {
+    const m = await member('222222222222');
+    const orgTrail = `arn:aws:cloudtrail:us-east-1:${MANAGEMENT}:trail/organization-trail`;
+    t.equal((await m.cloudtrail.send(new GetTrailStatusCommand({ Name: orgTrail }))).IsLogging, true);
+    const byName = await rejection(
+      m.cloudtrail.send(new GetTrailStatusCommand({ Name: 'organization-trail' })),
+    );
+    t.equal(byName.name, 'TrailNotFoundException', "another account's trail is named by its ARN");
+    const selectors = await rejection(
+      m.cloudtrail.send(new GetEventSelectorsCommand({ TrailName: orgTrail })),
+    );
+    t.equal(selectors.name, 'TrailNotFoundException');
+    t.match(selectors.message, /for the user: 222222222222/);
+    const own = await org.cloudtrail.send(new GetEventSelectorsCommand({ TrailName: orgTrail }));
+    t.same(
+      own.EventSelectors?.map((x) => x.ReadWriteType),
+      ['All'],
+      'the owner reads them',
+    );
+  });
+
+  t.test('GetTrailStatus reports CloudWatch Logs delivery: time and error', async (t) => {
+    const trail = sim.model.accounts[0]?.trails[0];
+    t.ok(trail);
+    if (!trail) return;
+    const before = Date.now();
+    const status = await org.cloudtrail.send(new GetTrailStatusCommand({ Name: 'organization-trail' }));
+    t.ok(status.LatestCloudWatchLogsDeliveryTime instanceof Date);
+    t.ok(
+      (status.LatestCloudWatchLogsDeliveryTime?.getTime() ?? 0) > before - 3_600_000,
+      'recent while logging',
+    );
+    t.equal(status.LatestCloudWatchLogsDeliveryError, undefined);
+    trail.cloudWatchLogsDeliveryError = 'AccessDeniedException';
+    trail.latestCloudWatchLogsDeliveryTime = '2026-01-01T00:00:00.000Z';
+    t.teardown(() => {
+      delete trail.cloudWatchLogsDeliveryError;
+      delete trail.latestCloudWatchLogsDeliveryTime;
+    });
+    const failing = await org.cloudtrail.send(new GetTrailStatusCommand({ Name: 'organization-trail' }));
+    t.equal(failing.LatestCloudWatchLogsDeliveryError, 'AccessDeniedException');
+    t.same(failing.LatestCloudWatchLogsDeliveryTime, new Date('2026-01-01T00:00:00.000Z'));
+    const m = await member('777777777777', 'eu-west-1');
+    const noLogGroup = await m.cloudtrail.send(new GetTrailStatusCommand({ Name: 'dev-trail' }));
+    t.equal(
+      noLogGroup.LatestCloudWatchLogsDeliveryTime,
+      undefined,
+      'a trail without a log group delivers none',
+    );
+  });
+
   t.test('advanced selectors come back as such', async (t) => {
     const trail = sim.model.accounts[0]?.trails[0];
     t.ok(trail);

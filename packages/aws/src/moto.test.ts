@@ -197,6 +197,10 @@ const organizationFeatures = await organizationCollectors.organizationFeatures.c
   clients: organizationClients,
   limit,
 });
+const organizationTrails = await organizationCollectors.organizationTrails.collect({
+  clients: organizationClients,
+  limit,
+});
 const memory = new Map<EvidenceKey, Promise<unknown>>();
 const context = collectorContext(accountClients, {
   organizationClients,
@@ -207,11 +211,15 @@ const context = collectorContext(accountClients, {
 context.evidence = <K extends EvidenceKey>(key: K): Promise<EvidenceMap[K]> => {
   if (key === 'organization') return Promise.resolve(organization as EvidenceMap[K]);
   if (key === 'organizationFeatures') return Promise.resolve(organizationFeatures as EvidenceMap[K]);
+  if (key === 'organizationTrails') return Promise.resolve(organizationTrails as EvidenceMap[K]);
   let entry = memory.get(key);
   if (!entry) {
     entry =
       accountCollectors[
-        key as Exclude<K, 'organization' | 'organizationFeatures' | 'serviceControlPolicies'>
+        key as Exclude<
+          K,
+          'organization' | 'organizationFeatures' | 'serviceControlPolicies' | 'organizationTrails'
+        >
       ].collect(context);
     memory.set(key, entry);
   }

@@ -42,6 +42,7 @@ const EVIDENCE_KEYS = {
   organization: true,
   serviceControlPolicies: true,
   organizationFeatures: true,
+  organizationTrails: true,
 } as const satisfies Record<EvidenceKey, true>;
 
 t.test('every SPEC §2 check, in SPEC order, with the scope SPEC gives it', async (t) => {

@@ -118,10 +118,29 @@ export interface Trail {
   selectorsError?: CollectionError;
   /** CloudWatch Logs log group ARN the trail delivers to, if any. */
   cloudWatchLogsLogGroupArn: string | null;
+  /**
+   * GetTrailStatus LatestCloudWatchLogsDeliveryTime: when CloudTrail last delivered to that log
+   * group; null when it never has or the status could not be read.
+   */
+  latestCloudWatchLogsDeliveryTime: string | null;
+  /** GetTrailStatus LatestCloudWatchLogsDeliveryError (e.g. the delivery role is gone); null when none. */
+  latestCloudWatchLogsDeliveryError: string | null;
 }
 
-/** cloudtrail:DescribeTrails (includeShadowTrails) in every scanned region, deduplicated by ARN. */
+/**
+ * cloudtrail:DescribeTrails (includeShadowTrails) in every scanned region, deduplicated by ARN. An
+ * organization trail owned by another account carries the status and selectors read from the
+ * management account (`organizationTrails`): AWS refuses GetEventSelectors to a member.
+ */
 export interface Trails {
+  trails: Trail[];
+}
+
+/**
+ * The organization's trails as their owner (the management account) reads them: DescribeTrails,
+ * GetTrailStatus and GetEventSelectors with the organization credentials, once per scan.
+ */
+export interface OrganizationTrails {
   trails: Trail[];
 }
 
@@ -179,6 +198,7 @@ export interface EventRule {
   name: string;
   arn: string;
   eventBusName: string;
+  /** `ENABLED` (no read-only management events), `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`, `DISABLED`. */
   state: string;
   /** The rule's event pattern as JSON text; null for scheduled rules. */
   eventPattern: string | null;
@@ -351,6 +371,7 @@ export interface EvidenceMap {
   organization: Collected<Organization>;
   serviceControlPolicies: Collected<ServiceControlPolicies>;
   organizationFeatures: Collected<OrganizationFeatures>;
+  organizationTrails: Collected<OrganizationTrails>;
 }
 
 export type EvidenceKey = keyof EvidenceMap;
@@ -360,6 +381,7 @@ export const organizationEvidenceKeys = [
   'organization',
   'serviceControlPolicies',
   'organizationFeatures',
+  'organizationTrails',
 ] as const satisfies readonly EvidenceKey[];
 
 /** The subset of evidence a check declared it needs. */

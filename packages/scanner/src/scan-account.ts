@@ -138,7 +138,15 @@ export async function scanAccount(options: ScanAccountOptions): Promise<AccountS
         : {}),
     });
     // Start every needed collector at once; the account's call bound keeps AWS load in check.
-    await Promise.all([...needed].map((key) => cache.get(key)));
+    // Organization evidence that only a collector reads (trails → organizationTrails) is left for
+    // that collector to ask for: the scan normally hands it over, and an account whose role
+    // cannot be assumed never needs it.
+    const declared = new Set(checks.flatMap((check) => check.evidence));
+    await Promise.all(
+      [...needed]
+        .filter((key) => !isOrganizationEvidenceKey(key) || declared.has(key))
+        .map((key) => cache.get(key)),
+    );
 
     const context: CheckContext = {
       accountId,

@@ -2,6 +2,7 @@
 // (audit role assumed with ExternalId), real collectors; the simulator's call log counts calls.
 import { ClientFactory } from '@rootaudit/aws';
 import { loadOrganization, startSimulator } from '@rootaudit/aws-sim';
+import { getCheck } from '@rootaudit/checks';
 import t from 'tap';
 import { scanOrganization } from './scan-organization.ts';
 import { pass, testCheck } from './testing.ts';
@@ -29,6 +30,8 @@ const settings = {
   allowedEmailDomains: [],
 };
 
+const cloudtrailMultiRegion = getCheck('cloudtrail-multi-region');
+if (!cloudtrailMultiRegion) throw new Error('the catalog has cloudtrail-multi-region');
 const rootFrom = (accountId: string) => `arn:aws:iam::${accountId}:root`;
 const reportChecks = ['report-a', 'report-b', 'report-c'].map((id) =>
   testCheck(id, ['credentialReport'], ({ credentialReport }, context) => [
@@ -171,6 +174,38 @@ t.test(
     t.same(
       named.results.map((r) => r.status),
       ['PASS', 'PASS', 'PASS'],
+    );
+  },
+);
+
+t.test(
+  "the organization trail's status and selectors: read once from the management account, reused for every member",
+  async (t) => {
+    sim.callLog.clear();
+    const scan = await scanOrganization({
+      checks: [cloudtrailMultiRegion],
+      settings,
+      clients: factory('scan-org-trail'),
+      accountIds: ['222222222222', '555555555555', '777777777777'],
+    });
+    for (const accountId of ['222222222222', '555555555555', '777777777777']) {
+      const [result] = scan.results.filter((r) => r.accountId === accountId);
+      t.equal(result?.status, 'PASS', `${accountId}: ${result?.message}`);
+      t.match(result?.message, /organization trail organization-trail/);
+      t.equal(
+        sim.callLog.count({ service: 'cloudtrail', operation: 'GetEventSelectors', accountId }),
+        accountId === '777777777777' ? 1 : 0,
+        `${accountId} reads only its own trails' selectors`,
+      );
+    }
+    t.equal(
+      sim.callLog.count({ service: 'cloudtrail', operation: 'GetEventSelectors', accountId: '111111111111' }),
+      1,
+      'once per scan, from the management account',
+    );
+    t.equal(
+      sim.callLog.count({ service: 'cloudtrail', operation: 'GetTrailStatus', accountId: '111111111111' }),
+      1,
     );
   },
 );

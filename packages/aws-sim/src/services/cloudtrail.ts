@@ -35,14 +35,19 @@ function visibleTrails(ctx: CallContext): VisibleTrail[] {
   return out;
 }
 
+function trailNotFound(ctx: CallContext, nameOrArn: string): SimError {
+  return new SimError(
+    'TrailNotFoundException',
+    `Unknown trail: ${nameOrArn} for the user: ${ctx.account.id}`,
+  );
+}
+
+/** Another account's (organization) trail is found only by its full ARN, as AWS requires. */
 function findTrail(ctx: CallContext, nameOrArn: string): VisibleTrail {
-  const found = visibleTrails(ctx).find((v) => v.arn === nameOrArn || v.trail.name === nameOrArn);
-  if (!found) {
-    throw new SimError(
-      'TrailNotFoundException',
-      `Unknown trail: ${nameOrArn} for the user: ${ctx.account.id}`,
-    );
-  }
+  const found = visibleTrails(ctx).find(
+    (v) => v.arn === nameOrArn || (v.owner.id === ctx.account.id && v.trail.name === nameOrArn),
+  );
+  if (!found) throw trailNotFound(ctx, nameOrArn);
   return found;
 }
 
@@ -181,6 +186,20 @@ function cloudTrailEventJson(account: AccountModel, event: CloudTrailEventModel)
   return JSON.stringify(record);
 }
 
+/** GetTrailStatus's CloudWatch Logs fields: delivery stops when logging does. */
+function cloudWatchLogsDelivery(trail: Trail, now: number, stopped: Date) {
+  if (!trail.logGroupName) return {};
+  const delivered = trail.latestCloudWatchLogsDeliveryTime
+    ? new Date(trail.latestCloudWatchLogsDeliveryTime)
+    : trail.logging
+      ? new Date(now - 300_000)
+      : stopped;
+  return {
+    LatestCloudWatchLogsDeliveryTime: delivered,
+    LatestCloudWatchLogsDeliveryError: trail.cloudWatchLogsDeliveryError,
+  };
+}
+
 function toTime(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number') return value * 1000;
@@ -216,6 +235,7 @@ export const cloudtrail: ServiceHandlers = {
       LatestDeliveryAttemptSucceeded: new Date(ctx.now - 300_000).toISOString(),
       TimeLoggingStarted: trail.logging ? '2023-01-01T00:00:00Z' : undefined,
       TimeLoggingStopped: trail.logging ? undefined : started.toISOString(),
+      ...cloudWatchLogsDelivery(trail, ctx.now, started),
     };
   },
 
@@ -223,6 +243,8 @@ export const cloudtrail: ServiceHandlers = {
     const name = inputString(ctx, 'TrailName');
     if (!name) throw new SimError('InvalidTrailNameException', 'Trail name must not be empty.');
     const v = findTrail(ctx, name);
+    // A member sees the organization trail but may not read its selectors: only its owner can.
+    if (v.owner.id !== ctx.account.id) throw trailNotFound(ctx, name);
     const t = v.trail;
     if (t.advancedEventSelectors) {
       return {

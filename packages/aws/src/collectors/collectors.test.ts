@@ -17,7 +17,7 @@ import { rootCredentialsAuditCollector } from './root-credentials-audit.ts';
 import { rootEventsCollector } from './root-events.ts';
 import { serviceControlPoliciesCollector } from './service-control-policies.ts';
 import { snsTopicsCollector } from './sns-topics.ts';
-import { managementEventsOf, trailsCollector } from './trails.ts';
+import { managementEventsOf, organizationTrailsCollector, trailsCollector } from './trails.ts';
 import { virtualMfaDevicesCollector } from './virtual-mfa-devices.ts';
 
 const ops = (calls: FakeCall[]) => calls.map((c) => c.operation);
@@ -33,6 +33,8 @@ function trailTo(logGroupArn: string | null, name = 'management'): Trail {
     isLogging: true,
     managementEvents: { included: true, readWriteType: 'All' },
     cloudWatchLogsLogGroupArn: logGroupArn,
+    latestCloudWatchLogsDeliveryTime: '2026-11-23T11:55:00.000Z',
+    latestCloudWatchLogsDeliveryError: null,
   };
 }
 const noTrails: Partial<EvidenceMap> = { trails: { ok: true, value: { trails: [] } } };
@@ -276,13 +278,14 @@ t.test(
 t.test(
   'trails: deduplicated by ARN across regions, status and selectors read in the home region',
   async (t) => {
+    // The account's own organization trail (it is the management account).
     const orgTrail = {
       Name: 'org',
-      TrailARN: 'arn:aws:cloudtrail:eu-west-1:999999999999:trail/org',
+      TrailARN: 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/org',
       HomeRegion: 'eu-west-1',
       IsMultiRegionTrail: true,
       IsOrganizationTrail: true,
-      CloudWatchLogsLogGroupArn: 'arn:aws:logs:eu-west-1:999999999999:log-group:org:*',
+      CloudWatchLogsLogGroupArn: 'arn:aws:logs:eu-west-1:111122223333:log-group:org:*',
     };
     const local = {
       Name: 'local',
@@ -295,7 +298,11 @@ t.test(
         return { trailList: region === 'us-east-1' ? [orgTrail, local] : [orgTrail] };
       if (operation === 'GetTrailStatus') {
         if (input.Name === local.TrailARN) throw awsError('TrailNotFoundException', 'gone');
-        return { IsLogging: true };
+        return {
+          IsLogging: true,
+          LatestCloudWatchLogsDeliveryTime: new Date('2026-11-23T11:50:00Z'),
+          LatestCloudWatchLogsDeliveryError: 'AccessDeniedException',
+        };
       }
       return input.TrailName === orgTrail.TrailARN
         ? {
@@ -322,6 +329,8 @@ t.test(
         isLogging: true,
         managementEvents: { included: true, readWriteType: 'All' },
         cloudWatchLogsLogGroupArn: orgTrail.CloudWatchLogsLogGroupArn,
+        latestCloudWatchLogsDeliveryTime: '2026-11-23T11:50:00.000Z',
+        latestCloudWatchLogsDeliveryError: 'AccessDeniedException',
       },
     );
     const localTrail = trails.find((x) => x.name === 'local');
@@ -351,6 +360,114 @@ t.test(
     );
   },
 );
+
+const managementOrgTrail = {
+  Name: 'org',
+  TrailARN: 'arn:aws:cloudtrail:us-east-1:999999999999:trail/org',
+  HomeRegion: 'us-east-1',
+  IsMultiRegionTrail: true,
+  IsOrganizationTrail: true,
+  CloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:999999999999:log-group:org:*',
+};
+
+t.test(
+  "trails: a member never asks for another account's organization trail status or selectors; the organization read answers",
+  async (t) => {
+    const { clients, calls } = fakeAccountClients(({ operation }) => {
+      if (operation === 'DescribeTrails') return { trailList: [managementOrgTrail] };
+      throw awsError('TrailNotFoundException', 'Unknown trail for the user: 111122223333');
+    });
+    const read: Trail = {
+      name: 'org',
+      arn: managementOrgTrail.TrailARN,
+      homeRegion: 'us-east-1',
+      isMultiRegionTrail: true,
+      isOrganizationTrail: true,
+      isLogging: true,
+      managementEvents: { included: true, readWriteType: 'All' },
+      cloudWatchLogsLogGroupArn: managementOrgTrail.CloudWatchLogsLogGroupArn,
+      latestCloudWatchLogsDeliveryTime: '2026-11-23T11:58:00.000Z',
+      latestCloudWatchLogsDeliveryError: null,
+    };
+    const result = await trailsCollector.collect(
+      collectorContext(clients, {
+        evidence: { organizationTrails: { ok: true, value: { trails: [read] } } },
+      }),
+    );
+    t.same(result, { ok: true, value: { trails: [read] } });
+    t.same(ops(calls), ['DescribeTrails'], 'no GetTrailStatus or GetEventSelectors from the member');
+  },
+);
+
+t.test(
+  'trails: when the organization read failed, the member keeps that error for the organization trail',
+  async (t) => {
+    const { clients, calls } = fakeAccountClients(() => ({ trailList: [managementOrgTrail] }));
+    const result = await trailsCollector.collect(
+      collectorContext(clients, {
+        evidence: {
+          organizationTrails: {
+            ok: false,
+            error: {
+              action: 'cloudtrail:DescribeTrails',
+              code: 'AccessDeniedException',
+              message: 'not authorized',
+            },
+          },
+        },
+      }),
+    );
+    const trail = result.ok ? result.value.trails[0] : undefined;
+    t.equal(trail?.isLogging, null);
+    t.equal(trail?.managementEvents, null);
+    t.match(trail?.selectorsError, {
+      action: 'cloudtrail:GetEventSelectors',
+      code: 'AccessDeniedException',
+      message:
+        /belongs to account 999999999999.*AccessDeniedException on cloudtrail:DescribeTrails: not authorized/,
+    });
+    t.same(ops(calls), ['DescribeTrails']);
+  },
+);
+
+t.test('organizationTrails: the organization trails as their owner reads them, once', async (t) => {
+  const own = {
+    ...managementOrgTrail,
+    Name: 'own',
+    TrailARN: 'arn:aws:cloudtrail:us-east-1:999999999999:trail/own',
+    IsOrganizationTrail: false,
+  };
+  const { organizationClients, calls } = fakeAccountClients(({ operation }) => {
+    if (operation === 'DescribeTrails') return { trailList: [managementOrgTrail, own] };
+    if (operation === 'GetTrailStatus')
+      return { IsLogging: true, LatestCloudWatchLogsDeliveryTime: new Date('2026-11-23T11:58:00Z') };
+    return { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] };
+  });
+  const result = await organizationTrailsCollector.collect({
+    clients: organizationClients,
+    limit: (fn) => fn(),
+  });
+  t.same(result, {
+    ok: true,
+    value: {
+      trails: [
+        {
+          name: 'org',
+          arn: managementOrgTrail.TrailARN,
+          homeRegion: 'us-east-1',
+          isMultiRegionTrail: true,
+          isOrganizationTrail: true,
+          isLogging: true,
+          managementEvents: { included: true, readWriteType: 'All' },
+          cloudWatchLogsLogGroupArn: managementOrgTrail.CloudWatchLogsLogGroupArn,
+          latestCloudWatchLogsDeliveryTime: '2026-11-23T11:58:00.000Z',
+          latestCloudWatchLogsDeliveryError: null,
+        },
+      ],
+    },
+  });
+  t.same(ops(calls), ['DescribeTrails', 'GetTrailStatus', 'GetEventSelectors']);
+});
 
 t.test(
   'trails: DescribeTrails denied in one region fails the evidence (a hidden trail must not look absent)',
@@ -1151,13 +1268,17 @@ t.test('collectorActions lists every action each collector calls', async (t) => 
     'iam:ListMFADevices',
     'iam:ListSigningCertificates',
   ]);
-  t.equal(Object.keys(collectorActions).length, 15);
+  t.equal(Object.keys(collectorActions).length, 16);
   t.notOk(
     auditRoleActions.includes('sts:AssumeRoot'),
     'AssumeRoot is the organization role’s, not the audit role’s',
   );
   t.ok(auditRoleActions.includes('cloudtrail:LookupEvents'));
   t.ok(organizationRoleActions.includes('iam:ListOrganizationsFeatures'));
+  t.ok(
+    organizationRoleActions.includes('cloudtrail:GetEventSelectors'),
+    "the organization trail's selectors are read with the organization credentials",
+  );
   for (const action of [...auditRoleActions, ...organizationRoleActions])
     t.match(action, /^[a-z-]+:[A-Z][A-Za-z]+$/);
 });

@@ -19,7 +19,7 @@ import { rootCredentialsAuditCollector } from './root-credentials-audit.ts';
 import { rootEventsCollector } from './root-events.ts';
 import { serviceControlPoliciesCollector } from './service-control-policies.ts';
 import { snsTopicsCollector } from './sns-topics.ts';
-import { trailsCollector } from './trails.ts';
+import { organizationTrailsCollector, trailsCollector } from './trails.ts';
 import { virtualMfaDevicesCollector } from './virtual-mfa-devices.ts';
 
 export type AccountCollectors = { [K in AccountEvidenceKey]: AccountCollector<K> };
@@ -44,6 +44,7 @@ export const organizationCollectors: OrganizationCollectors = {
   organization: organizationCollector,
   serviceControlPolicies: serviceControlPoliciesCollector,
   organizationFeatures: organizationFeaturesCollector,
+  organizationTrails: organizationTrailsCollector,
 };
 
 /** Every IAM action each collector calls, by evidence key (the audit-role template is checked against it). */

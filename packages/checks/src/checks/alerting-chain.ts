@@ -2,9 +2,11 @@
  * The CIS root-usage alerting chain, shared by cloudtrail-multi-region, root-usage-metric-alarm and
  * root-activity-alerting:
  *
- *   multi-region trail, logging, management events (All) → its CloudWatch Logs log group →
- *   a metric filter matching the CIS root-usage pattern (by meaning) → an alarm on that metric with
- *   actions enabled → an SNS topic with at least one confirmed subscription.
+ *   multi-region trail, logging, management events (All) → its CloudWatch Logs log group, fed
+ *   (delivered to within the last 24 hours, no delivery error) → a metric filter matching root
+ *   usage (by meaning: every form of root activity, no ordinary IAM-user or assumed-role call) →
+ *   an alarm on that metric with actions enabled → an SNS topic with at least one confirmed
+ *   subscription.
  *
  * Every path through the evidence is followed; the chain passes when one path is complete. When none
  * is, the path that got furthest names the first link it is missing. An error on a path that could
@@ -12,8 +14,8 @@
  */
 import type { CheckContext } from '../check.ts';
 import type { CollectionError, EvidenceFor, MetricFilter, SnsTopic, Trail } from '../evidence.ts';
-import { matchesRootUsagePattern } from '../rules/metric-filter-pattern.ts';
-import { inRegion, listOf, withRegion } from './support.ts';
+import { judgeRootUsageFilter, matchesRootUsagePattern } from '../rules/metric-filter-pattern.ts';
+import { DAY_MS, inRegion, listOf, withRegion } from './support.ts';
 
 // ── Trails ───────────────────────────────────────────────────────────────────────────────────
 
@@ -87,6 +89,27 @@ export function parseLogGroupArn(arn: string): LogGroupRef | null {
   return { arn, partition, region, accountId, name };
 }
 
+// ── Delivery ─────────────────────────────────────────────────────────────────────────────────
+
+/** A log group counts as fed only if CloudTrail delivered to it within this long of the scan. */
+export const CLOUDWATCH_LOGS_DELIVERY_WINDOW_MS = DAY_MS;
+
+/**
+ * Why a trail's log group is not fed, or null when it is: CloudTrail reports a delivery error, or
+ * its last delivery is missing or older than 24 hours (a broken delivery role stops it silently).
+ */
+export function deliveryShortfall(trail: Trail, now: Date): string | null {
+  const named = `trail ${trail.name}`;
+  if (trail.latestCloudWatchLogsDeliveryError)
+    return `${named} cannot deliver to CloudWatch Logs (${trail.latestCloudWatchLogsDeliveryError})`;
+  if (!trail.latestCloudWatchLogsDeliveryTime)
+    return `${named} has never delivered to its CloudWatch Logs log group`;
+  const delivered = Date.parse(trail.latestCloudWatchLogsDeliveryTime);
+  if (Number.isNaN(delivered) || now.getTime() - delivered > CLOUDWATCH_LOGS_DELIVERY_WINDOW_MS)
+    return `${named} last delivered to CloudWatch Logs at ${trail.latestCloudWatchLogsDeliveryTime}, more than 24 hours before the scan`;
+  return null;
+}
+
 // ── The chain ────────────────────────────────────────────────────────────────────────────────
 
 export type AlarmChainEvidence = EvidenceFor<'trails' | 'metricFilters' | 'metricAlarms' | 'snsTopics'>;
@@ -148,6 +171,11 @@ export function evaluateAlarmChain(evidence: AlarmChainEvidence, context: CheckC
   const fedLogGroups: { logGroup: LogGroupRef; trail: string }[] = [];
   for (const trail of qualifying) {
     if (!trail.cloudWatchLogsLogGroupArn) continue;
+    const stale = deliveryShortfall(trail, context.now);
+    if (stale) {
+      fallShort(3, stale);
+      continue;
+    }
     const logGroup = parseLogGroupArn(trail.cloudWatchLogsLogGroupArn);
     if (logGroup === null) {
       fallShort(
@@ -175,6 +203,20 @@ export function evaluateAlarmChain(evidence: AlarmChainEvidence, context: CheckC
       (filter) => filter.logGroupName === logGroup.name && matchesRootUsagePattern(filter.filterPattern),
     );
     if (matching.length === 0) {
+      const everything = filters.value.filters.filter(
+        (filter) =>
+          filter.logGroupName === logGroup.name &&
+          judgeRootUsageFilter(filter.filterPattern) === 'matches-ordinary-activity',
+      );
+      if (everything.length > 0) {
+        fallShort(
+          4,
+          `log group ${logGroup.name} (${logGroup.region}) has no metric filter matching root usage alone: ${listOf(
+            everything.map((filter) => `filter ${filter.filterName}`),
+          )} also ${everything.length === 1 ? 'matches' : 'match'} ordinary IAM-user and assumed-role calls, so an alarm on it fires on everything`,
+        );
+        continue;
+      }
       const elsewhere = filters.value.filters.filter(
         (filter) => filter.logGroupName !== logGroup.name && matchesRootUsagePattern(filter.filterPattern),
       );

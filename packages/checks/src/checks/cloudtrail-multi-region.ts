@@ -5,7 +5,8 @@ import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
 
 /**
  * Evidence: trails (required), with each trail's status and selectors. An organization trail seen
- * from a member (DescribeTrails with shadow trails) counts like the account's own. A trail whose
+ * from a member (DescribeTrails with shadow trails) counts like the account's own; its status and
+ * selectors come from the management account's read (AWS refuses GetEventSelectors to a member). A trail whose
  * status or selectors could not be read is ERROR only when no other trail already qualifies.
  */
 export const cloudtrailMultiRegion = defineCheck({
@@ -16,7 +17,8 @@ export const cloudtrailMultiRegion = defineCheck({
     scope: 'account',
     description:
       "Checks that at least one multi-region trail (the account's own or the organization trail) is logging and " +
-      'records all management events (read and write).',
+      "records all management events (read and write). An organization trail's status and event selectors are read once " +
+      "per scan from the management account (AWS refuses GetEventSelectors on another account's trail) and reused for every member.",
     rationale:
       'Root sign-ins and root API calls are management events. Without a multi-region trail, root activity in a ' +
       'region nobody watches leaves no durable record beyond 90 days of event history, and nothing can alert on it. ' +

@@ -1,14 +1,20 @@
 import t from 'tap';
-import type { Collected } from '../evidence.ts';
+import type { Collected, EventRule, Trails } from '../evidence.ts';
 import {
   disabledRootActivityRule,
+  eventRule,
+  multiRegionTrail,
+  multiRegionTrailNotLogging,
+  multiRegionTrailStatusUnreadable,
   noAlarms,
   noEventRules,
   organizationTrailSeenFromMember,
   rootActivityRule,
   rootActivityRuleWithoutTarget,
   rootSignInRuleOnly,
+  singleRegionTrailOnly,
   topicWithNoSubscriber,
+  trail,
 } from '../fixtures/monitoring.ts';
 import { context, evaluateOne, evidenceFor, failed, ok, regional } from '../testing/index.ts';
 import { rootActivityAlerting } from './root-activity-alerting.ts';
@@ -209,3 +215,169 @@ t.test(
     t.match(result.message, /deploy the audit-role template/);
   },
 );
+
+// ── EventBridge as AWS delivers to it ─────────────────────────────────────────────────────────
+
+/** The chain broken and, per region, one rule built from the fixture's root-activity rule. */
+function eventBridgeOnly(
+  rule: (region: string) => EventRule,
+  trails: Trails = multiRegionTrail(),
+): Parameters<typeof evaluateOne>[1] {
+  return evidenceFor({
+    ...brokenChain,
+    trails: ok(trails),
+    eventRules: regional({
+      'us-east-1': { rules: [rule('us-east-1')] },
+      'eu-west-1': { rules: [rule('eu-west-1')] },
+    }),
+  });
+}
+
+t.test('EventBridge does not count while no trail is logging: CloudTrail delivers nothing', async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    eventBridgeOnly((region) => eventRule(region), multiRegionTrailNotLogging()),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /no CloudTrail trail is logging in us-east-1/);
+  t.match(result.message, /only from a logging trail/);
+});
+
+t.test('EventBridge counts with the organization trail logging', async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    eventBridgeOnly((region) => eventRule(region), organizationTrailSeenFromMember()),
+  );
+  t.equal(result.status, 'PASS');
+  t.equal(result.evidence.route, 'eventbridge');
+});
+
+t.test('a single-region trail lets EventBridge see its home region only', async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    eventBridgeOnly((region) => eventRule(region), singleRegionTrailOnly()),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /root API calls in eu-west-1/);
+  t.match(result.message, /no CloudTrail trail is logging in eu-west-1/);
+  t.notMatch(result.message, /sign-ins/);
+});
+
+t.test('ERROR, not PASS, when the only trail that could feed EventBridge has an unread status', async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    eventBridgeOnly((region) => eventRule(region), multiRegionTrailStatusUnreadable()),
+  );
+  t.equal(result.status, 'ERROR');
+  t.match(result.message, /cloudtrail:GetTrailStatus/);
+});
+
+t.test(
+  'a rule in state ENABLED counts, and the result says read-only root calls are not covered',
+  async (t) => {
+    const result = evaluateOne(
+      rootActivityAlerting,
+      eventBridgeOnly((region) => eventRule(region)),
+    );
+    t.equal(result.status, 'PASS');
+    t.match(result.message, /Read-only root calls are not covered in us-east-1 and eu-west-1/);
+    t.match(result.evidence, { eventBridge: { readOnlyCallsUncovered: ['us-east-1', 'eu-west-1'] } });
+  },
+);
+
+t.test(
+  'a rule in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS covers read-only root calls',
+  async (t) => {
+    const result = evaluateOne(
+      rootActivityAlerting,
+      eventBridgeOnly((region) =>
+        eventRule(region, { state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' }),
+      ),
+    );
+    t.equal(result.status, 'PASS');
+    t.notMatch(result.message, /Read-only/);
+    t.match(result.evidence, { eventBridge: { readOnlyCallsUncovered: [] } });
+  },
+);
+
+t.test(
+  'a rule on a custom event bus never counts: AWS service events reach only the default bus',
+  async (t) => {
+    const result = evaluateOne(
+      rootActivityAlerting,
+      eventBridgeOnly((region) => eventRule(region, { eventBusName: 'security-events' })),
+    );
+    t.equal(result.status, 'FAIL');
+    t.match(result.message, /is on event bus security-events/);
+  },
+);
+
+const coincidences: [string, Record<string, unknown>][] = [
+  ['one source network', { sourceIPAddress: [{ cidr: '198.51.100.0/24' }] }],
+  [
+    'MFA-authenticated sessions only',
+    { userIdentity: { type: ['Root'], sessionContext: { attributes: { mfaAuthenticated: ['true'] } } } },
+  ],
+  ['session (ASIA) keys only', { userIdentity: { type: ['Root'], accessKeyId: [{ prefix: 'ASIA' }] } }],
+  ['successful calls only', { errorCode: [{ exists: false }] }],
+  [
+    'programmatic callers excluded (console user agents only)',
+    { userAgent: [{ 'anything-but': { prefix: 'aws-cli/' } }] },
+  ],
+];
+for (const [name, detail] of coincidences) {
+  t.test(`a pattern that matched the old samples by coincidence does not count: ${name}`, async (t) => {
+    const eventPattern = JSON.stringify({
+      'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
+      detail: { userIdentity: { type: ['Root'] }, ...detail },
+    });
+    const result = evaluateOne(
+      rootActivityAlerting,
+      eventBridgeOnly((region) => eventRule(region, { eventPattern })),
+    );
+    t.equal(result.status, 'FAIL');
+    t.match(result.message, /root API calls in us-east-1/);
+    t.match(result.message, /rule root-activity \(us-east-1\) matches only some root activity: it misses a /);
+  });
+}
+
+t.test("a pattern limited to the rule's own region counts there", async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    eventBridgeOnly((region) =>
+      eventRule(region, {
+        eventPattern: JSON.stringify({ region: [region], detail: { userIdentity: { type: ['Root'] } } }),
+      }),
+    ),
+  );
+  t.equal(result.status, 'PASS');
+});
+
+t.test('a pattern that matches every CloudTrail event alerts on everything: it does not count', async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    eventBridgeOnly((region) =>
+      eventRule(region, {
+        eventPattern: JSON.stringify({
+          'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
+        }),
+      }),
+    ),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /also matches ordinary IAM-user and assumed-role events/);
+});
+
+t.test('the alarm route needs CloudTrail to be delivering to CloudWatch Logs', async (t) => {
+  const result = evaluateOne(
+    rootActivityAlerting,
+    evidenceFor({
+      trails: ok({ trails: [trail({ latestCloudWatchLogsDeliveryError: 'AccessDeniedException' })] }),
+    }),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(
+    result.message,
+    /trail management-events cannot deliver to CloudWatch Logs \(AccessDeniedException\)/,
+  );
+});

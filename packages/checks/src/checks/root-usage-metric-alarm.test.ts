@@ -1,6 +1,7 @@
 import t from 'tap';
 import {
   alarmOnOtherNamespace,
+  metricFilter,
   multiRegionTrailNotLogging,
   multiRegionTrailStatusUnreadable,
   noAlarms,
@@ -244,4 +245,75 @@ t.test('a log group ARN that cannot be parsed is a missing link', async (t) => {
   );
   t.equal(result.status, 'FAIL');
   t.match(result.message, /names a log group ARN that cannot be read/);
+});
+
+// ── A filter that alerts on everything alerts on nothing ──────────────────────────────────────
+
+const wideFilters: [string, string][] = [
+  ['every event', '{ $.eventName = * }'],
+  [
+    'the CIS clauses joined with ||',
+    '{ $.userIdentity.type = "Root" || $.userIdentity.invokedBy NOT EXISTS || $.eventType != "AwsServiceEvent" }',
+  ],
+];
+for (const [name, filterPattern] of wideFilters) {
+  t.test(`FAIL with a filter wider than root usage (${name}): it matches ordinary calls`, async (t) => {
+    const result = evaluateOne(
+      rootUsageMetricAlarm,
+      evidenceFor({ metricFilters: filtersInUsEast1({ filters: [metricFilter({ filterPattern })] }) }),
+    );
+    t.equal(result.status, 'FAIL');
+    t.match(result.message, /filter root-usage also matches ordinary IAM-user and assumed-role calls/);
+  });
+}
+
+// ── The log group must be fed: CloudTrail delivering to CloudWatch Logs ──────────────────────
+
+t.test('FAIL when CloudTrail reports a CloudWatch Logs delivery error', async (t) => {
+  const result = evaluateOne(
+    rootUsageMetricAlarm,
+    evidenceFor({
+      trails: ok({
+        trails: [trail({ latestCloudWatchLogsDeliveryError: 'CloudWatch Logs role could not be assumed' })],
+      }),
+    }),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(
+    result.message,
+    /trail management-events cannot deliver to CloudWatch Logs \(CloudWatch Logs role could not be assumed\)/,
+  );
+});
+
+t.test('FAIL when the last delivery to CloudWatch Logs is more than 24 hours old', async (t) => {
+  const result = evaluateOne(
+    rootUsageMetricAlarm,
+    evidenceFor({
+      trails: ok({ trails: [trail({ latestCloudWatchLogsDeliveryTime: '2026-11-21T01:00:00.000Z' })] }),
+    }),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(
+    result.message,
+    /last delivered to CloudWatch Logs at 2026-11-21T01:00:00.000Z, more than 24 hours before the scan/,
+  );
+});
+
+t.test('FAIL when CloudTrail has never delivered to the log group', async (t) => {
+  const result = evaluateOne(
+    rootUsageMetricAlarm,
+    evidenceFor({ trails: ok({ trails: [trail({ latestCloudWatchLogsDeliveryTime: null })] }) }),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /has never delivered to its CloudWatch Logs log group/);
+});
+
+t.test('PASS with a delivery 23 hours before the scan', async (t) => {
+  const result = evaluateOne(
+    rootUsageMetricAlarm,
+    evidenceFor({
+      trails: ok({ trails: [trail({ latestCloudWatchLogsDeliveryTime: '2026-11-22T03:00:00.000Z' })] }),
+    }),
+  );
+  t.equal(result.status, 'PASS');
 });

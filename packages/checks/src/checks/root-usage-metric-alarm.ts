@@ -4,8 +4,8 @@ import { cis, cisVersions, fsbp } from './compliance.ts';
 import { errorOutcome, outcome, rootArn } from './support.ts';
 
 /**
- * Evidence: trails, metric filters and alarms (per region), SNS topics — each required only on the
- * path that needs it (see alerting-chain.ts). Members whose only feeding trail is the organization
+ * Evidence: trails (with their CloudWatch Logs delivery status), metric filters and alarms (per
+ * region), SNS topics — each required only on the path that needs it (see alerting-chain.ts). Members whose only feeding trail is the organization
  * trail deliver to a log group in another account: NOT_APPLICABLE here, with the reason; that
  * account's own result covers the chain (its filter sees every member's events).
  */
@@ -16,17 +16,20 @@ export const rootUsageMetricAlarm = defineCheck({
     severity: 'low',
     scope: 'account',
     description:
-      'Follows the CIS chain: a multi-region trail logging management events → its CloudWatch Logs log group → a metric ' +
-      'filter matching { $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" } ' +
-      '(compared by meaning: quoting, spacing, clause order and harmless extra clauses do not matter) → an alarm on that ' +
-      'metric with actions enabled → an SNS topic with at least one confirmed subscription. The message names the first missing link.',
+      'Follows the CIS chain: a multi-region trail logging management events → its CloudWatch Logs log group, fed (CloudTrail ' +
+      'delivered to it within the last 24 hours and reports no LatestCloudWatchLogsDeliveryError) → a metric filter matching ' +
+      '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" } by meaning ' +
+      '(quoting, spacing, clause order and harmless extra clauses do not matter; it must match every form of root activity and ' +
+      'no ordinary IAM-user or assumed-role call) → an alarm on that metric with actions enabled → an SNS topic with at least ' +
+      'one confirmed subscription. The message names the first missing link.',
     rationale:
-      'Root use should be rare and noticed within minutes. A filter without an alarm, an alarm without actions, or a ' +
-      'topic nobody is subscribed to alerts nobody. Rated low as Security Hub rates CloudWatch.1; root-activity-alerting ' +
-      '(medium) accepts any alert route.',
+      'Root use should be rare and noticed within minutes. A log group CloudTrail no longer delivers to, a filter without an ' +
+      'alarm, an alarm without actions, or a topic nobody is subscribed to alerts nobody; a filter that also matches everyone ' +
+      "else's calls ({ $.eventName = * }) fires all day and alerts on nothing. Rated low as Security Hub rates CloudWatch.1; " +
+      'root-activity-alerting (medium) accepts any alert route.',
     remediation: {
       console: [
-        'Make sure a multi-region trail delivers to a CloudWatch Logs log group (CloudTrail → trail → CloudWatch Logs → Edit).',
+        'Make sure a multi-region trail delivers to a CloudWatch Logs log group (CloudTrail → trail → CloudWatch Logs → Edit), and that its status shows a recent CloudWatch Logs delivery and no delivery error (a deleted or changed delivery role stops it).',
         'CloudWatch → Log groups → that group → Metric filters → Create metric filter with the CIS pattern; metric namespace CISBenchmark, name RootAccountUsage, value 1.',
         'Create an alarm on that metric: Sum >= 1 over 5 minutes, action: notify an SNS topic.',
         'Subscribe the security team to the topic and confirm the subscription.',

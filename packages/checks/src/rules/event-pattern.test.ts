@@ -1,11 +1,11 @@
 import t from 'tap';
 import {
   InvalidEventPatternError,
+  judgeRootActivityPattern,
   matchesEventPattern,
-  matchesRootActivity,
-  ROOT_API_CALL_EVENTS,
-  ROOT_SIGN_IN_EVENTS,
+  type RootActivityJudgement,
 } from './event-pattern.ts';
+import { asEventBridgeEvent, ordinaryActivity, rootActivityFamily } from './root-event-family.ts';
 
 const event = {
   source: 'aws.ec2',
@@ -100,118 +100,230 @@ t.test('matchesEventPattern', async (t) => {
   }
 });
 
-t.test('representative root events are what EventBridge delivers', async (t) => {
-  for (const signIn of ROOT_SIGN_IN_EVENTS) {
+const SCOPE = { accountId: '111122223333', region: 'us-east-1', partition: 'aws' };
+
+t.test('the root-event family is what EventBridge delivers, varied on every field', async (t) => {
+  const family = rootActivityFamily(SCOPE);
+  const signIns = family.signIns.map((record) => asEventBridgeEvent(record, SCOPE));
+  for (const signIn of signIns) {
     t.equal(signIn.source, 'aws.signin');
     t.equal(signIn['detail-type'], 'AWS Console Sign In via CloudTrail');
   }
-  t.ok(new Set(ROOT_API_CALL_EVENTS.map((apiCall) => apiCall.source)).size >= 5, 'several services');
-  for (const apiCall of ROOT_API_CALL_EVENTS) t.equal(apiCall['detail-type'], 'AWS API Call via CloudTrail');
+  const calls = [...family.writeCalls, ...family.readCalls];
+  const values = (field: string) => new Set(calls.map((record) => JSON.stringify(record[field])));
+  t.ok(values('eventSource').size >= 5, 'several services');
+  t.same([...values('readOnly')].sort(), ['false', 'true'], 'read and write');
+  t.ok(
+    calls.some((record) => 'errorCode' in record) && calls.some((record) => !('errorCode' in record)),
+    'success and error',
+  );
+  const keys = new Set(
+    calls.map((record) => String((record.userIdentity as { accessKeyId: string }).accessKeyId).slice(0, 4)),
+  );
+  t.same([...keys].sort(), ['AKIA', 'ASIA'], 'long-term and session keys');
+  t.ok(values('sourceIPAddress').size >= 4, 'several source IPs, IPv6 among them');
+  t.ok(values('userAgent').size >= 4, 'several user agents');
+  for (const record of [...family.signIns, ...calls])
+    t.equal(record.awsRegion, 'us-east-1', 'the scope region');
+  const ordinary = ordinaryActivity(SCOPE);
+  const types = new Set(
+    [...ordinary.signIns, ...ordinary.writeCalls, ...ordinary.readCalls].map(
+      (record) => (record.userIdentity as { type: string }).type,
+    ),
+  );
+  t.same([...types].sort(), ['AssumedRole', 'IAMUser']);
 });
 
-t.test('matchesRootActivity', async (t) => {
-  const both = { signIn: true, apiCalls: true };
-  const signInOnly = { signIn: true, apiCalls: false };
-  const apiOnly = { signIn: false, apiCalls: true };
-  const neither = { signIn: false, apiCalls: false };
-  const cases: [string, unknown, { signIn: boolean; apiCalls: boolean }][] = [
+t.test('judgeRootActivityPattern', async (t) => {
+  const judgement = (
+    signIns: boolean,
+    writeCalls: boolean,
+    readCalls: boolean,
+    alertsOnOrdinaryActivity = false,
+  ): Omit<RootActivityJudgement, 'misses'> => ({
+    valid: true,
+    signIns,
+    writeCalls,
+    readCalls,
+    alertsOnOrdinaryActivity,
+  });
+  const all = judgement(true, true, true);
+  const none = judgement(false, false, false);
+  const root = { userIdentity: { type: ['Root'] } };
+  // Judged as a rule in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS in us-east-1.
+  const cases: [string, unknown, Omit<RootActivityJudgement, 'misses'>][] = [
     [
       'the AWS-documented root activity pattern',
       {
         'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
-        detail: { userIdentity: { type: ['Root'] } },
+        detail: root,
       },
-      both,
+      all,
     ],
-    [
-      'userIdentity.type Root with no source restriction',
-      { detail: { userIdentity: { type: ['Root'] } } },
-      both,
-    ],
+    ['userIdentity.type Root with no source restriction', { detail: root }, all],
     [
       'sign-in only',
-      {
-        source: ['aws.signin'],
-        'detail-type': ['AWS Console Sign In via CloudTrail'],
-        detail: { userIdentity: { type: ['Root'] } },
-      },
-      signInOnly,
+      { source: ['aws.signin'], 'detail-type': ['AWS Console Sign In via CloudTrail'], detail: root },
+      judgement(true, false, false),
     ],
     [
       'sign-in only, by event name',
-      { detail: { eventName: ['ConsoleLogin'], userIdentity: { type: ['Root'] } } },
-      signInOnly,
+      { detail: { eventName: ['ConsoleLogin'], ...root } },
+      judgement(true, false, false),
     ],
     [
       'API calls only',
-      { 'detail-type': ['AWS API Call via CloudTrail'], detail: { userIdentity: { type: ['Root'] } } },
-      apiOnly,
+      { 'detail-type': ['AWS API Call via CloudTrail'], detail: root },
+      judgement(false, true, true),
     ],
     [
       'one service only: not root API calls generally',
-      {
-        source: ['aws.iam'],
-        'detail-type': ['AWS API Call via CloudTrail'],
-        detail: { userIdentity: { type: ['Root'] } },
-      },
-      neither,
+      { source: ['aws.iam'], 'detail-type': ['AWS API Call via CloudTrail'], detail: root },
+      none,
     ],
+    ['detail-type by prefix', { 'detail-type': [{ prefix: 'AWS ' }], detail: root }, all],
     [
-      'detail-type by prefix',
-      { 'detail-type': [{ prefix: 'AWS ' }], detail: { userIdentity: { type: ['Root'] } } },
-      both,
-    ],
-    [
-      'anything-but IAMUser (root included)',
+      'anything-but IAMUser and AssumedRole (root included)',
       { detail: { userIdentity: { type: [{ 'anything-but': ['IAMUser', 'AssumedRole'] }] } } },
-      both,
+      all,
     ],
-    ['anything-but Root', { detail: { userIdentity: { type: [{ 'anything-but': 'Root' }] } } }, neither],
-    ['root ARN by suffix', { detail: { userIdentity: { arn: [{ suffix: ':root' }] } } }, both],
+    [
+      'anything-but Root: ordinary activity only',
+      { detail: { userIdentity: { type: [{ 'anything-but': 'Root' }] } } },
+      judgement(false, false, false, true),
+    ],
+    ['root ARN by suffix', { detail: { userIdentity: { arn: [{ suffix: ':root' }] } } }, all],
+    [
+      'root ARN by wildcard',
+      { detail: { userIdentity: { arn: [{ wildcard: 'arn:aws:iam::*:root' }] } } },
+      all,
+    ],
     [
       'root by equals-ignore-case',
       { detail: { userIdentity: { type: [{ 'equals-ignore-case': 'root' }] } } },
-      both,
+      all,
     ],
-    ['an IAMUser pattern', { detail: { userIdentity: { type: ['IAMUser'] } } }, neither],
     [
-      'no userIdentity filter: every CloudTrail event, root included',
+      'an IAMUser pattern',
+      { detail: { userIdentity: { type: ['IAMUser'] } } },
+      judgement(false, false, false, true),
+    ],
+    [
+      'no userIdentity filter: every CloudTrail event, so it alerts on everything',
       { 'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'] },
-      both,
+      judgement(true, true, true, true),
+    ],
+    [
+      "root, or any call that failed: alerts on everyone's errors",
+      { $or: [{ detail: root }, { detail: { errorCode: [{ exists: true }] } }] },
+      judgement(true, true, true, true),
     ],
     [
       '$or of sign-in and API call branches',
+      { detail: root, $or: [{ source: ['aws.signin'] }, { 'detail-type': ['AWS API Call via CloudTrail'] }] },
+      all,
+    ],
+    [
+      'sign-ins without MFA only: misses sign-ins with MFA',
+      { detail: { ...root, additionalEventData: { MFAUsed: ['No'] } } },
+      none,
+    ],
+    [
+      'successful calls only (errorCode must not exist): misses failed root calls',
+      { detail: { ...root, errorCode: [{ exists: false }] } },
+      judgement(true, false, false),
+    ],
+    [
+      'one source network (cidr): misses root activity from elsewhere',
+      { detail: { ...root, sourceIPAddress: [{ cidr: '198.51.100.0/24' }] } },
+      none,
+    ],
+    [
+      'session keys only (ASIA prefix): misses long-term root access keys',
+      { detail: { userIdentity: { type: ['Root'], accessKeyId: [{ prefix: 'ASIA' }] } } },
+      none,
+    ],
+    [
+      'MFA-authenticated sessions only: misses calls without MFA',
       {
-        detail: { userIdentity: { type: ['Root'] } },
-        $or: [{ source: ['aws.signin'] }, { 'detail-type': ['AWS API Call via CloudTrail'] }],
+        detail: {
+          userIdentity: { type: ['Root'], sessionContext: { attributes: { mfaAuthenticated: ['true'] } } },
+        },
       },
-      both,
+      none,
     ],
     [
-      'successful sign-ins without MFA only: misses sign-ins with MFA',
-      { detail: { userIdentity: { type: ['Root'] }, additionalEventData: { MFAUsed: ['No'] } } },
-      neither,
+      'write calls only (readOnly false): covers sign-ins and writes, not reads',
+      { detail: { ...root, readOnly: [false] } },
+      judgement(true, true, false),
     ],
+    ['its own region', { region: ['us-east-1'], detail: root }, all],
+    ['another region', { region: ['eu-west-1'], detail: root }, none],
     [
-      'errorCode must not exist (successful calls): still every representative event',
-      { detail: { userIdentity: { type: ['Root'] }, errorCode: [{ exists: false }] } },
-      both,
+      'a browser user agent only: misses the CLI and SDKs',
+      { detail: { ...root, userAgent: [{ prefix: 'Mozilla/' }] } },
+      judgement(true, false, false),
     ],
-    ['a GuardDuty finding pattern', { source: ['aws.guardduty'] }, neither],
+    ['a GuardDuty finding pattern', { source: ['aws.guardduty'] }, none],
   ];
   for (const [name, pattern, expected] of cases) {
     t.test(name, async (t) => {
-      t.same(matchesRootActivity(JSON.stringify(pattern)), expected);
+      t.match(judgeRootActivityPattern(JSON.stringify(pattern), SCOPE, true), expected);
     });
   }
 
-  t.test('invalid JSON: neither', async (t) => {
-    t.same(matchesRootActivity('{"detail":'), neither);
+  t.test(
+    'a rule in state ENABLED receives no read-only events: reads are neither covered nor judged',
+    async (t) => {
+      t.match(
+        judgeRootActivityPattern(JSON.stringify({ detail: root }), SCOPE, false),
+        judgement(true, true, false),
+      );
+      // Matches every ordinary read-only call, which an ENABLED rule never receives.
+      t.match(
+        judgeRootActivityPattern(
+          JSON.stringify({ $or: [{ detail: root }, { detail: { readOnly: [true] } }] }),
+          SCOPE,
+          false,
+        ),
+        judgement(true, true, false),
+      );
+    },
+  );
+
+  const invalid = {
+    valid: false,
+    signIns: false,
+    writeCalls: false,
+    readCalls: false,
+    alertsOnOrdinaryActivity: false,
+  };
+  t.test('invalid JSON: nothing', async (t) => {
+    t.match(judgeRootActivityPattern('{"detail":', SCOPE, true), invalid);
   });
-  t.test('an invalid pattern: neither', async (t) => {
-    t.same(matchesRootActivity(JSON.stringify({ detail: { userIdentity: { type: 'Root' } } })), neither);
+  t.test('an invalid pattern: nothing', async (t) => {
+    t.match(
+      judgeRootActivityPattern(JSON.stringify({ detail: { userIdentity: { type: 'Root' } } }), SCOPE, true),
+      invalid,
+    );
   });
-  t.test('a JSON value that is not a pattern: neither', async (t) => {
-    t.same(matchesRootActivity('"Root"'), neither);
+  t.test('a JSON value that is not a pattern: nothing', async (t) => {
+    t.match(judgeRootActivityPattern('"Root"', SCOPE, true), invalid);
+  });
+  t.test('a pattern matching root activity in part names one form it misses', async (t) => {
+    const partial = judgeRootActivityPattern(
+      JSON.stringify({ detail: { ...root, errorCode: [{ exists: false }] } }),
+      SCOPE,
+      true,
+    );
+    t.equal(partial.misses.signIns, null, 'every sign-in matches');
+    t.match(
+      partial.misses.writeCalls,
+      /^a write call \(CreateAccessKey\) failing with AccessDenied, made with a long-term access key from /,
+    );
+    const full = judgeRootActivityPattern(JSON.stringify({ detail: root }), SCOPE, true);
+    t.same(full.misses, { signIns: null, writeCalls: null });
+    const unrelated = judgeRootActivityPattern(JSON.stringify({ source: ['aws.guardduty'] }), SCOPE, true);
+    t.same(unrelated.misses, { signIns: null, writeCalls: null }, 'nothing matched: nothing to name');
   });
 });

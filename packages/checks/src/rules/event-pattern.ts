@@ -1,5 +1,5 @@
 /**
- * EventBridge event patterns, tested against representative root events.
+ * EventBridge event patterns, judged against the family of root events.
  *
  * `matchesEventPattern` implements EventBridge matching: every pattern key must match (AND); a leaf
  * is an array of matchers, any of which may match (OR); a nested object matches the event's nested
@@ -11,14 +11,23 @@
  * `equals-ignore-case` / `wildcard`); `exists`; `numeric` ranges; `cidr` (IPv4 only). Anything else
  * makes the pattern invalid (`InvalidEventPatternError`).
  *
- * `matchesRootActivity` decides by example: `signIn` is true when the pattern matches every
- * representative successful root console sign-in (with and without MFA); `apiCalls` is true when it
- * matches every representative root API call, a set spread over several services (IAM, EC2, S3,
- * KMS, CloudTrail, Organizations) and regions. A pattern restricted to one service's `source` (or
- * one event name) therefore does not count as alerting on root API calls generally. Failed sign-ins
- * are not required. A pattern that does not filter on the user at all (e.g. every CloudTrail API
- * call) counts: it does raise an event on root use.
+ * `judgeRootActivityPattern` decides by example, against the family of root events of the rule's
+ * account and region (root-event-family.ts): sign-ins (success and failure, MFA or not), API calls
+ * (AKIA and ASIA keys, MFA or not, read and write, success and error, several services), any IP and
+ * user agent. A pattern counts for a kind of root activity only when it matches every member of it,
+ * so a pattern that matched a few samples by coincidence (a source IP, `readOnly`, `errorCode`, an
+ * MFA flag, a key prefix) does not. A pattern that also matches ordinary IAM-user or assumed-role
+ * events alerts on everything, which alerts nobody: the check does not count it.
  */
+import {
+  asEventBridgeEvent,
+  describeRootRecord,
+  type FamilyScope,
+  type Json,
+  type JsonObject,
+  ordinaryActivity,
+  rootActivityFamily,
+} from './root-event-family.ts';
 
 export class InvalidEventPatternError extends Error {
   constructor(message: string) {
@@ -26,9 +35,6 @@ export class InvalidEventPatternError extends Error {
     this.name = 'InvalidEventPatternError';
   }
 }
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
 
 function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -269,119 +275,71 @@ function cidrTest(cidr: string): (candidate: string) => boolean {
   };
 }
 
-// ── Representative root events ───────────────────────────────────────────────────────────────
+// ── Judging a rule's pattern against root activity ──────────────────────────────────────────
 
-const ACCOUNT = '111122223333';
-const ROOT_IDENTITY = {
-  type: 'Root',
-  principalId: ACCOUNT,
-  arn: `arn:aws:iam::${ACCOUNT}:root`,
-  accountId: ACCOUNT,
-};
-
-function rootConsoleSignIn(mfaUsed: 'Yes' | 'No'): JsonObject {
-  return {
-    version: '0',
-    id: `signin-${mfaUsed}`,
-    'detail-type': 'AWS Console Sign In via CloudTrail',
-    source: 'aws.signin',
-    account: ACCOUNT,
-    time: '2026-11-01T10:00:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail: {
-      eventVersion: '1.08',
-      userIdentity: ROOT_IDENTITY,
-      eventTime: '2026-11-01T10:00:00Z',
-      eventSource: 'signin.amazonaws.com',
-      eventName: 'ConsoleLogin',
-      awsRegion: 'us-east-1',
-      sourceIPAddress: '198.51.100.7',
-      userAgent: 'Mozilla/5.0',
-      requestParameters: null,
-      responseElements: { ConsoleLogin: 'Success' },
-      additionalEventData: {
-        LoginTo: 'https://console.aws.amazon.com/console/home',
-        MobileVersion: 'No',
-        MFAUsed: mfaUsed,
-      },
-      eventID: `signin-${mfaUsed}`,
-      readOnly: false,
-      eventType: 'AwsConsoleSignIn',
-      managementEvent: true,
-      recipientAccountId: ACCOUNT,
-      eventCategory: 'Management',
-    },
-  };
+/** What a rule's pattern does with the events its rule receives. */
+export interface RootActivityJudgement {
+  /** The text is a valid event pattern (invalid: every other field is false). */
+  valid: boolean;
+  /** Matches every form of root console sign-in. */
+  signIns: boolean;
+  /** Matches every form of root API call that changes something. */
+  writeCalls: boolean;
+  /** Matches every form of read-only root API call, and the rule receives them. */
+  readCalls: boolean;
+  /** Matches an ordinary IAM-user or assumed-role event it receives: it alerts on everything. */
+  alertsOnOrdinaryActivity: boolean;
+  /** For a kind matched only in part: one form of it the pattern misses, in words. */
+  misses: { signIns: string | null; writeCalls: string | null };
 }
-
-function rootApiCall(service: string, eventName: string, region: string): JsonObject {
-  return {
-    version: '0',
-    id: `${service}-${eventName}`,
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: `aws.${service}`,
-    account: ACCOUNT,
-    time: '2026-11-01T10:05:00Z',
-    region,
-    resources: [],
-    detail: {
-      eventVersion: '1.09',
-      userIdentity: {
-        ...ROOT_IDENTITY,
-        accessKeyId: 'ASIAEXAMPLE',
-        sessionContext: {
-          attributes: { creationDate: '2026-11-01T10:00:00Z', mfaAuthenticated: 'true' },
-        },
-      },
-      eventTime: '2026-11-01T10:05:00Z',
-      eventSource: `${service}.amazonaws.com`,
-      eventName,
-      awsRegion: region,
-      sourceIPAddress: '198.51.100.7',
-      userAgent: 'AWS Internal',
-      requestParameters: {},
-      responseElements: null,
-      requestID: `${service}-request`,
-      eventID: `${service}-${eventName}`,
-      readOnly: false,
-      eventType: 'AwsApiCall',
-      managementEvent: true,
-      recipientAccountId: ACCOUNT,
-      eventCategory: 'Management',
-    },
-  };
-}
-
-/** Successful root console sign-ins, as EventBridge delivers them (always in us-east-1). */
-export const ROOT_SIGN_IN_EVENTS: readonly JsonObject[] = [rootConsoleSignIn('Yes'), rootConsoleSignIn('No')];
-
-/** Root API calls across services and regions, as EventBridge delivers them. */
-export const ROOT_API_CALL_EVENTS: readonly JsonObject[] = [
-  rootApiCall('iam', 'CreateAccessKey', 'us-east-1'),
-  rootApiCall('ec2', 'RunInstances', 'eu-west-1'),
-  rootApiCall('s3', 'CreateBucket', 'us-west-2'),
-  rootApiCall('kms', 'ScheduleKeyDeletion', 'ap-southeast-2'),
-  rootApiCall('cloudtrail', 'StopLogging', 'us-east-1'),
-  rootApiCall('organizations', 'LeaveOrganization', 'us-east-1'),
-];
 
 /**
- * Whether a rule's event pattern (JSON text) matches root console sign-in, and root API calls in
- * general (see the module comment). Invalid JSON or an invalid pattern: both false.
+ * Judges a rule's event pattern (JSON text) against the family of root events of its account and
+ * region (see root-event-family.ts), as EventBridge delivers them. `receivesReadOnly`: the rule is
+ * in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS; in state ENABLED, EventBridge never hands
+ * it read-only management events, so neither their root nor their ordinary forms are judged.
  */
-export function matchesRootActivity(eventPattern: string): { signIn: boolean; apiCalls: boolean } {
-  const none = { signIn: false, apiCalls: false };
+export function judgeRootActivityPattern(
+  eventPattern: string,
+  scope: FamilyScope,
+  receivesReadOnly: boolean,
+): RootActivityJudgement {
+  const none: RootActivityJudgement = {
+    valid: false,
+    signIns: false,
+    writeCalls: false,
+    readCalls: false,
+    alertsOnOrdinaryActivity: false,
+    misses: { signIns: null, writeCalls: null },
+  };
   let pattern: unknown;
   try {
     pattern = JSON.parse(eventPattern);
   } catch {
     return none;
   }
+  const root = rootActivityFamily(scope);
+  const ordinary = ordinaryActivity(scope);
+  const matches = (record: JsonObject) => matchesEventPattern(pattern, asEventBridgeEvent(record, scope));
+  const matchesAll = (records: JsonObject[]) => records.every(matches);
+  const matchesAny = (records: JsonObject[]) => records.some(matches);
+  /** A record the pattern misses, when it matches others of the same kind. */
+  const missed = (records: JsonObject[]) => {
+    const miss = records.find((record) => !matches(record));
+    return miss && records.some(matches) ? describeRootRecord(miss) : null;
+  };
   try {
     return {
-      signIn: ROOT_SIGN_IN_EVENTS.every((event) => matchesEventPattern(pattern, event)),
-      apiCalls: ROOT_API_CALL_EVENTS.every((event) => matchesEventPattern(pattern, event)),
+      valid: true,
+      signIns: matchesAll(root.signIns),
+      writeCalls: matchesAll(root.writeCalls),
+      readCalls: receivesReadOnly && matchesAll(root.readCalls),
+      alertsOnOrdinaryActivity: matchesAny([
+        ...ordinary.signIns,
+        ...ordinary.writeCalls,
+        ...(receivesReadOnly ? ordinary.readCalls : []),
+      ]),
+      misses: { signIns: missed(root.signIns), writeCalls: missed(root.writeCalls) },
     };
   } catch (error) {
     if (error instanceof InvalidEventPatternError) return none;

@@ -5,6 +5,7 @@ import {
   filterGlobMatch,
   formatFilterExpression,
   globSubsumes,
+  judgeRootUsageFilter,
   matchesRootUsagePattern,
   parseFilterPattern,
 } from './metric-filter-pattern.ts';
@@ -202,10 +203,6 @@ t.test('matchesRootUsagePattern', async (t) => {
       '{ $.userIdentity.type = "Root" && ($.userIdentity.invokedBy NOT EXISTS || $.x = 1) && $.eventType != "AwsServiceEvent" }',
     ],
     [
-      'every clause OR-ed: what a regex reads as CIS, and wider',
-      '{ $.userIdentity.type = "Root" || $.userIdentity.invokedBy NOT EXISTS || $.eventType != "AwsServiceEvent" }',
-    ],
-    [
       'an extra clause that always holds for root events (eventName present)',
       `{ ${CIS.slice(1, -1)} && $.eventName = * }`,
     ],
@@ -300,4 +297,29 @@ t.test('matchesRootUsagePattern', async (t) => {
       t.equal(missed, !conservative.has(name));
     });
   }
+
+  const alertsOnEverything: [string, string][] = [
+    ['every event ({ $.eventName = * })', '{ $.eventName = * }'],
+    [
+      "every CIS clause OR-ed: what a regex reads as CIS, but it matches everyone's calls",
+      '{ $.userIdentity.type = "Root" || $.userIdentity.invokedBy NOT EXISTS || $.eventType != "AwsServiceEvent" }',
+    ],
+    ['invokedBy NOT EXISTS alone', '{ $.userIdentity.invokedBy NOT EXISTS }'],
+    ["root, or anyone's denied call", '{ $.userIdentity.type = "Root" || $.errorCode = "AccessDenied" }'],
+    ['root, or any assumed role', '{ $.userIdentity.type = "Root" || $.userIdentity.type = "AssumedRole" }'],
+  ];
+  for (const [name, pattern] of alertsOnEverything) {
+    t.test(`rejects ${name}: it matches ordinary IAM-user or assumed-role calls`, async (t) => {
+      t.equal(matchesRootUsagePattern(pattern), false);
+      t.equal(judgeRootUsageFilter(pattern), 'matches-ordinary-activity');
+    });
+  }
+  t.test('the judgement names why a filter does not count', async (t) => {
+    t.equal(judgeRootUsageFilter(CIS), 'root-usage');
+    t.equal(judgeRootUsageFilter('not a filter {{'), 'unparseable');
+    t.equal(
+      judgeRootUsageFilter(`{ ${CIS.slice(1, -1)} && $.eventName = "ConsoleLogin" }`),
+      'misses-root-usage',
+    );
+  });
 });

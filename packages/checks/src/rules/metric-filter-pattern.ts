@@ -5,9 +5,9 @@
  *   { $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }
  *
  * Criterion: a filter counts when every CloudTrail event the CIS filter matches is also matched by
- * it (the filter may be wider, never narrower). A wider filter still raises the metric on every
- * root use, which is what the control is for; a narrower one (e.g. `&& $.eventName = "ConsoleLogin"`)
- * misses root API calls and does not count.
+ * it, and no ordinary IAM-user or assumed-role call is. It may be wider than CIS as long as it still
+ * keys on root; a narrower one (e.g. `&& $.eventName = "ConsoleLogin"`) misses root API calls, and
+ * one that matches everyone's calls (`{ $.eventName = * }`) raises the metric all day: neither counts.
  *
  * Decision procedure (sound, not complete): the set of events the CIS filter matches is described
  * per field (`ROOT_USAGE_EVENT_MODEL`): `userIdentity.type` is exactly "Root",
@@ -21,6 +21,9 @@
  * $.eventName != "X"` is covered). The answer is never "true" for a filter that misses a root event
  * the model allows; it can be "false" for a filter that covers root usage only through wildcard
  * values or through fields outside the model (`$.errorCode NOT EXISTS || $.errorCode = *`).
+ * The filter is then run on the records of the root-event family shared with the EventBridge judge
+ * (root-event-family.ts): it must match every root record, and no ordinary IAM-user or
+ * assumed-role record (sign-ins and calls, read and write, success and error).
  *
  * Syntax supported (the JSON pattern language): `{ … }` around the expression; selectors `$.a.b`,
  * `$.a[0]`, `$.a[*]`; `=` `!=` on strings (double-quoted or bare; `*` is a wildcard anywhere in the
@@ -31,6 +34,8 @@
  * because CloudWatch's regex dialect and anchoring differ from JavaScript's. Non-JSON patterns
  * (empty, terms, space-delimited `[…]`) are not parsed: they are not root-usage filters.
  */
+
+import { ordinaryActivity, rootActivityFamily } from './root-event-family.ts';
 
 export type ComparisonOperator = '=' | '!=' | '<' | '>' | '<=' | '>=';
 
@@ -528,16 +533,45 @@ function coversRootUsage(
   return cases.every((fieldCase) => coversRootUsage(expression, { ...model, [path]: fieldCase }, budget));
 }
 
+export type RootUsageFilterJudgement =
+  /** Matches every form of root activity and no ordinary activity. */
+  | 'root-usage'
+  /** Not a JSON filter pattern this module reads. */
+  | 'unparseable'
+  /** Misses some form of root activity (or covers it only in ways the model cannot show). */
+  | 'misses-root-usage'
+  /** Matches ordinary IAM-user or assumed-role calls too: an alarm on it fires on everything. */
+  | 'matches-ordinary-activity';
+
 /**
- * True when every event the CIS root-usage filter matches is matched by `filterPattern` (see the
- * module comment for the exact semantics). Unparseable or unsupported patterns are false.
+ * Judges a filter against root usage: it must cover every event the CIS filter matches (the model
+ * above), match every record of the root-event family (root-event-family.ts, shared with the
+ * EventBridge judge), and match none of the ordinary IAM-user or assumed-role records. A filter
+ * wider than CIS that still keys on root passes; `{ $.eventName = * }` or the CIS clauses joined
+ * with `||` match everyone's calls, and an alarm that fires on everything alerts on nothing.
  */
-export function matchesRootUsagePattern(filterPattern: string): boolean {
+export function judgeRootUsageFilter(filterPattern: string): RootUsageFilterJudgement {
   let expression: FilterExpression;
   try {
     expression = parseFilterPattern(filterPattern);
   } catch {
-    return false;
+    return 'unparseable';
   }
-  return coversRootUsage(expression, ROOT_USAGE_EVENT_MODEL, { cases: MAX_CASES });
+  const root = rootActivityFamily();
+  const rootRecords = [...root.signIns, ...root.writeCalls, ...root.readCalls];
+  if (
+    !coversRootUsage(expression, ROOT_USAGE_EVENT_MODEL, { cases: MAX_CASES }) ||
+    !rootRecords.every((record) => evaluateFilterExpression(expression, record))
+  )
+    return 'misses-root-usage';
+  const ordinary = ordinaryActivity();
+  const ordinaryRecords = [...ordinary.signIns, ...ordinary.writeCalls, ...ordinary.readCalls];
+  if (ordinaryRecords.some((record) => evaluateFilterExpression(expression, record)))
+    return 'matches-ordinary-activity';
+  return 'root-usage';
+}
+
+/** True when the filter counts as a root-usage filter (see `judgeRootUsageFilter`). */
+export function matchesRootUsagePattern(filterPattern: string): boolean {
+  return judgeRootUsageFilter(filterPattern) === 'root-usage';
 }

@@ -86,6 +86,7 @@ export function wellConfiguredMember(): EvidenceMap {
     organization: ok(organization()),
     serviceControlPolicies: ok(rootDenyOnOrganizationRoot()),
     organizationFeatures: ok(centralizedRootAccessOn()),
+    organizationTrails: ok({ trails: [] }),
   };
 }
 
