@@ -22,9 +22,13 @@ type Protocol = 'query' | 'json' | 'json-query-compatible' | 'rest-json';
 interface ServiceSpec {
   protocol: Protocol;
   handlers: ServiceHandlers;
-  /** awsQuery: the response namespace. awsJson: the X-Amz-Target prefix. */
+  /** awsQuery: the response namespace. */
   xmlns?: string;
-  target?: string;
+  /**
+   * awsJson: every X-Amz-Target prefix AWS accepts before `.<Operation>`: the model's
+   * `targetPrefix` and, where it is longer, its last segment (what SDK v3 sends).
+   */
+  targets?: string[];
   version?: string;
   accessDenied: { code: string; status: number };
   throttling: { code: string; status: number };
@@ -58,35 +62,35 @@ const SERVICES: Record<string, ServiceSpec> = {
   organizations: {
     protocol: 'json',
     handlers: organizations,
-    target: 'AWSOrganizationsV20161128',
+    targets: ['AWSOrganizationsV20161128'],
     accessDenied: { code: 'AccessDeniedException', status: 400 },
     throttling: { code: 'TooManyRequestsException', status: 400 },
   },
   cloudtrail: {
     protocol: 'json',
     handlers: cloudtrail,
-    target: 'CloudTrail_20131101',
+    targets: ['CloudTrail_20131101', 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101'],
     accessDenied: { code: 'AccessDeniedException', status: 400 },
     throttling: { code: 'ThrottlingException', status: 400 },
   },
   logs: {
     protocol: 'json',
     handlers: logs,
-    target: 'Logs_20140328',
+    targets: ['Logs_20140328'],
     accessDenied: { code: 'AccessDeniedException', status: 400 },
     throttling: { code: 'ThrottlingException', status: 400 },
   },
   events: {
     protocol: 'json',
     handlers: eventbridge,
-    target: 'AWSEvents',
+    targets: ['AWSEvents'],
     accessDenied: { code: 'AccessDeniedException', status: 400 },
     throttling: { code: 'ThrottlingException', status: 400 },
   },
   monitoring: {
     protocol: 'json-query-compatible',
     handlers: cloudwatch,
-    target: 'GraniteServiceVersion20100801',
+    targets: ['GraniteServiceVersion20100801'],
     xmlns: 'http://monitoring.amazonaws.com/doc/2010-08-01/',
     version: '2010-08-01',
     accessDenied: { code: 'AccessDenied', status: 403 },
@@ -96,7 +100,8 @@ const SERVICES: Record<string, ServiceSpec> = {
     protocol: 'rest-json',
     handlers: guardduty,
     accessDenied: { code: 'AccessDeniedException', status: 403 },
-    throttling: { code: 'TooManyRequestsException', status: 429 },
+    // GuardDuty's model declares no throttling error: AWS's common ThrottlingException (400).
+    throttling: { code: 'ThrottlingException', status: 400 },
   },
   account: {
     protocol: 'rest-json',
@@ -107,10 +112,17 @@ const SERVICES: Record<string, ServiceSpec> = {
 };
 
 const TARGET_TO_SERVICE = new Map(
-  Object.entries(SERVICES)
-    .filter(([, spec]) => spec.target)
-    .map(([name, spec]) => [spec.target as string, name]),
+  Object.entries(SERVICES).flatMap(([name, spec]) =>
+    (spec.targets ?? []).map((prefix): [string, string] => [prefix, name]),
+  ),
 );
+
+/** `<prefix>.<Operation>`: the operation is what follows the last dot, whatever the prefix's form. */
+function splitTarget(target: unknown): { prefix: string; operation: string } {
+  if (typeof target !== 'string') return { prefix: '', operation: '' };
+  const dot = target.lastIndexOf('.');
+  return { prefix: target.slice(0, Math.max(dot, 0)), operation: target.slice(dot + 1) };
+}
 const VERSION_TO_SERVICE = new Map(
   Object.entries(SERVICES)
     .filter(([, spec]) => spec.protocol === 'query')
@@ -177,7 +189,7 @@ function parseRequest(req: http.IncomingMessage, body: string): ParsedRequest {
   const target = req.headers['x-amz-target'];
   const url = new URL(req.url ?? '/', 'http://simulator');
   let service = scope?.[3];
-  if (!service && typeof target === 'string') service = TARGET_TO_SERVICE.get(target.split('.')[0] ?? '');
+  if (!service && typeof target === 'string') service = TARGET_TO_SERVICE.get(splitTarget(target).prefix);
   let form: Record<string, unknown> | undefined;
   if (!service || SERVICES[service]?.protocol === 'query') {
     form = parseQuery(body);
@@ -198,7 +210,7 @@ function parseRequest(req: http.IncomingMessage, body: string): ParsedRequest {
     }
     case 'json':
     case 'json-query-compatible': {
-      const operation = typeof target === 'string' ? (target.split('.')[1] ?? '') : '';
+      const { operation } = splitTarget(target);
       return { ...base, operation, input: body ? (JSON.parse(body) as Record<string, unknown>) : {} };
     }
     case 'rest-json': {
