@@ -197,6 +197,7 @@ export const SCENARIOS: [string, Scenario[]][] = [
     [
       { name: 'root with keys', principal: root('555555555555'), expect: null },
       { name: 'root without keys', principal: root('222222222222'), expect: null },
+      { name: 'a truncated page', principal: root('555555555555'), params: { MaxItems: 1 }, expect: null },
     ],
   ],
   [
@@ -250,6 +251,7 @@ export const SCENARIOS: [string, Scenario[]][] = [
     'organizations:ListAccounts',
     [
       { name: 'management account', expect: null },
+      { name: 'a page with a NextToken', params: { MaxResults: 2 }, expect: null },
       { name: 'member account', principal: role('555555555555'), expect: 'AccessDeniedException' },
       {
         name: 'foreign NextToken',
@@ -363,6 +365,12 @@ export const SCENARIOS: [string, Scenario[]][] = [
         name: 'root API calls',
         principal: role('555555555555'),
         params: { StartTime: NINETY_DAYS_AGO() },
+        expect: null,
+      },
+      {
+        name: 'a page with a NextToken',
+        principal: role('555555555555'),
+        params: { StartTime: NINETY_DAYS_AGO(), MaxResults: 1 },
         expect: null,
       },
       {
