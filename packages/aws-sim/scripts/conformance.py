@@ -8,7 +8,8 @@ Driven by src/model-conformance.test.ts over stdin/stdout, one JSON document per
        simulator's knobs between phases.
   out: {"phase": name, "results": [...]} per phase, or {"missing": reason} when boto3 is absent.
 A call: {"id", "service" (botocore name), "operation", "params", "principal": "base" |
-{"role": account} | {"root": account}, "region", "waitMs"}. A result: {"id", "service",
+{"role": account} | {"root": account}, "region", "waitMs", "protocol" (one the model lists, when
+not boto3's choice)}. A result: {"id", "service",
 "operation", "status", "code" (error code boto3 surfaced, or null), "findings": [text]}.
 """
 import base64
@@ -329,14 +330,38 @@ class Run:
         self.plan = plan
         self.session = boto3.session.Session()
         self.clients = {}
+        self.sessions = {}
         self.credentials = {}
         self.results = []
 
-    def client(self, service, key, region):
-        cache_key = (service, key, region)
+    def session_for(self, service, protocol):
+        """boto3 speaks the first protocol of the model it knows; for another one AWS serves (CloudWatch
+        over awsQuery, as older SDKs send it), a session whose copy of the model lists only that."""
+        if not protocol:
+            return self.session
+        if (service, protocol) not in self.sessions:
+            import os
+            import tempfile
+
+            import botocore.session
+
+            model = self.session._session.get_component("data_loader").load_service_model(service, "service-2")
+            model = dict(model, metadata=dict(model["metadata"], protocol=protocol, protocols=[protocol]))
+            root = tempfile.mkdtemp(prefix="conformance-models-")
+            folder = os.path.join(root, service, model["metadata"]["apiVersion"])
+            os.makedirs(folder)
+            with open(os.path.join(folder, "service-2.json"), "w") as out:
+                json.dump(model, out)
+            core = botocore.session.Session()
+            core.get_component("data_loader").search_paths.insert(0, root)
+            self.sessions[(service, protocol)] = boto3.session.Session(botocore_session=core)
+        return self.sessions[(service, protocol)]
+
+    def client(self, service, key, region, protocol=None):
+        cache_key = (service, key, region, protocol)
         if cache_key not in self.clients:
             access_key, secret, token = key
-            client = self.session.client(
+            client = self.session_for(service, protocol).client(
                 service,
                 endpoint_url=self.plan["endpoint"],
                 region_name=region,
@@ -394,7 +419,7 @@ class Run:
         key = self.principal_key(spec.get("principal", "base"), region)
         if spec.get("waitMs"):
             time.sleep(spec["waitMs"] / 1000)
-        client = self.client(spec["service"], key, region)
+        client = self.client(spec["service"], key, region, spec.get("protocol"))
         operation_model = client.meta.service_model.operation_model(spec["operation"])
         method = getattr(client, xform_name(spec["operation"]))
         result = {"id": spec["id"], "service": spec["service"], "operation": spec["operation"], "code": None}

@@ -46,3 +46,24 @@ t.test('an unknown operation is named in the error, whatever the prefix', async 
   t.equal(answer.status, 400);
   t.match(answer.body, { __type: 'UnknownOperationException', message: /NoSuchThing/ });
 });
+
+// CloudWatch is query-compatible: awsJson 1.0 with a target (SDK v3, boto3), or the awsQuery form
+// older SDKs (JavaScript v2, Java v1) still send.
+t.test('CloudWatch answers an awsQuery form in XML', async (t) => {
+  for (const authorization of [SIGNED_FOR_CLOUDTRAIL.replace('/cloudtrail/', '/monitoring/'), undefined]) {
+    const response = await fetch(sim.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+        ...(authorization ? { authorization } : {}),
+      },
+      body: 'Action=DescribeAlarms&Version=2010-08-01&AlarmNames.member.1=root-account-usage',
+    });
+    t.equal(response.status, 200);
+    t.match(response.headers.get('content-type'), /xml/);
+    t.match(
+      await response.text(),
+      /^<DescribeAlarmsResponse xmlns="http:\/\/monitoring.amazonaws.com\/doc\/2010-08-01\/"><DescribeAlarmsResult><MetricAlarms><member><AlarmName>root-account-usage<\/AlarmName>/,
+    );
+  }
+});

@@ -123,9 +123,10 @@ function splitTarget(target: unknown): { prefix: string; operation: string } {
   const dot = target.lastIndexOf('.');
   return { prefix: target.slice(0, Math.max(dot, 0)), operation: target.slice(dot + 1) };
 }
+/** awsQuery services by API version; CloudWatch too, which AWS still serves over awsQuery. */
 const VERSION_TO_SERVICE = new Map(
   Object.entries(SERVICES)
-    .filter(([, spec]) => spec.protocol === 'query')
+    .filter(([, spec]) => spec.version)
     .map(([name, spec]) => [spec.version as string, name]),
 );
 
@@ -158,6 +159,8 @@ export interface Simulator {
 interface ParsedRequest {
   service: string;
   spec: ServiceSpec;
+  /** The request's wire protocol: the service's, or awsQuery for a query-compatible service sent a form. */
+  protocol: Protocol;
   operation: string;
   input: Record<string, unknown>;
   region: string;
@@ -191,7 +194,10 @@ function parseRequest(req: http.IncomingMessage, body: string): ParsedRequest {
   let service = scope?.[3];
   if (!service && typeof target === 'string') service = TARGET_TO_SERVICE.get(splitTarget(target).prefix);
   let form: Record<string, unknown> | undefined;
-  if (!service || SERVICES[service]?.protocol === 'query') {
+  // Query-compatible services (CloudWatch) take awsJson with a target, or an awsQuery form without.
+  const formSent = typeof target !== 'string';
+  const serviceProtocol = service ? SERVICES[service]?.protocol : undefined;
+  if (!service || serviceProtocol === 'query' || (serviceProtocol === 'json-query-compatible' && formSent)) {
     form = parseQuery(body);
     service ??= VERSION_TO_SERVICE.get(String(form.Version));
   }
@@ -201,8 +207,9 @@ function parseRequest(req: http.IncomingMessage, body: string): ParsedRequest {
   if (!service || !spec)
     throw new SimError('UnknownService', `No simulated service for ${service ?? 'this request'}`);
 
-  const base = { service, spec, region, accessKeyId };
-  switch (spec.protocol) {
+  const protocol: Protocol = spec.protocol === 'json-query-compatible' && form ? 'query' : spec.protocol;
+  const base = { service, spec, protocol, region, accessKeyId };
+  switch (protocol) {
     case 'query': {
       const input = form ?? parseQuery(body);
       const { Action, Version: _v, ...rest } = input;
@@ -235,7 +242,7 @@ function send(
   body: string,
   extraHeaders: Record<string, string> = {},
 ) {
-  const protocol = parsed?.spec.protocol ?? 'json';
+  const protocol = parsed?.protocol ?? 'json';
   const contentType =
     protocol === 'query'
       ? 'text/xml'
@@ -260,7 +267,7 @@ function sendError(
   requestId: string,
   error: SimError,
 ) {
-  const protocol = parsed?.spec.protocol ?? 'json';
+  const protocol = parsed?.protocol ?? 'json';
   if (protocol === 'query') {
     send(res, parsed, requestId, error.status, queryError(error, requestId));
     return;
@@ -368,16 +375,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       principalKind = principal.kind;
       if (!handler) {
         throw new SimError(
-          parsed.spec.protocol === 'query' ? 'InvalidAction' : 'UnknownOperationException',
+          parsed.protocol === 'query' ? 'InvalidAction' : 'UnknownOperationException',
           `The action ${parsed.operation} is not valid for this web service.`,
         );
       }
       const account = index.accounts.get(principal.accountId);
       if (!account) {
         throw new SimError(
-          parsed.spec.protocol === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException',
+          parsed.protocol === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException',
           'The security token included in the request is invalid.',
-          parsed.spec.protocol === 'query' ? 403 : 400,
+          parsed.protocol === 'query' ? 403 : 400,
         );
       }
       const now = Date.now();
@@ -406,7 +413,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const result = handler(ctx) as Record<string, unknown> | undefined;
       const spec = parsed.spec;
       const text =
-        spec.protocol === 'query'
+        parsed.protocol === 'query'
           ? queryResponse(parsed.operation, spec.xmlns ?? '', result, requestId)
           : toJson(result ?? {});
       send(res, parsed, requestId, 200, text);

@@ -17,6 +17,8 @@ export interface Call {
   principal?: Principal;
   region?: string;
   waitMs?: number;
+  /** A protocol the model lists other than the one boto3 picks (CloudWatch: awsQuery). */
+  protocol?: string;
   expect: string | null;
   /** Findings AWS itself shows (it departs from its model there), each with the reason. */
   deviations?: RegExp[];
@@ -416,6 +418,18 @@ export const SCENARIOS: [string, Scenario[]][] = [
     [
       { name: 'root-usage alarm', expect: null },
       { name: 'foreign NextToken', params: { NextToken: 'bm90LWEtdG9rZW4=' }, expect: 'InvalidNextToken' },
+      {
+        name: 'over awsQuery',
+        protocol: 'query',
+        params: { AlarmNames: ['root-account-usage'] },
+        expect: null,
+      },
+      {
+        name: 'over awsQuery, foreign NextToken',
+        protocol: 'query',
+        params: { NextToken: 'bm90LWEtdG9rZW4=' },
+        expect: 'InvalidNextToken',
+      },
     ],
   ],
   [
@@ -423,6 +437,12 @@ export const SCENARIOS: [string, Scenario[]][] = [
     [
       {
         name: 'root-usage metric',
+        params: { MetricName: 'RootAccountUsageCount', Namespace: 'CISBenchmark' },
+        expect: null,
+      },
+      {
+        name: 'over awsQuery',
+        protocol: 'query',
         params: { MetricName: 'RootAccountUsageCount', Namespace: 'CISBenchmark' },
         expect: null,
       },
