@@ -31,6 +31,8 @@ export interface Phase {
 }
 
 const MANAGEMENT = '111111111111';
+/** Its credential report stays in progress (a knob), so "not ready" answers do not race a clock. */
+const STUCK_REPORT = '333333333333';
 const role = (account: string) => ({ role: account });
 const root = (account: string) => ({ root: account });
 const ORG_TRAIL_ARN = `arn:aws:cloudtrail:us-east-1:${MANAGEMENT}:trail/organization-trail`;
@@ -135,14 +137,16 @@ export const SCENARIOS: [string, Scenario[]][] = [
     'iam:GenerateCredentialReport',
     [
       { name: 'first request', principal: role('444444444444'), expect: null },
-      { name: 'while generating', principal: role('444444444444'), expect: null },
+      { name: 'stuck: first request', principal: role(STUCK_REPORT), expect: null },
+      { name: 'stuck: while generating', principal: role(STUCK_REPORT), expect: null },
+      { name: 'generated', principal: role('444444444444'), waitMs: 200, expect: null },
     ],
   ],
   [
     'iam:GetCredentialReport',
     [
-      { name: 'while generating', principal: role('444444444444'), expect: 'ReportInProgress' },
-      { name: 'ready', principal: role('444444444444'), waitMs: 400, expect: null },
+      { name: 'while generating', principal: role(STUCK_REPORT), expect: 'ReportInProgress' },
+      { name: 'ready', principal: role('444444444444'), expect: null },
       { name: 'from a root session', principal: root('555555555555'), expect: 'AccessDenied' },
     ],
   ],
@@ -595,8 +599,12 @@ export function phases(): Phase[] {
   return [
     {
       name: 'sample organization',
-      // LookupEvents' own limit (2/s) is its own phase's business; the report takes 300 ms.
-      knobs: { lookupEventsRatePerSecond: null, credentialReportDelayMs: 300 },
+      // LookupEvents' own limit (2/s) would throttle these calls; one account's report never completes.
+      knobs: {
+        lookupEventsRatePerSecond: null,
+        credentialReportDelayMs: 20,
+        faults: { credentialReportStuck: [STUCK_REPORT] },
+      },
       calls: callsOf((_key, scenarios) => scenarios),
     },
     {
