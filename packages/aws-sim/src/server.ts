@@ -123,6 +123,7 @@ function splitTarget(target: unknown): { prefix: string; operation: string } {
   const dot = target.lastIndexOf('.');
   return { prefix: target.slice(0, Math.max(dot, 0)), operation: target.slice(dot + 1) };
 }
+
 /** awsQuery services by API version; CloudWatch too, which AWS still serves over awsQuery. */
 const VERSION_TO_SERVICE = new Map(
   Object.entries(SERVICES)
