@@ -22,9 +22,13 @@ type Protocol = 'query' | 'json' | 'json-query-compatible' | 'rest-json';
 interface ServiceSpec {
   protocol: Protocol;
   handlers: ServiceHandlers;
-  /** awsQuery: the response namespace. awsJson: the X-Amz-Target prefix. */
+  /** awsQuery: the response namespace. */
   xmlns?: string;
-  target?: string;
+  /**
+   * awsJson: every X-Amz-Target prefix AWS accepts before `.<Operation>`: the model's
+   * `targetPrefix` and, where it is longer, its last segment (what SDK v3 sends).
+   */
+  targets?: string[];
   version?: string;
   accessDenied: { code: string; status: number };
   throttling: { code: string; status: number };
@@ -58,35 +62,35 @@ const SERVICES: Record<string, ServiceSpec> = {
   organizations: {
     protocol: 'json',
     handlers: organizations,
-    target: 'AWSOrganizationsV20161128',
+    targets: ['AWSOrganizationsV20161128'],
     accessDenied: { code: 'AccessDeniedException', status: 400 },
     throttling: { code: 'TooManyRequestsException', status: 400 },
   },
   cloudtrail: {
     protocol: 'json',
     handlers: cloudtrail,
-    target: 'CloudTrail_20131101',
+    targets: ['CloudTrail_20131101', 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101'],
     accessDenied: { code: 'AccessDeniedException', status: 400 },
     throttling: { code: 'ThrottlingException', status: 400 },
   },
   logs: {
     protocol: 'json',
     handlers: logs,
-    target: 'Logs_20140328',
+    targets: ['Logs_20140328'],
     accessDenied: { code: 'AccessDeniedException', status: 400 },
     throttling: { code: 'ThrottlingException', status: 400 },
   },
   events: {
     protocol: 'json',
     handlers: eventbridge,
-    target: 'AWSEvents',
+    targets: ['AWSEvents'],
     accessDenied: { code: 'AccessDeniedException', status: 400 },
     throttling: { code: 'ThrottlingException', status: 400 },
   },
   monitoring: {
     protocol: 'json-query-compatible',
     handlers: cloudwatch,
-    target: 'GraniteServiceVersion20100801',
+    targets: ['GraniteServiceVersion20100801'],
     xmlns: 'http://monitoring.amazonaws.com/doc/2010-08-01/',
     version: '2010-08-01',
     accessDenied: { code: 'AccessDenied', status: 403 },
@@ -96,7 +100,8 @@ const SERVICES: Record<string, ServiceSpec> = {
     protocol: 'rest-json',
     handlers: guardduty,
     accessDenied: { code: 'AccessDeniedException', status: 403 },
-    throttling: { code: 'TooManyRequestsException', status: 429 },
+    // GuardDuty's model declares no throttling error: AWS's common ThrottlingException (400).
+    throttling: { code: 'ThrottlingException', status: 400 },
   },
   account: {
     protocol: 'rest-json',
@@ -107,13 +112,22 @@ const SERVICES: Record<string, ServiceSpec> = {
 };
 
 const TARGET_TO_SERVICE = new Map(
-  Object.entries(SERVICES)
-    .filter(([, spec]) => spec.target)
-    .map(([name, spec]) => [spec.target as string, name]),
+  Object.entries(SERVICES).flatMap(([name, spec]) =>
+    (spec.targets ?? []).map((prefix): [string, string] => [prefix, name]),
+  ),
 );
+
+/** `<prefix>.<Operation>`: the operation is what follows the last dot, whatever the prefix's form. */
+function splitTarget(target: unknown): { prefix: string; operation: string } {
+  if (typeof target !== 'string') return { prefix: '', operation: '' };
+  const dot = target.lastIndexOf('.');
+  return { prefix: target.slice(0, Math.max(dot, 0)), operation: target.slice(dot + 1) };
+}
+
+/** awsQuery services by API version; CloudWatch too, which AWS still serves over awsQuery. */
 const VERSION_TO_SERVICE = new Map(
   Object.entries(SERVICES)
-    .filter(([, spec]) => spec.protocol === 'query')
+    .filter(([, spec]) => spec.version)
     .map(([name, spec]) => [spec.version as string, name]),
 );
 
@@ -146,6 +160,8 @@ export interface Simulator {
 interface ParsedRequest {
   service: string;
   spec: ServiceSpec;
+  /** The request's wire protocol: the service's, or awsQuery for a query-compatible service sent a form. */
+  protocol: Protocol;
   operation: string;
   input: Record<string, unknown>;
   region: string;
@@ -177,9 +193,12 @@ function parseRequest(req: http.IncomingMessage, body: string): ParsedRequest {
   const target = req.headers['x-amz-target'];
   const url = new URL(req.url ?? '/', 'http://simulator');
   let service = scope?.[3];
-  if (!service && typeof target === 'string') service = TARGET_TO_SERVICE.get(target.split('.')[0] ?? '');
+  if (!service && typeof target === 'string') service = TARGET_TO_SERVICE.get(splitTarget(target).prefix);
   let form: Record<string, unknown> | undefined;
-  if (!service || SERVICES[service]?.protocol === 'query') {
+  // Query-compatible services (CloudWatch) take awsJson with a target, or an awsQuery form without.
+  const formSent = typeof target !== 'string';
+  const serviceProtocol = service ? SERVICES[service]?.protocol : undefined;
+  if (!service || serviceProtocol === 'query' || (serviceProtocol === 'json-query-compatible' && formSent)) {
     form = parseQuery(body);
     service ??= VERSION_TO_SERVICE.get(String(form.Version));
   }
@@ -189,8 +208,9 @@ function parseRequest(req: http.IncomingMessage, body: string): ParsedRequest {
   if (!service || !spec)
     throw new SimError('UnknownService', `No simulated service for ${service ?? 'this request'}`);
 
-  const base = { service, spec, region, accessKeyId };
-  switch (spec.protocol) {
+  const protocol: Protocol = spec.protocol === 'json-query-compatible' && form ? 'query' : spec.protocol;
+  const base = { service, spec, protocol, region, accessKeyId };
+  switch (protocol) {
     case 'query': {
       const input = form ?? parseQuery(body);
       const { Action, Version: _v, ...rest } = input;
@@ -198,7 +218,7 @@ function parseRequest(req: http.IncomingMessage, body: string): ParsedRequest {
     }
     case 'json':
     case 'json-query-compatible': {
-      const operation = typeof target === 'string' ? (target.split('.')[1] ?? '') : '';
+      const { operation } = splitTarget(target);
       return { ...base, operation, input: body ? (JSON.parse(body) as Record<string, unknown>) : {} };
     }
     case 'rest-json': {
@@ -223,7 +243,7 @@ function send(
   body: string,
   extraHeaders: Record<string, string> = {},
 ) {
-  const protocol = parsed?.spec.protocol ?? 'json';
+  const protocol = parsed?.protocol ?? 'json';
   const contentType =
     protocol === 'query'
       ? 'text/xml'
@@ -248,7 +268,7 @@ function sendError(
   requestId: string,
   error: SimError,
 ) {
-  const protocol = parsed?.spec.protocol ?? 'json';
+  const protocol = parsed?.protocol ?? 'json';
   if (protocol === 'query') {
     send(res, parsed, requestId, error.status, queryError(error, requestId));
     return;
@@ -356,16 +376,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       principalKind = principal.kind;
       if (!handler) {
         throw new SimError(
-          parsed.spec.protocol === 'query' ? 'InvalidAction' : 'UnknownOperationException',
+          parsed.protocol === 'query' ? 'InvalidAction' : 'UnknownOperationException',
           `The action ${parsed.operation} is not valid for this web service.`,
         );
       }
       const account = index.accounts.get(principal.accountId);
       if (!account) {
         throw new SimError(
-          parsed.spec.protocol === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException',
+          parsed.protocol === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException',
           'The security token included in the request is invalid.',
-          parsed.spec.protocol === 'query' ? 403 : 400,
+          parsed.protocol === 'query' ? 403 : 400,
         );
       }
       const now = Date.now();
@@ -394,7 +414,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const result = handler(ctx) as Record<string, unknown> | undefined;
       const spec = parsed.spec;
       const text =
-        spec.protocol === 'query'
+        parsed.protocol === 'query'
           ? queryResponse(parsed.operation, spec.xmlns ?? '', result, requestId)
           : toJson(result ?? {});
       send(res, parsed, requestId, 200, text);
