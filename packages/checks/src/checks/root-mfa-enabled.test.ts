@@ -1,6 +1,7 @@
 import t from 'tap';
 import { MEMBER_ROOT_ARN } from '../fixtures/accounts.ts';
 import {
+  accountSummary,
   auditFoundLeftoverRootCredentials,
   auditFoundNoRootCredentials,
   auditNotPerformed,
@@ -112,6 +113,40 @@ t.test('a missing AccountPasswordPresent key is unknown, never absent', async (t
     );
     t.equal(result.status, 'FAIL');
     t.match(result.message, /no AssumeRoot audit was made \(centralized root access management is off\)/);
+  });
+});
+
+t.test('a missing AccountAccessKeysPresent key is unknown, never absent', async (t) => {
+  const noPasswordKeysUnknown = accountSummary({ mfa: false, password: false, accessKeys: null });
+  t.test('the credential report row without keys completes the proof: NOT_APPLICABLE', async (t) => {
+    const result = evaluateOne(
+      rootMfaEnabled,
+      evidenceFor({
+        accountSummary: ok(noPasswordKeysUnknown),
+        credentialReport: ok(credentialReport(rootRow({ mfaActive: false }))),
+        rootCredentialsAudit: ok(auditNotPerformed()),
+      }),
+    );
+    t.equal(result.status, 'NOT_APPLICABLE');
+    t.match(
+      result.message,
+      /AccountPasswordPresent = 0; the credential report generated .*access_key_1_active and access_key_2_active false/,
+    );
+  });
+  t.test('no report root row: not proven, so FAIL naming the keys as unknown', async (t) => {
+    const result = evaluateOne(
+      rootMfaEnabled,
+      evidenceFor({
+        accountSummary: ok(noPasswordKeysUnknown),
+        credentialReport: ok(reportWithoutRootRow()),
+        rootCredentialsAudit: ok(auditNotPerformed()),
+      }),
+    );
+    t.equal(result.status, 'FAIL');
+    t.match(
+      result.message,
+      /root has no password \(AccountPasswordPresent = 0\), and whether root has access keys is unknown/,
+    );
   });
 });
 
