@@ -1,7 +1,8 @@
 // Every check against a moto organization seeded through the SDK (test/e2e/support/moto-org.ts says
 // what each account holds). The moto-visible checks give the results the seeding calls for; the ones
 // moto cannot feed (LookupEvents, iam:ListOrganizationsFeatures, sts:AssumeRoot, a credential report
-// with a root row) are ERROR, and nothing PASSes without evidence. Skipped when moto_server is absent.
+// with a root row) are ERROR unless other evidence that was read answers, and nothing PASSes without
+// evidence. Skipped when moto_server is absent.
 import { ClientFactory } from '@rootaudit/aws';
 import { startMoto } from '@rootaudit/aws/testing';
 import { type CheckStatus, checks } from '@rootaudit/checks';
@@ -49,12 +50,14 @@ const idOf = {
 
 // Why, row by row:
 // - root MFA: moto's account summary has AccountMFAEnabled = 0 and no AccountPasswordPresent key
-//   ("unknown", never "absent"). In members only an AssumeRoot audit could settle it, and it needs
-//   iam:ListOrganizationsFeatures, which moto answers with a 500: ERROR. The management account cannot
-//   be AssumeRoot-audited and always keeps root credentials: no MFA there is a FAIL.
+//   ("unknown", never "absent"). Only an AssumeRoot audit could prove root cannot sign in, and in
+//   members it needs iam:ListOrganizationsFeatures, which moto answers with a 500; the management
+//   account is never audited. MFA off is FAIL everywhere (as CIS and Security Hub IAM.9 judge), the
+//   message naming the password as unknown.
 // - access keys and signing certificates: the summary says 0, which is evidence (moto cannot create
-//   root keys, so 0 is also the truth of moto's model).
-// - key rotation and recent use need the credential report's root row, which moto never writes: ERROR.
+//   root keys, so 0 is also the truth of moto's model). AccountAccessKeysPresent = 0 also proves key
+//   rotation NOT_APPLICABLE, though moto's credential report has no root row.
+// - recent use needs the credential report's root row, which moto never writes: ERROR.
 // - sign-in activity needs LookupEvents (moto: 500): ERROR.
 // - trails: payments has a logging multi-region trail; dev's is single-region and stopped; the
 //   management account and sandbox have none.
@@ -72,10 +75,10 @@ const idOf = {
 // - root-credentials-absent needs the organization features (moto: 500) for members: ERROR.
 //                                    mgmt pay dev sandbox
 const EXPECTED: Record<string, CheckStatus[]> = {
-  'root-mfa-enabled': /*         */ [F, E, E, E],
-  'root-hardware-mfa': /*        */ [F, E, E, E],
+  'root-mfa-enabled': /*         */ [F, F, F, F],
+  'root-hardware-mfa': /*        */ [F, F, F, F],
   'root-no-access-keys': /*      */ [P, P, P, P],
-  'root-access-key-rotated': /*  */ [E, E, E, E],
+  'root-access-key-rotated': /*  */ [N, N, N, N],
   'root-no-signing-certificates': [P, P, P, P],
   'root-not-recently-used': /*   */ [E, E, E, E],
   'root-signin-activity': /*     */ [E, E, E, E],
@@ -146,13 +149,19 @@ t.test('what moto cannot serve is ERROR naming the action, never PASS', async (t
   for (const account of COLUMNS) {
     t.match(message(account, 'root-signin-activity'), /cloudtrail:LookupEvents/);
     t.match(message(account, 'root-not-recently-used'), /no <root_account> row/);
-    t.match(message(account, 'root-access-key-rotated'), /no <root_account> row/);
+    t.match(message(account, 'root-access-key-rotated'), /AccountAccessKeysPresent = 0/);
+    t.match(
+      message(account, 'root-mfa-enabled'),
+      /whether root has a password is unknown \(AccountPasswordPresent is missing/,
+    );
   }
   for (const account of ['payments', 'dev', 'sandbox'] as const) {
-    t.match(message(account, 'root-mfa-enabled'), /AssumeRoot.*iam:ListOrganizationsFeatures/);
+    t.match(
+      message(account, 'root-mfa-enabled'),
+      /AssumeRoot audit could not be read.*iam:ListOrganizationsFeatures/,
+    );
     t.match(message(account, 'root-credentials-absent'), /iam:ListOrganizationsFeatures/);
   }
-  t.match(message('management', 'root-mfa-enabled'), /AccountPasswordPresent is missing/);
 });
 
 t.test('messages name the link or the item that is missing', async (t) => {

@@ -102,3 +102,18 @@ t.test('access keys fill slots 1 and 2 oldest first, with last use', async (t) =
     cert_1_last_rotated: '2022-01-01T00:00:00+00:00',
   });
 });
+
+t.test(
+  'root with an access key but no password still reads not_supported: only a root without any credential reads false',
+  async (t) => {
+    const keyOnly = rootRow(
+      credentialReportCsv(
+        account({ accessKeys: [{ id: 'AKIAONLY', active: true, created: '2024-01-01T00:00:00Z' }] }),
+      ),
+    );
+    t.equal(keyOnly.password_enabled, 'not_supported');
+    t.equal(keyOnly.password_last_used, 'N/A');
+    t.equal(rootRow(credentialReportCsv(account({ mfa: 'hardware' }))).password_enabled, 'not_supported');
+    t.equal(rootRow(credentialReportCsv(account({}))).password_enabled, 'false');
+  },
+);

@@ -33,10 +33,20 @@ function reportDate(iso: string | undefined): string {
 
 /**
  * The report as IAM returns it. The root row is `<root_account>`: password_enabled is
- * not_supported while root has a password and false once it has none (members under
- * centralized root access); password_last_changed and password_next_rotation are not_supported;
- * a password never used reads no_information.
+ * not_supported for root, whatever it holds, except for a root left without any credential (no
+ * password, access key, signing certificate or MFA device: a member under centralized root access),
+ * where it reads false; password_last_changed and password_next_rotation are not_supported; a
+ * password never used reads no_information.
  */
+function withoutCredentials(root: AccountModel['root']): boolean {
+  return (
+    !root.password &&
+    root.accessKeys.length === 0 &&
+    root.signingCertificates.length === 0 &&
+    root.mfa === 'none'
+  );
+}
+
 export function credentialReportCsv(account: AccountModel): string {
   const root = account.root;
   const keys = [...root.accessKeys].sort((a, b) => a.created.localeCompare(b.created));
@@ -65,7 +75,7 @@ export function credentialReportCsv(account: AccountModel): string {
     '<root_account>',
     `arn:aws:iam::${account.id}:root`,
     reportDate(account.joined),
-    root.password ? 'not_supported' : 'false',
+    withoutCredentials(root) ? 'false' : 'not_supported',
     passwordLastUsed,
     'not_supported',
     'not_supported',

@@ -194,6 +194,13 @@ export interface CredentialReportBehaviour {
   stuck?: boolean;
 }
 
+/** The SummaryMap keys (botocore's summaryKeyType) that describe the root user. */
+export type SummaryRootKey =
+  | 'AccountMFAEnabled'
+  | 'AccountAccessKeysPresent'
+  | 'AccountPasswordPresent'
+  | 'AccountSigningCertificatesPresent';
+
 export interface AccountModel {
   id: string;
   name: string;
@@ -217,6 +224,8 @@ export interface AccountModel {
   events: CloudTrailEventModel[];
   /** GetAccountSummary leaves AccountPasswordPresent out (seen on some accounts). */
   summaryOmitsPasswordPresent?: boolean;
+  /** GetAccountSummary leaves these root keys out too (a missing key is unknown, never 0). */
+  summaryOmits?: SummaryRootKey[];
 }
 
 export interface OrganizationalUnit {

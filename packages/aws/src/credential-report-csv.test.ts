@@ -104,3 +104,35 @@ t.test('a report without the user column is refused', async (t) => {
   t.throws(() => parseRootRow('name,arn\nx,y\n'), /no "user" column/);
   t.throws(() => parseRootRow(''), /empty/);
 });
+
+const HEADER =
+  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+const ROOT =
+  '<root_account>,arn:aws:iam::111122223333:root,2019-03-01T10:00:00+00:00,not_supported,N/A,not_supported,not_supported,false,true,2026-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A';
+
+t.test('a root row missing a column it is read from is refused, never read as "no key"', async (t) => {
+  const columns = HEADER.split(',');
+  const values = ROOT.split(',');
+  const at = columns.indexOf('access_key_1_active');
+  const without = (list: string[]) => list.filter((_, i) => i !== at).join(',');
+  t.throws(() => parseRootRow(`${without(columns)}\n${without(values)}\n`), /no access_key_1_active column/);
+});
+
+t.test('a root flag that is neither true nor false is refused, not read as false', async (t) => {
+  t.throws(
+    () => parseRootRow(`${HEADER}\n${ROOT.replace(',false,true,2026', ',false,yes,2026')}\n`),
+    /access_key_1_active of <root_account> is "yes"/,
+  );
+});
+
+t.test(
+  'password_enabled: not_supported (root) and false (member without root credentials) both parse',
+  async (t) => {
+    t.equal(parseRootRow(`${HEADER}\n${ROOT}\n`)?.passwordEnabled, null);
+    t.equal(
+      parseRootRow(`${HEADER}\n${ROOT.replace('not_supported,N/A', 'false,N/A')}\n`)?.passwordEnabled,
+      false,
+    );
+    t.equal(parseRootRow(`${HEADER}\n${ROOT}\n`)?.accessKeys[0]?.active, true);
+  },
+);

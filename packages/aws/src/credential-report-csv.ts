@@ -1,7 +1,8 @@
 /**
  * The IAM credential report: RFC 4180 CSV read by column name (AWS has added columns over the
  * years; positions are not a contract), with the root row's quirks: user `<root_account>`,
- * `password_enabled` = `not_supported`, and `N/A` / `no_information` / `not_supported` where a date
+ * `password_enabled` = `not_supported` (and `false` for members left without root credentials: it
+ * is kept, but no check gates on it), and `N/A` / `no_information` / `not_supported` where a date
  * would be.
  */
 import type {
@@ -91,12 +92,44 @@ export function reportDate(value: string | undefined): string | null {
   return new Date(time).toISOString();
 }
 
+/** `password_enabled` for root: `true`, `false`, or null for `not_supported` (or anything else). */
 function reportBoolean(value: string | undefined): boolean | null {
   const text = value?.trim().toLowerCase();
   if (text === 'true') return true;
   if (text === 'false') return false;
   return null;
 }
+
+/** A flag the checks decide on (`mfa_active`, `access_key_1_active`…): `true` or `false`, nothing else. */
+function reportFlag(row: Record<string, string>, column: string): boolean {
+  const value = reportBoolean(row[column]);
+  if (value === null) {
+    throw new CredentialReportFormatError(
+      `${column} of ${ROOT_USER} is "${row[column]}", neither true nor false`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The columns the root row is read from. A report without one is refused rather than read as "no
+ * key", "no certificate" or "never used".
+ */
+const ROOT_COLUMNS = [
+  'password_enabled',
+  'password_last_used',
+  'password_last_changed',
+  'mfa_active',
+  ...[1, 2].flatMap((slot) => [
+    `access_key_${slot}_active`,
+    `access_key_${slot}_last_rotated`,
+    `access_key_${slot}_last_used_date`,
+    `access_key_${slot}_last_used_region`,
+    `access_key_${slot}_last_used_service`,
+    `cert_${slot}_active`,
+    `cert_${slot}_last_rotated`,
+  ]),
+];
 
 function reportText(value: string | undefined): string | null {
   const text = value?.trim() ?? '';
@@ -110,12 +143,16 @@ function reportText(value: string | undefined): string | null {
 export function parseRootRow(csv: string): CredentialReportRootRow | null {
   const row = parseCredentialReportRows(csv).find((r) => r.user === ROOT_USER);
   if (!row) return null;
+  const missing = ROOT_COLUMNS.filter((column) => !(column in row));
+  if (missing.length > 0) {
+    throw new CredentialReportFormatError(`the report has no ${missing.join(', ')} column`);
+  }
   const accessKeys: CredentialReportAccessKey[] = [];
   for (const slot of [1, 2] as const) {
     const prefix = `access_key_${slot}`;
     const key: CredentialReportAccessKey = {
       slot,
-      active: reportBoolean(row[`${prefix}_active`]) === true,
+      active: reportFlag(row, `${prefix}_active`),
       lastRotated: reportDate(row[`${prefix}_last_rotated`]),
       lastUsedDate: reportDate(row[`${prefix}_last_used_date`]),
       lastUsedRegion: reportText(row[`${prefix}_last_used_region`]),
@@ -127,7 +164,7 @@ export function parseRootRow(csv: string): CredentialReportRootRow | null {
   for (const slot of [1, 2] as const) {
     const certificate: CredentialReportSigningCertificate = {
       slot,
-      active: reportBoolean(row[`cert_${slot}_active`]) === true,
+      active: reportFlag(row, `cert_${slot}_active`),
       lastRotated: reportDate(row[`cert_${slot}_last_rotated`]),
     };
     if (certificate.active || certificate.lastRotated !== null) signingCertificates.push(certificate);
@@ -137,7 +174,7 @@ export function parseRootRow(csv: string): CredentialReportRootRow | null {
     passwordEnabled: reportBoolean(row.password_enabled),
     passwordLastUsed: reportDate(row.password_last_used),
     passwordLastChanged: reportDate(row.password_last_changed),
-    mfaActive: reportBoolean(row.mfa_active) === true,
+    mfaActive: reportFlag(row, 'mfa_active'),
     accessKeys,
     signingCertificates,
   };

@@ -22,13 +22,15 @@ export type Regional<T> = Record<string, Collected<T>>;
 
 // ── IAM ──────────────────────────────────────────────────────────────────────────────────────
 
-/** iam:GetAccountSummary, the root-relevant keys. */
+/**
+ * iam:GetAccountSummary, the root-relevant keys. Each is null when its key is missing from the
+ * SummaryMap: unknown, never "absent" (AWS leaves keys out on some accounts).
+ */
 export interface AccountSummary {
-  accountMfaEnabled: boolean;
-  accountAccessKeysPresent: boolean;
-  /** null when the key is missing from the summary: unknown, never "absent". */
+  accountMfaEnabled: boolean | null;
+  accountAccessKeysPresent: boolean | null;
   accountPasswordPresent: boolean | null;
-  accountSigningCertificatesPresent: boolean;
+  accountSigningCertificatesPresent: boolean | null;
   /** The whole SummaryMap as AWS returned it. */
   summaryMap: Record<string, number>;
 }

@@ -141,6 +141,7 @@ export const iam: ServiceHandlers = {
       VersionsPerPolicyQuota: 5,
     };
     if (ctx.account.summaryOmitsPasswordPresent) delete summary.AccountPasswordPresent;
+    for (const key of ctx.account.summaryOmits ?? []) delete summary[key];
     return { SummaryMap: new XmlMap(summary) };
   },
 

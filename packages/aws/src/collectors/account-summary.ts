@@ -6,14 +6,18 @@ import { collected } from '../errors.ts';
 
 const ACTION = 'iam:GetAccountSummary';
 
+/** A SummaryMap flag; a missing key is "unknown" (null), never "absent" (SPEC §2). */
+function flag(summaryMap: Record<string, number>, key: string): boolean | null {
+  const value = summaryMap[key];
+  return value === undefined || value === null ? null : value > 0;
+}
+
 export function accountSummaryFrom(summaryMap: Record<string, number>): AccountSummary {
   return {
-    accountMfaEnabled: summaryMap.AccountMFAEnabled === 1,
-    accountAccessKeysPresent: (summaryMap.AccountAccessKeysPresent ?? 0) > 0,
-    // A missing key means "unknown", never "absent" (SPEC §2).
-    accountPasswordPresent:
-      summaryMap.AccountPasswordPresent === undefined ? null : summaryMap.AccountPasswordPresent > 0,
-    accountSigningCertificatesPresent: (summaryMap.AccountSigningCertificatesPresent ?? 0) > 0,
+    accountMfaEnabled: flag(summaryMap, 'AccountMFAEnabled'),
+    accountAccessKeysPresent: flag(summaryMap, 'AccountAccessKeysPresent'),
+    accountPasswordPresent: flag(summaryMap, 'AccountPasswordPresent'),
+    accountSigningCertificatesPresent: flag(summaryMap, 'AccountSigningCertificatesPresent'),
     summaryMap,
   };
 }

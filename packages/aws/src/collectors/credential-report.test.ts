@@ -94,3 +94,16 @@ t.test('a malformed report is a failure, not a throw', async (t) => {
   const result = await credentialReportCollector.collect(collectorContext(clients, { clock: manualClock() }));
   t.equal(result.ok ? null : result.error.code, 'CredentialReportFormatError');
 });
+
+t.test('a report without GeneratedTime is a failure: its age is never guessed from our clock', async (t) => {
+  const { clients } = fakeAccountClients(({ operation }) =>
+    operation === 'GenerateCredentialReport'
+      ? { State: 'COMPLETE' }
+      : { Content: new TextEncoder().encode(CSV), ReportFormat: 'text/csv' },
+  );
+  const result = await credentialReportCollector.collect(collectorContext(clients, { clock: manualClock() }));
+  t.same(result.ok ? null : [result.error.action, result.error.code], [
+    'iam:GetCredentialReport',
+    'CredentialReportFormatError',
+  ]);
+});

@@ -6,7 +6,7 @@
 import { GenerateCredentialReportCommand, GetCredentialReportCommand } from '@aws-sdk/client-iam';
 import type { CredentialReport } from '@rootaudit/checks';
 import { type AccountCollector, awsCall, type CredentialReportPolling } from '../collector.ts';
-import { parseRootRow } from '../credential-report-csv.ts';
+import { CredentialReportFormatError, parseRootRow } from '../credential-report-csv.ts';
 import { AwsCallError, collected } from '../errors.ts';
 import { realClock } from '../pacer.ts';
 
@@ -52,10 +52,11 @@ export const credentialReportCollector: AccountCollector<'credentialReport'> = {
               iam.send(new GetCredentialReportCommand({})),
             );
             const csv = new TextDecoder().decode(report.Content ?? new Uint8Array());
-            return {
-              generatedTime: (report.GeneratedTime ?? new Date(clock.now())).toISOString(),
-              root: parseRootRow(csv),
-            };
+            // The report can be 4 hours old: its age is evidence, never guessed from our clock.
+            if (!report.GeneratedTime) {
+              throw new CredentialReportFormatError('GetCredentialReport answered without a GeneratedTime');
+            }
+            return { generatedTime: report.GeneratedTime.toISOString(), root: parseRootRow(csv) };
           } catch (error) {
             if (!(error instanceof AwsCallError && NOT_READY.has(error.collectionError.code))) throw error;
             state = error.collectionError.code;

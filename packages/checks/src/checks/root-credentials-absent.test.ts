@@ -4,6 +4,9 @@ import {
   auditFoundNoRootCredentials,
   auditNotPerformed,
   rootCredentialsAudit,
+  rootPasswordPresenceUnknown,
+  rootWithoutPasswordOrKeys,
+  rootWithPasswordWithoutMfa,
 } from '../fixtures/iam.ts';
 import { centralizedRootAccessOff, rootCredentialsManagementOnly } from '../fixtures/organization.ts';
 import { evaluateOne, evidenceFor, failed, managementAccountContext, ok } from '../testing/index.ts';
@@ -75,10 +78,13 @@ t.test('NOT_APPLICABLE for the management account', async (t) => {
   t.match(result.message, /management account/);
 });
 
-t.test('ERROR when the audit failed', async (t) => {
+t.test('ERROR when the audit failed and the summary does not settle it', async (t) => {
   const result = evaluateOne(
     rootCredentialsAbsent,
-    evidenceFor({ rootCredentialsAudit: failed('sts:AssumeRoot', 'AccessDenied') }),
+    evidenceFor({
+      rootCredentialsAudit: failed('sts:AssumeRoot', 'AccessDenied'),
+      accountSummary: ok(rootPasswordPresenceUnknown()),
+    }),
   );
   t.equal(result.status, 'ERROR');
   t.match(result.message, /AccessDenied on sts:AssumeRoot in 111122223333/);
@@ -89,10 +95,42 @@ t.test('ERROR, not PASS, when the feature is on but no audit was made', async (t
     rootCredentialsAbsent,
     evidenceFor({
       rootCredentialsAudit: ok(auditNotPerformed('the audit role may not call sts:AssumeRoot')),
+      accountSummary: ok(rootPasswordPresenceUnknown()),
     }),
   );
   t.equal(result.status, 'ERROR');
   t.match(result.message, /no AssumeRoot audit/);
+});
+
+t.test(
+  'the audit failed, but the account summary shows a password: FAIL, saying the audit is missing',
+  async (t) => {
+    const result = evaluateOne(
+      rootCredentialsAbsent,
+      evidenceFor({
+        rootCredentialsAudit: failed('sts:AssumeRoot', 'AccessDenied'),
+        accountSummary: ok(rootWithPasswordWithoutMfa()),
+      }),
+    );
+    t.equal(result.status, 'FAIL');
+    t.match(result.message, /a console password \(AccountPasswordPresent = 1\)/);
+    t.match(result.message, /AccessDenied on sts:AssumeRoot in 111122223333/);
+  },
+);
+
+t.test('the audit failed, but the summary states all four credentials absent: PASS', async (t) => {
+  const result = evaluateOne(
+    rootCredentialsAbsent,
+    evidenceFor({
+      rootCredentialsAudit: failed('sts:AssumeRoot', 'AccessDenied'),
+      accountSummary: ok(rootWithoutPasswordOrKeys()),
+    }),
+  );
+  t.equal(result.status, 'PASS');
+  t.match(
+    result.message,
+    /AccountPasswordPresent = 0, AccountAccessKeysPresent = 0, AccountSigningCertificatesPresent = 0, AccountMFAEnabled = 0/,
+  );
 });
 
 t.test('ERROR when the organization features could not be read', async (t) => {

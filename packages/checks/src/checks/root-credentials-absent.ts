@@ -1,12 +1,59 @@
+import type { CheckOutcome } from '../check.ts';
 import { defineCheck } from '../check.ts';
-import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
+import type { AccountSummary, Collected } from '../evidence.ts';
+import { describeError, errorOutcome, listOf, outcome, rootArn } from './support.ts';
+
+const summaryCredentials = [
+  ['AccountPasswordPresent', 'accountPasswordPresent', 'a console password'],
+  ['AccountAccessKeysPresent', 'accountAccessKeysPresent', 'access keys'],
+  ['AccountSigningCertificatesPresent', 'accountSigningCertificatesPresent', 'signing certificates'],
+  ['AccountMFAEnabled', 'accountMfaEnabled', 'an MFA device'],
+] as const;
 
 /**
- * Evidence: organization features and the AssumeRoot audit (both required once it applies). The
- * management account is NOT_APPLICABLE from the context alone (AssumeRoot only targets members);
- * centralized root credentials management off is NOT_APPLICABLE with that reason. With it on, an
- * audit that was not made is ERROR (its reason is given), never PASS. Inactive keys and certificates
- * count: they are credentials someone can reactivate.
+ * When no audit answers, the live account summary still can: any credential it shows is FAIL; all
+ * four keys present and 0 is PASS. null when it settles nothing.
+ */
+function summaryVerdict(
+  accountSummary: Collected<AccountSummary>,
+  resource: string,
+  auditMissing: string,
+): CheckOutcome | null {
+  if (!accountSummary.ok) return null;
+  const summary = accountSummary.value;
+  const present = summaryCredentials.filter(([, field]) => summary[field] === true);
+  const unknown = summaryCredentials.filter(([, field]) => summary[field] === null);
+  const facts = { summaryMap: summary.summaryMap, auditMissing };
+  if (present.length > 0) {
+    const unknownNote =
+      unknown.length > 0
+        ? ` ${listOf(unknown.map(([key]) => key))} missing from the summary, so more may remain.`
+        : '';
+    return outcome(
+      'FAIL',
+      resource,
+      `Root still has ${listOf(present.map(([key, , what]) => `${what} (${key} = 1)`))}: delete ${present.length === 1 ? 'it' : 'them'} through Root access management. The account summary shows it, as ${auditMissing}.${unknownNote}`,
+      facts,
+    );
+  }
+  if (unknown.length === 0) {
+    return outcome(
+      'PASS',
+      resource,
+      `Root has no password, access keys, signing certificates or MFA devices (account summary: ${summaryCredentials.map(([key]) => `${key} = 0`).join(', ')}); ${auditMissing}.`,
+      facts,
+    );
+  }
+  return null;
+}
+
+/**
+ * Evidence: organization features and the AssumeRoot audit, with the account summary for when the
+ * audit cannot answer. The management account is NOT_APPLICABLE from the context alone (AssumeRoot
+ * only targets members); centralized root credentials management off is NOT_APPLICABLE with that
+ * reason. With it on, the audit decides; an audit that failed or was not made leaves the summary,
+ * which FAILs on any credential it shows and PASSes only when it states all four absent; otherwise
+ * ERROR naming the audit. Inactive keys and certificates count: they can be reactivated.
  */
 export const rootCredentialsAbsent = defineCheck({
   metadata: {
@@ -17,7 +64,8 @@ export const rootCredentialsAbsent = defineCheck({
     description:
       "When centralized root credentials management is on, reads the member's root credentials through sts:AssumeRoot " +
       'with the IAMAuditRootUserCredentials task policy and checks that root has no password, access keys, signing ' +
-      'certificates or MFA devices. Not applicable when the feature is off, and for the management account.',
+      'certificates or MFA devices; when no audit answers, the account summary still fails any credential it shows, ' +
+      'and passes only when it states all four absent. Not applicable when the feature is off, and for the management account.',
     rationale:
       'Centralized root access exists so member accounts need no root credentials at all: privileged tasks run as short ' +
       'sessions from the management account. Any credential left behind is an unmanaged way into the account.',
@@ -42,8 +90,8 @@ export const rootCredentialsAbsent = defineCheck({
     ],
     compliance: [],
   },
-  evidence: ['organizationFeatures', 'rootCredentialsAudit'],
-  evaluate({ organizationFeatures, rootCredentialsAudit }, context) {
+  evidence: ['organizationFeatures', 'rootCredentialsAudit', 'accountSummary'],
+  evaluate({ organizationFeatures, rootCredentialsAudit, accountSummary }, context) {
     const resource = rootArn(context);
     if (context.isManagementAccount) {
       return [
@@ -66,17 +114,32 @@ export const rootCredentialsAbsent = defineCheck({
         ),
       ];
     }
-    if (!rootCredentialsAudit.ok) return [errorOutcome(resource, context, [rootCredentialsAudit.error])];
-    const audit = rootCredentialsAudit.value;
-    if (!audit.audited) {
+    if (!rootCredentialsAudit.ok || !rootCredentialsAudit.value.audited) {
+      const auditMissing = rootCredentialsAudit.ok
+        ? `no AssumeRoot audit of ${context.accountId} was made: ${rootCredentialsAudit.value.audited ? '' : rootCredentialsAudit.value.reason}`
+        : `the AssumeRoot audit failed (${describeError(rootCredentialsAudit.error, context)})`;
+      const fromSummary = summaryVerdict(accountSummary, resource, auditMissing);
+      if (fromSummary) return [fromSummary];
+      if (!rootCredentialsAudit.ok) {
+        return [
+          errorOutcome(
+            resource,
+            context,
+            accountSummary.ok
+              ? [rootCredentialsAudit.error]
+              : [rootCredentialsAudit.error, accountSummary.error],
+          ),
+        ];
+      }
       return [
         outcome(
           'ERROR',
           resource,
-          `Centralized root credentials management is on, but no AssumeRoot audit of ${context.accountId} was made: ${audit.reason}.`,
+          `Centralized root credentials management is on, but ${auditMissing}; the account summary does not settle it either. Check that rootaudit may call sts:AssumeRoot with the IAMAuditRootUserCredentials task policy.`,
         ),
       ];
     }
+    const audit = rootCredentialsAudit.value;
     const remaining = [
       audit.passwordPresent ? 'a console password' : '',
       ...audit.accessKeys.map((key) => `access key ${key.accessKeyId} (${key.status})`),

@@ -2,13 +2,16 @@ import t from 'tap';
 import {
   auditFoundVirtualAndHardwareMfa,
   auditNotPerformed,
+  credentialReport,
   noVirtualMfaDevices,
   rootHasLegacyVirtualMfaSerial,
   rootHasVirtualMfa,
   rootPasswordPresenceUnknown,
+  rootRow,
   rootWithoutPasswordOrKeys,
   rootWithPasswordAndMfa,
   rootWithPasswordWithoutMfa,
+  summaryWithoutMfaFlag,
   virtualMfaOnlyForIamUsers,
 } from '../fixtures/iam.ts';
 import { evaluateOne, evidenceFor, failed, ok } from '../testing/index.ts';
@@ -111,22 +114,62 @@ t.test('ERROR when the virtual MFA list failed, never PASS', async (t) => {
   t.match(result.message, /AccessDenied on iam:ListVirtualMFADevices in 111122223333/);
 });
 
-t.test('ERROR when the summary failed', async (t) => {
-  const result = evaluateOne(
-    rootHardwareMfa,
-    evidenceFor({ accountSummary: failed('iam:GetAccountSummary', 'ThrottlingException') }),
-  );
-  t.equal(result.status, 'ERROR');
-  t.match(result.message, /ThrottlingException on iam:GetAccountSummary in 111122223333/);
-});
-
-t.test('ERROR when the password is unknown and the audit failed', async (t) => {
+t.test('ERROR naming both sources when neither the summary nor the credential report can tell', async (t) => {
   const result = evaluateOne(
     rootHardwareMfa,
     evidenceFor({
-      accountSummary: ok(rootPasswordPresenceUnknown()),
-      rootCredentialsAudit: failed('sts:AssumeRoot'),
+      accountSummary: failed('iam:GetAccountSummary', 'ThrottlingException'),
+      credentialReport: failed('iam:GenerateCredentialReport'),
+      rootCredentialsAudit: ok(auditNotPerformed()),
     }),
   );
   t.equal(result.status, 'ERROR');
+  t.match(result.message, /ThrottlingException on iam:GetAccountSummary in 111122223333/);
+  t.match(result.message, /AccessDenied on iam:GenerateCredentialReport in 111122223333/);
 });
+
+t.test(
+  'MFA off, password unknown and the AssumeRoot audit failed: FAIL, naming the password as unknown',
+  async (t) => {
+    const result = evaluateOne(
+      rootHardwareMfa,
+      evidenceFor({
+        accountSummary: ok(rootPasswordPresenceUnknown()),
+        rootCredentialsAudit: failed('sts:AssumeRoot'),
+      }),
+    );
+    t.equal(result.status, 'FAIL');
+    t.match(result.message, /no MFA device at all \(AccountMFAEnabled = 0\)/);
+    t.match(result.message, /whether root has a password is unknown .*AccessDenied on sts:AssumeRoot/);
+  },
+);
+
+t.test('a virtual device of root proves FAIL even when the summary could not be read', async (t) => {
+  const result = evaluateOne(
+    rootHardwareMfa,
+    evidenceFor({
+      accountSummary: failed('iam:GetAccountSummary'),
+      credentialReport: failed('iam:GetCredentialReport'),
+      rootCredentialsAudit: failed('sts:AssumeRoot'),
+      virtualMfaDevices: ok(rootHasVirtualMfa()),
+    }),
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(result.message, /virtual MFA device is assigned to root/);
+});
+
+t.test(
+  "AccountMFAEnabled missing: the credential report's mfa_active answers, and the virtual list decides",
+  async (t) => {
+    const result = evaluateOne(
+      rootHardwareMfa,
+      evidenceFor({
+        accountSummary: ok(summaryWithoutMfaFlag()),
+        credentialReport: ok(credentialReport(rootRow({ mfaActive: true }))),
+        rootCredentialsAudit: ok(auditNotPerformed()),
+      }),
+    );
+    t.equal(result.status, 'PASS');
+    t.match(result.message, /mfa_active = true, as AccountMFAEnabled is missing from the account summary/);
+  },
+);

@@ -1,7 +1,7 @@
 import { defineCheck } from '../check.ts';
 import type { VirtualMfaDevice } from '../evidence.ts';
 import { cis, cisVersions, fsbp } from './compliance.ts';
-import { rootCredentialsState } from './root-credentials-state.ts';
+import { rootCredentialsState, rootMfa, sourceOf } from './root-credentials-state.ts';
 import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
 
 /** Virtual devices are assigned to root by User.Arn, or carry the legacy root serial name. */
@@ -15,8 +15,9 @@ function isRootsVirtualDevice(device: VirtualMfaDevice, accountId: string): bool
 }
 
 /**
- * Evidence: account summary and virtual MFA list are required; the AssumeRoot audit is consulted for
- * NOT_APPLICABLE as in root-mfa-enabled, and, when it was made, to name root's hardware devices
+ * Evidence: whether root has MFA at all, and NOT_APPLICABLE, as in root-mfa-enabled (summary, else
+ * audit, else credential report). With MFA on, the virtual MFA list is required: PASS needs it to
+ * show no device of root's. The AssumeRoot audit, when it was made, names root's hardware devices
  * (every audited device that is not virtual) in the message.
  */
 export const rootHardwareMfa = defineCheck({
@@ -59,41 +60,14 @@ export const rootHardwareMfa = defineCheck({
       fsbp('IAM.6'),
     ],
   },
-  evidence: ['accountSummary', 'virtualMfaDevices', 'rootCredentialsAudit'],
-  evaluate({ accountSummary, virtualMfaDevices, rootCredentialsAudit }, context) {
+  evidence: ['accountSummary', 'credentialReport', 'virtualMfaDevices', 'rootCredentialsAudit'],
+  evaluate({ accountSummary, credentialReport, virtualMfaDevices, rootCredentialsAudit }, context) {
     const resource = rootArn(context);
-    if (!accountSummary.ok) return [errorOutcome(resource, context, [accountSummary.error])];
-    const summary = accountSummary.value;
-    if (!summary.accountMfaEnabled) {
-      const state = rootCredentialsState(summary, rootCredentialsAudit);
-      if (state.kind === 'absent')
-        return [outcome('NOT_APPLICABLE', resource, `Not applicable: ${state.reason}.`)];
-      if (state.kind === 'error') {
-        return [
-          errorOutcome(
-            resource,
-            context,
-            [state.error],
-            'account',
-            'Root has no MFA and only an AssumeRoot audit could tell whether root can sign in: ',
-          ),
-        ];
-      }
-      return [
-        outcome(
-          'FAIL',
-          resource,
-          `Root has no MFA device at all (AccountMFAEnabled = 0) and ${state.description}.`,
-          {
-            accountMfaEnabled: false,
-          },
-        ),
-      ];
-    }
-    if (!virtualMfaDevices.ok) return [errorOutcome(resource, context, [virtualMfaDevices.error])];
-    const virtual = virtualMfaDevices.value.devices.filter((device) =>
-      isRootsVirtualDevice(device, context.accountId),
-    );
+    const mfa = rootMfa(accountSummary, credentialReport, rootCredentialsAudit, context);
+    // A virtual device of root's proves FAIL on its own, whatever else could not be read.
+    const virtual = virtualMfaDevices.ok
+      ? virtualMfaDevices.value.devices.filter((device) => isRootsVirtualDevice(device, context.accountId))
+      : [];
     const virtualSerials = virtual.map((device) => device.serialNumber);
     const audited =
       rootCredentialsAudit.ok && rootCredentialsAudit.value.audited ? rootCredentialsAudit.value : null;
@@ -117,6 +91,38 @@ export const rootHardwareMfa = defineCheck({
         ),
       ];
     }
-    return [outcome('PASS', resource, 'Root has MFA and no virtual MFA device is assigned to it.', facts)];
+    if (!(mfa.known && mfa.present)) {
+      const state = rootCredentialsState(accountSummary, credentialReport, rootCredentialsAudit, context);
+      if (state.kind === 'absent')
+        return [outcome('NOT_APPLICABLE', resource, `Not applicable: ${state.reason}.`)];
+      if (!mfa.known) {
+        return [
+          errorOutcome(
+            resource,
+            context,
+            virtualMfaDevices.ok ? mfa.errors : [...mfa.errors, virtualMfaDevices.error],
+            'account',
+            'Whether root has MFA is unknown, as no source that was read could tell: ',
+          ),
+        ];
+      }
+      return [
+        outcome(
+          'FAIL',
+          resource,
+          `Root has no MFA device at all (${sourceOf(mfa)}) and ${state.description}.`,
+          { mfa: { present: false, source: mfa.source } },
+        ),
+      ];
+    }
+    if (!virtualMfaDevices.ok) return [errorOutcome(resource, context, [virtualMfaDevices.error])];
+    return [
+      outcome(
+        'PASS',
+        resource,
+        `Root has MFA (${sourceOf(mfa)}) and no virtual MFA device is assigned to it.`,
+        facts,
+      ),
+    ];
   },
 });

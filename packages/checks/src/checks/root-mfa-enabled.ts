@@ -1,12 +1,14 @@
 import { defineCheck } from '../check.ts';
 import { cis, cisVersions, fsbp } from './compliance.ts';
-import { rootCredentialsState } from './root-credentials-state.ts';
+import { rootCredentialsState, rootMfa, sourceOf } from './root-credentials-state.ts';
 import { errorOutcome, outcome, rootArn } from './support.ts';
 
 /**
- * Evidence: the account summary is required. The AssumeRoot audit is consulted only when the summary
- * leaves the password unknown, so its failure is an ERROR only then. The credential report is not
- * read: its mfa_active repeats AccountMFAEnabled and its password_enabled must never gate a root check.
+ * Evidence: whether root has MFA comes from the account summary (AccountMFAEnabled), else an
+ * AssumeRoot audit, else the credential report's mfa_active; when none of them answers: ERROR
+ * naming each. MFA off is FAIL unless root provably cannot sign in (no password and no access keys:
+ * summary, audit or report for the keys; summary or audit for the password, never the report's
+ * password_enabled); a password or keys nobody could read are named as unknown in the FAIL.
  */
 export const rootMfaEnabled = defineCheck({
   metadata: {
@@ -15,8 +17,10 @@ export const rootMfaEnabled = defineCheck({
     severity: 'critical',
     scope: 'account',
     description:
-      'Checks that the root user has at least one MFA device (iam:GetAccountSummary AccountMFAEnabled = 1). ' +
-      'A root user with no password and no access keys cannot sign in and is not applicable.',
+      'Checks that the root user has at least one MFA device (iam:GetAccountSummary AccountMFAEnabled = 1; when the ' +
+      "summary leaves the key out, an AssumeRoot audit or the credential report's mfa_active). Not applicable only " +
+      'with proof that root cannot sign in: no password and no access keys. Without MFA, a password nobody could ' +
+      'read is named as unknown and the result is FAIL, as CIS and Security Hub IAM.9 judge.',
     rationale:
       'Root has unrestricted access to the account, and IAM policies cannot limit it. Without MFA, a leaked or ' +
       'phished root password (or a password reset through the root email) is enough to take over the account. ' +
@@ -44,42 +48,40 @@ export const rootMfaEnabled = defineCheck({
       fsbp('IAM.9'),
     ],
   },
-  evidence: ['accountSummary', 'rootCredentialsAudit'],
-  evaluate({ accountSummary, rootCredentialsAudit }, context) {
+  evidence: ['accountSummary', 'credentialReport', 'rootCredentialsAudit'],
+  evaluate({ accountSummary, credentialReport, rootCredentialsAudit }, context) {
     const resource = rootArn(context);
-    if (!accountSummary.ok) return [errorOutcome(resource, context, [accountSummary.error])];
-    const summary = accountSummary.value;
+    const mfa = rootMfa(accountSummary, credentialReport, rootCredentialsAudit, context);
     const facts = {
-      accountMfaEnabled: summary.accountMfaEnabled,
-      accountPasswordPresent: summary.accountPasswordPresent,
-      accountAccessKeysPresent: summary.accountAccessKeysPresent,
+      summaryMap: accountSummary.ok ? accountSummary.value.summaryMap : null,
+      mfa: mfa.known ? { present: mfa.present, source: mfa.source } : null,
+      ...(credentialReport.ok ? { credentialReportGeneratedTime: credentialReport.value.generatedTime } : {}),
     };
-    if (summary.accountMfaEnabled) {
-      return [outcome('PASS', resource, 'Root has MFA enabled (AccountMFAEnabled = 1).', facts)];
+    if (mfa.known && mfa.present) {
+      return [outcome('PASS', resource, `Root has MFA enabled (${sourceOf(mfa)}).`, facts)];
     }
-    const state = rootCredentialsState(summary, rootCredentialsAudit);
-    switch (state.kind) {
-      case 'absent':
-        return [outcome('NOT_APPLICABLE', resource, `Not applicable: ${state.reason}.`, facts)];
-      case 'error':
-        return [
-          errorOutcome(
-            resource,
-            context,
-            [state.error],
-            'account',
-            'Root has no MFA and AccountPasswordPresent is missing, so only an AssumeRoot audit could tell whether root can sign in: ',
-          ),
-        ];
-      default:
-        return [
-          outcome(
-            'FAIL',
-            resource,
-            `Root has no MFA device (AccountMFAEnabled = 0) and ${state.description}: assign an MFA device to root.`,
-            facts,
-          ),
-        ];
+    const state = rootCredentialsState(accountSummary, credentialReport, rootCredentialsAudit, context);
+    if (state.kind === 'absent') {
+      return [outcome('NOT_APPLICABLE', resource, `Not applicable: ${state.reason}.`, facts)];
     }
+    if (!mfa.known) {
+      return [
+        errorOutcome(
+          resource,
+          context,
+          mfa.errors,
+          'account',
+          'Whether root has MFA is unknown, as no source that was read could tell: ',
+        ),
+      ];
+    }
+    return [
+      outcome(
+        'FAIL',
+        resource,
+        `Root has no MFA device (${sourceOf(mfa)}) and ${state.description}: assign an MFA device to root.`,
+        facts,
+      ),
+    ];
   },
 });

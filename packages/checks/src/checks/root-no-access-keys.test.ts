@@ -6,6 +6,7 @@ import {
   reportWithoutRootRow,
   rootWithAccessKeys,
   rootWithPasswordAndMfa,
+  summaryWithoutKeyAndCertificateFlags,
 } from '../fixtures/iam.ts';
 import { evaluateOne, evidenceFor, failed, ok } from '../testing/index.ts';
 import { rootNoAccessKeys } from './root-no-access-keys.ts';
@@ -74,11 +75,68 @@ t.test('the credential report failed: FAIL stays FAIL and says why detail is mis
   t.match(result.message, /ReportInProgress on iam:GetCredentialReport in 111122223333/);
 });
 
-t.test('ERROR when the summary failed, never PASS', async (t) => {
+t.test(
+  'a summary without AccountAccessKeysPresent is unknown, not 0: the credential report shows the keys, FAIL',
+  async (t) => {
+    const result = evaluateOne(
+      rootNoAccessKeys,
+      evidenceFor({
+        accountSummary: ok(summaryWithoutKeyAndCertificateFlags()),
+        credentialReport: ok(reportRootActiveAndInactiveKeys()),
+      }),
+    );
+    t.equal(result.status, 'FAIL');
+    t.match(
+      result.message,
+      /access_key_1_active = true, access_key_2_active = false, as AccountAccessKeysPresent is missing from the account summary/,
+    );
+    t.match(result.message, /access key 1 \(active, last used 2026-11-17 on ec2 in eu-west-1\)/);
+  },
+);
+
+t.test('a summary without the key and a report without a root row: ERROR naming both', async (t) => {
   const result = evaluateOne(
     rootNoAccessKeys,
-    evidenceFor({ accountSummary: failed('iam:GetAccountSummary') }),
+    evidenceFor({
+      accountSummary: ok(summaryWithoutKeyAndCertificateFlags()),
+      credentialReport: ok(reportWithoutRootRow()),
+    }),
+  );
+  t.equal(result.status, 'ERROR');
+  t.match(
+    result.message,
+    /SummaryKeyMissing on iam:GetAccountSummary in 111122223333: AccountAccessKeysPresent is missing/,
+  );
+  t.match(result.message, /RootRowMissing on iam:GetCredentialReport in 111122223333/);
+});
+
+t.test(
+  'the summary failed: a report root row without keys is positive evidence, PASS naming both',
+  async (t) => {
+    const result = evaluateOne(
+      rootNoAccessKeys,
+      evidenceFor({
+        accountSummary: failed('iam:GetAccountSummary'),
+        credentialReport: ok(reportRootNeverUsed()),
+      }),
+    );
+    t.equal(result.status, 'PASS');
+    t.match(
+      result.message,
+      /credential report generated .*, as the account summary could not be read \(AccessDenied/,
+    );
+  },
+);
+
+t.test('ERROR when neither the summary nor the credential report could be read, never PASS', async (t) => {
+  const result = evaluateOne(
+    rootNoAccessKeys,
+    evidenceFor({
+      accountSummary: failed('iam:GetAccountSummary'),
+      credentialReport: failed('iam:GetCredentialReport'),
+    }),
   );
   t.equal(result.status, 'ERROR');
   t.match(result.message, /AccessDenied on iam:GetAccountSummary in 111122223333/);
+  t.match(result.message, /AccessDenied on iam:GetCredentialReport in 111122223333/);
 });

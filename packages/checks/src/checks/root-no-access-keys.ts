@@ -1,6 +1,7 @@
 import { defineCheck } from '../check.ts';
 import type { CredentialReportAccessKey } from '../evidence.ts';
 import { cis, cisVersions, fsbp } from './compliance.ts';
+import { rootAccessKeys, sourceOf } from './root-credentials-state.ts';
 import {
   day,
   describeError,
@@ -21,9 +22,11 @@ function describeKey(key: CredentialReportAccessKey): string {
 }
 
 /**
- * Evidence: the account summary decides (it is live; the report can be 4 hours old). The credential
- * report only names the keys and their last use, so its failure turns a FAIL into a FAIL without
- * detail, never into ERROR, and does not stop a PASS the summary proves.
+ * Evidence: the account summary decides (it is live; the report can be 4 hours old). When it cannot
+ * (AccountAccessKeysPresent missing, or the summary unreadable), the credential report's root row
+ * decides instead (access_key_N_active, and a rotation date for an inactive key); when neither
+ * answers: ERROR naming both. Otherwise the report only names the keys and their last use, so its
+ * failure turns a FAIL into a FAIL without detail, never into ERROR, and does not stop a PASS.
  */
 export const rootNoAccessKeys = defineCheck({
   metadata: {
@@ -32,7 +35,8 @@ export const rootNoAccessKeys = defineCheck({
     severity: 'critical',
     scope: 'account',
     description:
-      'Checks that the root user has no access keys, active or inactive (iam:GetAccountSummary AccountAccessKeysPresent = 0). ' +
+      'Checks that the root user has no access keys, active or inactive (iam:GetAccountSummary AccountAccessKeysPresent = 0; ' +
+      "when the summary leaves the key out, the credential report's access_key_1_active and access_key_2_active). " +
       'When keys exist, the message names each one and its last use from the credential report.',
     rationale:
       'A root access key is a long-lived credential with unrestricted, unconditional access that IAM policies cannot ' +
@@ -65,11 +69,30 @@ export const rootNoAccessKeys = defineCheck({
   evidence: ['accountSummary', 'credentialReport'],
   evaluate({ accountSummary, credentialReport }, context) {
     const resource = rootArn(context);
-    if (!accountSummary.ok) return [errorOutcome(resource, context, [accountSummary.error])];
-    if (!accountSummary.value.accountAccessKeysPresent) {
-      return [outcome('PASS', resource, 'Root has no access keys (AccountAccessKeysPresent = 0).')];
+    const keys = rootAccessKeys(accountSummary, credentialReport, context);
+    if (!keys.known) {
+      return [
+        errorOutcome(
+          resource,
+          context,
+          keys.errors,
+          'account',
+          'Whether root has access keys is unknown, as neither the account summary nor the credential report could tell: ',
+        ),
+      ];
     }
-    const headline = 'Root has access keys (AccountAccessKeysPresent = 1)';
+    const generatedTime = credentialReport.ok
+      ? { credentialReportGeneratedTime: credentialReport.value.generatedTime }
+      : {};
+    if (!keys.present) {
+      return [
+        outcome('PASS', resource, `Root has no access keys (${sourceOf(keys)}).`, {
+          source: keys.source,
+          ...generatedTime,
+        }),
+      ];
+    }
+    const headline = `Root has access keys (${sourceOf(keys)})`;
     if (!credentialReport.ok) {
       return [
         outcome(
@@ -91,16 +114,16 @@ export const rootNoAccessKeys = defineCheck({
         ),
       ];
     }
-    const keys = heldSlots(root.accessKeys);
-    const active = keys.filter((key) => key.active);
+    const held = heldSlots(root.accessKeys);
+    const active = held.filter((key) => key.active);
     const detail =
-      keys.length > 0
-        ? `: ${listOf(keys.map(describeKey))}${active.length === 0 ? ' (none active, but an inactive key can be reactivated)' : ''}`
+      held.length > 0
+        ? `: ${listOf(held.map(describeKey))}${active.length === 0 ? ' (none active, but an inactive key can be reactivated)' : ''}`
         : ` (the credential report generated ${credentialReport.value.generatedTime} does not list them yet)`;
     return [
       outcome('FAIL', resource, `${headline}${detail}. Delete them.`, {
         activeKeys: active.map((key) => key.slot),
-        accessKeys: keys,
+        accessKeys: held,
         credentialReportGeneratedTime: credentialReport.value.generatedTime,
       }),
     ];

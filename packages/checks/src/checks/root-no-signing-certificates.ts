@@ -1,4 +1,5 @@
 import { defineCheck } from '../check.ts';
+import { rootSigningCertificates, sourceOf } from './root-credentials-state.ts';
 import {
   day,
   describeError,
@@ -11,8 +12,10 @@ import {
 } from './support.ts';
 
 /**
- * Evidence: the account summary decides; the credential report only describes the certificates
- * (like root-no-access-keys), so its failure never makes this ERROR.
+ * Evidence: the account summary decides; when AccountSigningCertificatesPresent is missing (unknown,
+ * never 0) or the summary is unreadable, the credential report's root row (cert_N_active, and a
+ * rotation date for an inactive certificate) decides instead; when neither answers: ERROR naming
+ * both. Otherwise the report only describes the certificates (like root-no-access-keys).
  */
 export const rootNoSigningCertificates = defineCheck({
   metadata: {
@@ -21,7 +24,8 @@ export const rootNoSigningCertificates = defineCheck({
     severity: 'medium',
     scope: 'account',
     description:
-      'Checks that the root user has no X.509 signing certificates (iam:GetAccountSummary AccountSigningCertificatesPresent = 0).',
+      'Checks that the root user has no X.509 signing certificates (iam:GetAccountSummary AccountSigningCertificatesPresent = 0; ' +
+      "when the summary leaves the key out, the credential report's cert_1_active and cert_2_active).",
     rationale:
       'A root signing certificate is a long-lived root credential for the legacy SOAP APIs that bypasses MFA. Few ' +
       'services still accept it, hence medium, but nobody should hold one for root.',
@@ -46,17 +50,30 @@ export const rootNoSigningCertificates = defineCheck({
   evidence: ['accountSummary', 'credentialReport'],
   evaluate({ accountSummary, credentialReport }, context) {
     const resource = rootArn(context);
-    if (!accountSummary.ok) return [errorOutcome(resource, context, [accountSummary.error])];
-    if (!accountSummary.value.accountSigningCertificatesPresent) {
+    const certificates = rootSigningCertificates(accountSummary, credentialReport, context);
+    if (!certificates.known) {
       return [
-        outcome(
-          'PASS',
+        errorOutcome(
           resource,
-          'Root has no signing certificates (AccountSigningCertificatesPresent = 0).',
+          context,
+          certificates.errors,
+          'account',
+          'Whether root has signing certificates is unknown, as neither the account summary nor the credential report could tell: ',
         ),
       ];
     }
-    const headline = 'Root has X.509 signing certificates (AccountSigningCertificatesPresent = 1)';
+    const generatedTime = credentialReport.ok
+      ? { credentialReportGeneratedTime: credentialReport.value.generatedTime }
+      : {};
+    if (!certificates.present) {
+      return [
+        outcome('PASS', resource, `Root has no signing certificates (${sourceOf(certificates)}).`, {
+          source: certificates.source,
+          ...generatedTime,
+        }),
+      ];
+    }
+    const headline = `Root has X.509 signing certificates (${sourceOf(certificates)})`;
     if (!credentialReport.ok) {
       return [
         outcome(
@@ -66,8 +83,8 @@ export const rootNoSigningCertificates = defineCheck({
         ),
       ];
     }
-    const certificates = heldSlots(credentialReport.value.root?.signingCertificates ?? []);
-    const detail = certificates.map((certificate) => {
+    const held = heldSlots(credentialReport.value.root?.signingCertificates ?? []);
+    const detail = held.map((certificate) => {
       const rotated = reportDate(certificate.lastRotated);
       return `certificate ${certificate.slot} (${certificate.active ? 'active' : 'inactive'}${rotated ? `, last rotated ${day(rotated)}` : ''})`;
     });
@@ -77,7 +94,8 @@ export const rootNoSigningCertificates = defineCheck({
         resource,
         `${headline}${detail.length > 0 ? `: ${listOf(detail)}` : ''}. Delete them.`,
         {
-          signingCertificates: certificates,
+          signingCertificates: held,
+          ...generatedTime,
         },
       ),
     ];

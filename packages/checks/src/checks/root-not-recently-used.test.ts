@@ -63,6 +63,27 @@ t.test('report without a root row cannot prove non-use: ERROR, not PASS', async 
   t.match(result.message, /no <root_account> row/);
 });
 
+t.test('the missing root row is told like any ERROR: account, action, code and what to do', async (t) => {
+  const result = evaluateOne(
+    rootNotRecentlyUsed,
+    evidenceFor({ credentialReport: ok(reportWithoutRootRow()) }),
+  );
+  t.match(
+    result.message,
+    /RootRowMissing on iam:GetCredentialReport in 111122223333: the credential report generated .* has no <root_account> row; IAM left root out of the report/,
+  );
+});
+
+t.test('a PASS names the time the credential report was generated, and records it', async (t) => {
+  const result = evaluateOne(
+    rootNotRecentlyUsed,
+    evidenceFor({ credentialReport: ok(reportRootNeverUsed()) }),
+  );
+  t.equal(result.status, 'PASS');
+  t.match(result.message, /credential report generated 2026-11-2\dT/);
+  t.match(result.evidence, { credentialReportGeneratedTime: String });
+});
+
 t.test('ERROR when the credential report failed', async (t) => {
   const result = evaluateOne(
     rootNotRecentlyUsed,

@@ -1,12 +1,14 @@
 import { defineCheck } from '../check.ts';
 import { cis, cisVersions } from './compliance.ts';
+import { reportRootRow } from './root-credentials-state.ts';
 import { DAY_MS, day, errorOutcome, outcome, reportDate, rootArn } from './support.ts';
 
 /**
- * Evidence: the credential report (required). A report without a root row cannot prove root unused:
- * ERROR. `N/A`, `no_information` and `not_supported` are not dates (never used, or not tracked).
- * The report may be up to 4 hours old (its generatedTime is recorded); root-signin-activity reads
- * CloudTrail for the recent part.
+ * Evidence: the credential report (required; no other evidence this check reads shows root's last
+ * use). A report that cannot be read, or has no root row, is ERROR naming the action and the code.
+ * `N/A`, `no_information` and `not_supported` are not dates (never used, or not tracked). The
+ * report may be up to 4 hours old: its GeneratedTime is recorded and named in a PASS;
+ * root-signin-activity reads CloudTrail for the recent part.
  */
 export const rootNotRecentlyUsed = defineCheck({
   metadata: {
@@ -47,18 +49,19 @@ export const rootNotRecentlyUsed = defineCheck({
   evidence: ['credentialReport'],
   evaluate({ credentialReport }, context) {
     const resource = rootArn(context);
-    if (!credentialReport.ok) return [errorOutcome(resource, context, [credentialReport.error])];
-    const { root, generatedTime } = credentialReport.value;
-    if (root === null) {
+    const report = reportRootRow(credentialReport);
+    if ('action' in report) {
       return [
-        outcome(
-          'ERROR',
+        errorOutcome(
           resource,
-          `The credential report of ${context.accountId} (generated ${generatedTime}) has no <root_account> row, so it cannot show that root was not used.`,
-          { credentialReportGeneratedTime: generatedTime },
+          context,
+          [report],
+          'account',
+          "Root's last use is unknown, as the credential report is the only evidence of it: ",
         ),
       ];
     }
+    const { row: root, generatedTime } = report;
     const uses = [
       { credential: 'password', at: reportDate(root.passwordLastUsed) },
       ...root.accessKeys.map((key) => ({
@@ -82,7 +85,7 @@ export const rootNotRecentlyUsed = defineCheck({
         outcome(
           'PASS',
           resource,
-          'The credential report shows no recorded use of root (password or access keys).',
+          `The credential report generated ${generatedTime} shows no recorded use of root (password or access keys).`,
           facts,
         ),
       ];
@@ -101,7 +104,7 @@ export const rootNotRecentlyUsed = defineCheck({
       outcome(
         'PASS',
         resource,
-        `Root was last used ${day(latest.at)} (${latest.credential}), more than ${window} days ago.`,
+        `Root was last used ${day(latest.at)} (${latest.credential}), more than ${window} days ago (credential report generated ${generatedTime}).`,
         facts,
       ),
     ];

@@ -2,11 +2,22 @@
  * What every check shares: the resource it reports on, outcome builders, and ERROR messages that
  * name the action, the AWS error code, the account (and region) and what to do about it.
  *
- * Evidence rules every check follows:
- * - Evidence a check cannot decide without (its *required* evidence) failed → ERROR, never PASS.
- * - Evidence a check only consults to settle what the required evidence leaves open, or to add
- *   detail to a message, turns the result into ERROR only when it was actually needed; its failure
- *   is otherwise noted in the message and the evidence. Each check says which is which.
+ * The verdict rule every check follows:
+ * - PASS only with positive evidence for every part of the rule. A missing key, an empty answer or
+ *   evidence that could not be read is never taken for "absent" or "off".
+ * - FAIL whenever the evidence that was read shows the control missing, even if other evidence
+ *   could not be read; the message then says what is unknown and why.
+ * - NOT_APPLICABLE only with proof (AccountAccessKeysPresent = 0 proves there is no key to rotate).
+ * - ERROR only when no evidence that was read can answer. The message names the account, the
+ *   action, the code and what to do; when several sources could each have answered (the account
+ *   summary, then the credential report), it names every one of them.
+ *
+ * How evidence is read to that end:
+ * - Each check says which evidence decides and which only adds detail; detail that could not be
+ *   read is noted in the message and the evidence, never turned into ERROR.
+ * - A fact that one source leaves unknown is looked up in the next one that states it (for root's
+ *   access keys, signing certificates and MFA: the account summary, then the credential report's
+ *   `<root_account>` row); the message says which source answered.
  * - Regional evidence: a region that failed (or was not collected) makes the result ERROR, naming
  *   the region, unless the regions that answered already prove the result (root events found in
  *   one region prove FAIL whatever another region says; a working alert route proves PASS).
@@ -42,6 +53,15 @@ export function outcome(
 
 const ASSUME_ROLE = 'sts:AssumeRole';
 
+/**
+ * Codes for evidence that was read but left a fact out: GetAccountSummary without one of root's
+ * keys, a credential report without the `<root_account>` row. They are told like AWS errors so an
+ * ERROR names every source that could not answer.
+ */
+export const SUMMARY_KEY_MISSING = 'SummaryKeyMissing';
+export const ROOT_ROW_MISSING = 'RootRowMissing';
+export const ROTATION_DATE_MISSING = 'RotationDateMissing';
+
 /** What to do about a collection error, by AWS error code. */
 function adviceFor(code: string): string {
   if (
@@ -55,6 +75,12 @@ function adviceFor(code: string): string {
   if (code === 'RoleNotAssumable' || code === 'AssumeRoleFailed')
     return 'the audit role could not be assumed; check that it is deployed with the expected ExternalId';
   if (code === 'NotCollected') return 'the collector did not gather it; check the scan configuration';
+  if (code === SUMMARY_KEY_MISSING)
+    return "AWS left the key out; see root's credentials under Security credentials in the console, and the next scan asks again";
+  if (code === ROOT_ROW_MISSING)
+    return "IAM left root out of the report; see root's credentials under Security credentials in the console, and the next scan asks for a new report";
+  if (code === ROTATION_DATE_MISSING)
+    return "see the key's creation date under Security credentials in the console (or list-access-keys in a root session)";
   return '';
 }
 
