@@ -181,8 +181,12 @@ t.test('Organizations', async (t) => {
     t.equal(ids.length, 12);
     const all = await org.organizations.send(new ListAccountsCommand({}));
     const suspended = all.Accounts?.find((a) => a.Id === '121212121212');
-    t.equal(suspended?.Status, 'SUSPENDED');
+    t.equal(suspended?.State, 'SUSPENDED');
     t.type(suspended?.JoinedTimestamp, Date);
+    t.ok(
+      all.Accounts?.every((a) => a.Status === undefined),
+      'no account carries the retired Status',
+    );
   });
 
   t.test('MaxResults above 20 and bad tokens are InvalidInputException', async (t) => {
@@ -296,6 +300,21 @@ t.test('Organizations', async (t) => {
       org.organizations.send(new DescribeAccountCommand({ AccountId: '000000000000' })),
     );
     t.equal(missing.name, 'AccountNotFoundException');
+  });
+
+  t.test('DescribeAccount answers every account State, and no Status', async (t) => {
+    const account = sim.model.accounts.find((a) => a.id === '131313131313');
+    if (!account) throw new Error('sample account missing');
+    const original = account.status;
+    t.teardown(() => {
+      account.status = original;
+    });
+    for (const state of ['ACTIVE', 'PENDING_ACTIVATION', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'] as const) {
+      account.status = state;
+      const described = await org.organizations.send(new DescribeAccountCommand({ AccountId: account.id }));
+      t.equal(described.Account?.State, state);
+      t.equal(described.Account?.Status, undefined, state);
+    }
   });
 });
 

@@ -3,6 +3,7 @@
  * Collectors are the only code that calls AWS; every shape here is plain data, JSON-safe, so it
  * can be stored beside a result and replayed in tests. Times are ISO-8601 strings.
  */
+import type { AccountStatus } from './account-state.ts';
 
 /** Why a piece of evidence could not be gathered: the AWS action and the error AWS returned. */
 export interface CollectionError {
@@ -236,13 +237,12 @@ export interface AlternateContacts {
 
 // ── Organization (gathered once per scan, shared by every account) ───────────────────────────
 
-export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
-
 export interface OrganizationAccount {
   id: string;
   arn: string;
   name: string;
   email: string;
+  /** Organizations' `State`. */
   status: AccountStatus;
   joinedAt: string | null;
   /** The root (`r-…`) or OU (`ou-…`) the account sits in. */

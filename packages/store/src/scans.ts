@@ -14,6 +14,7 @@ import {
   type Scan,
   type ScanTrigger,
 } from '@rootaudit/db';
+import { accountSkipReason } from '@rootaudit/checks';
 import {
   applyFindings,
   type FindingChanges,
@@ -21,7 +22,6 @@ import {
   type StoredResult,
   uniqueResults,
 } from './findings.ts';
-import { skipReason } from './organization.ts';
 import { refreshMutedFindings } from './suppressions.ts';
 
 const OPEN = ['PENDING', 'RUNNING'] as const;
@@ -105,7 +105,7 @@ export async function addAccountScans(
   return prisma.$transaction(async (tx) => {
     await tx.accountScan.createMany({
       data: accounts.map((account) => {
-        const reason = skipReason(account.status);
+        const reason = accountSkipReason(account.status);
         return reason
           ? { scanId, accountId: account.id, status: 'SKIPPED' as const, error: reason, finishedAt: now }
           : { scanId, accountId: account.id, status: 'PENDING' as const };

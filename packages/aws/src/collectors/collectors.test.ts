@@ -842,7 +842,7 @@ t.test('root credentials audit: AssumeRoot denied is a typed failure', async (t)
 });
 
 t.test(
-  'organization: OU tree walked from the root, accounts with their parents, states mapped',
+  'organization: OU tree walked from the root, accounts with their parents, each State kept (no Status read)',
   async (t) => {
     const { organizationClients, calls } = fakeAccountClients(({ operation, input }) => {
       switch (operation) {
@@ -875,7 +875,6 @@ t.test(
                   Name: 'mgmt',
                   Email: 'root@example.com',
                   State: 'ACTIVE',
-                  Status: 'ACTIVE',
                   JoinedTimestamp: new Date('2020-01-01T00:00:00Z'),
                 },
               ],
@@ -889,7 +888,20 @@ t.test(
                   Name: 'pay',
                   Email: 'pay@example.com',
                   State: 'PENDING_CLOSURE',
-                  Status: 'PENDING_CLOSURE',
+                },
+                {
+                  Id: '333344445555',
+                  Arn: 'arn:a3',
+                  Name: 'new',
+                  Email: 'new@example.com',
+                  State: 'PENDING_ACTIVATION',
+                },
+                {
+                  Id: '444455556666',
+                  Arn: 'arn:a4',
+                  Name: 'gone',
+                  Email: 'gone@example.com',
+                  State: 'CLOSED',
                 },
               ],
             };
@@ -901,7 +913,7 @@ t.test(
                   Arn: 'arn:a2',
                   Name: 'old',
                   Email: 'old@example.com',
-                  Status: 'SUSPENDED',
+                  State: 'SUSPENDED',
                 },
               ],
             };
@@ -931,10 +943,12 @@ t.test(
       [
         ['111122223333', 'ou-3', 'PENDING_CLOSURE'],
         ['222233334444', 'ou-2', 'SUSPENDED'],
+        ['333344445555', 'ou-3', 'PENDING_ACTIVATION'],
+        ['444455556666', 'ou-3', 'CLOSED'],
         ['999999999999', 'r-1', 'ACTIVE'],
       ],
     );
-    t.equal(result.value.accounts[2]?.joinedAt, '2020-01-01T00:00:00.000Z');
+    t.equal(result.value.accounts[4]?.joinedAt, '2020-01-01T00:00:00.000Z');
     t.same(result.value.trustedServices, ['account.amazonaws.com', 'cloudtrail.amazonaws.com']);
     t.equal(result.value.managementAccountId, '999999999999');
     t.equal(result.value.partition, 'aws');
@@ -945,6 +959,35 @@ t.test(
     );
   },
 );
+
+t.test('organization: an account without a known State is an invalid answer, never guessed', async (t) => {
+  for (const [label, account] of [
+    ['only the retired Status', { Id: '222233334444', Status: 'ACTIVE' }],
+    ['a State AWS does not document', { Id: '222233334444', State: 'DORMANT' }],
+  ] as const) {
+    const { organizationClients } = fakeAccountClients(({ operation, input }) => {
+      switch (operation) {
+        case 'DescribeOrganization':
+          return {
+            Organization: { Id: 'o-abc', Arn: 'arn:aws:organizations::999999999999:organization/o-abc' },
+          };
+        case 'ListRoots':
+          return { Roots: [{ Id: 'r-1' }] };
+        case 'ListAccountsForParent':
+          return { Accounts: input.ParentId === 'r-1' ? [account] : [] };
+        default:
+          return {};
+      }
+    });
+    const result = await organizationCollector.collect({ clients: organizationClients, limit: (fn) => fn() });
+    t.same(
+      result.ok ? null : [result.error.action, result.error.code],
+      ['organizations:ListAccountsForParent', 'InvalidResponse'],
+      label,
+    );
+    t.match(result.ok ? '' : result.error.message, /222233334444/, label);
+  }
+});
 
 t.test('organization: not a member of an organization is a typed failure', async (t) => {
   const { organizationClients } = fakeAccountClients(() => {
