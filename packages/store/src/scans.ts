@@ -6,6 +6,8 @@
  * transaction that first moves the AccountScan out of PENDING/RUNNING with a guarded update; when
  * that update changes no row, the account was already recorded and nothing else is written.
  */
+
+import { accountSkipReason } from '@rootaudit/checks';
 import {
   type AccountStatus,
   type CheckStatus,
@@ -14,7 +16,6 @@ import {
   type Scan,
   type ScanTrigger,
 } from '@rootaudit/db';
-import { accountSkipReason } from '@rootaudit/checks';
 import {
   applyFindings,
   type FindingChanges,
