@@ -379,6 +379,18 @@ t.test('IAM', async (t) => {
     t.equal(error.name, 'AccountNotManagementOrDelegatedAdministratorException');
   });
 
+  t.test('ListOrganizationsFeatures: ServiceAccessNotEnabled without trusted access for IAM', async (t) => {
+    const organization = sim.model.organization;
+    const trusted = organization.trustedAccess;
+    t.teardown(() => {
+      organization.trustedAccess = trusted;
+    });
+    organization.trustedAccess = trusted.filter((principal) => principal !== 'iam.amazonaws.com');
+    const error = await rejection(org.iam.send(new ListOrganizationsFeaturesCommand({})));
+    t.equal(error.name, 'ServiceAccessNotEnabledException');
+    t.equal(error.$metadata?.httpStatusCode, 400);
+  });
+
   t.test('what an audit root session reveals', async (t) => {
     const root = await rootSession('888888888888');
     t.ok((await root.iam.send(new GetLoginProfileCommand({}))).LoginProfile?.CreateDate);

@@ -118,6 +118,26 @@ t.test(
 );
 
 t.test(
+  'without trusted access for IAM, ListOrganizationsFeatures is refused: both features off, with why',
+  async (t) => {
+    const trusted = model.organization.trustedAccess;
+    t.teardown(() => {
+      model.organization.trustedAccess = trusted;
+    });
+    model.organization.trustedAccess = trusted.filter((principal) => principal !== 'iam.amazonaws.com');
+    const off = await organizationCollectors.organizationFeatures.collect({ clients: orgClients, limit });
+    t.match(off, {
+      ok: true,
+      value: {
+        rootCredentialsManagement: false,
+        rootSessions: false,
+        offBecause: { code: 'ServiceAccessNotEnabledException', reason: /IAM has no trusted access/ },
+      },
+    });
+  },
+);
+
+t.test(
   'sandbox-alice: a failed root sign-in without MFA in us-east-1; contacts read via the management account',
   async (t) => {
     const evidence = evidenceOf('999999999999');

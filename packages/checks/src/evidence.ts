@@ -293,6 +293,12 @@ export interface ServiceControlPolicies {
 export interface OrganizationFeatures {
   rootCredentialsManagement: boolean;
   rootSessions: boolean;
+  /**
+   * Set when iam:ListOrganizationsFeatures refused because the features cannot be on: IAM has no
+   * trusted access in the organization (ServiceAccessNotEnabled) or the organization lacks all
+   * features (OrganizationNotInAllFeaturesMode). Both features are then off, and this says why.
+   */
+  offBecause?: { code: string; reason: string };
 }
 
 // ── The bag a check receives ─────────────────────────────────────────────────────────────────

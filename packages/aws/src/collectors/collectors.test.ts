@@ -1077,6 +1077,44 @@ t.test('organization features: both flags from ListOrganizationsFeatures', async
   t.same(result, { ok: true, value: { rootCredentialsManagement: true, rootSessions: false } });
 });
 
+t.test(
+  'organization features: IAM refusing for want of trusted access or all features means both off, with why',
+  async (t) => {
+    for (const code of [
+      'ServiceAccessNotEnabledException',
+      'ServiceAccessNotEnabled',
+      'OrganizationNotInAllFeaturesModeException',
+      'OrganizationNotInAllFeaturesMode',
+    ]) {
+      const { organizationClients } = fakeAccountClients(() => {
+        throw awsError(code, 'refused');
+      });
+      const result = await organizationFeaturesCollector.collect({
+        clients: organizationClients,
+        limit: (fn) => fn(),
+      });
+      t.ok(result.ok, code);
+      if (!result.ok) continue;
+      t.equal(result.value.rootCredentialsManagement, false, code);
+      t.equal(result.value.rootSessions, false, code);
+      t.equal(result.value.offBecause?.code, code);
+      t.match(
+        result.value.offBecause?.reason,
+        code.startsWith('ServiceAccess') ? /IAM has no trusted access/ : /does not have all features/,
+        code,
+      );
+    }
+    const { organizationClients } = fakeAccountClients(() => {
+      throw awsError('AccountNotManagementOrDelegatedAdministratorException', 'not an admin');
+    });
+    const denied = await organizationFeaturesCollector.collect({
+      clients: organizationClients,
+      limit: (fn) => fn(),
+    });
+    t.same(denied.ok ? null : denied.error.code, 'AccountNotManagementOrDelegatedAdministratorException');
+  },
+);
+
 t.test('collectorActions lists every action each collector calls', async (t) => {
   t.same(collectorActions.credentialReport, ['iam:GenerateCredentialReport', 'iam:GetCredentialReport']);
   t.same(collectorActions.rootCredentialsAudit, [

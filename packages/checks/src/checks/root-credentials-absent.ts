@@ -4,7 +4,8 @@ import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
 /**
  * Evidence: organization features and the AssumeRoot audit (both required once it applies). The
  * management account is NOT_APPLICABLE from the context alone (AssumeRoot only targets members);
- * centralized root credentials management off is NOT_APPLICABLE with that reason. With it on, an
+ * centralized root credentials management off is NOT_APPLICABLE with that reason (IAM's refusal to
+ * list features when it gave one: no trusted access, or not all features). With it on, an
  * audit that was not made is ERROR (its reason is given), never PASS. Inactive keys and certificates
  * count: they are credentials someone can reactivate.
  */
@@ -17,7 +18,8 @@ export const rootCredentialsAbsent = defineCheck({
     description:
       "When centralized root credentials management is on, reads the member's root credentials through sts:AssumeRoot " +
       'with the IAMAuditRootUserCredentials task policy and checks that root has no password, access keys, signing ' +
-      'certificates or MFA devices. Not applicable when the feature is off, and for the management account.',
+      'certificates or MFA devices. Not applicable when the feature is off (with the reason IAM gave when it refused to ' +
+      'list features: no trusted access for IAM, or not all features), and for the management account.',
     rationale:
       'Centralized root access exists so member accounts need no root credentials at all: privileged tasks run as short ' +
       'sessions from the management account. Any credential left behind is an unmanaged way into the account.',
@@ -58,11 +60,15 @@ export const rootCredentialsAbsent = defineCheck({
       return [errorOutcome(resource, context, [organizationFeatures.error], 'organization')];
     }
     if (!organizationFeatures.value.rootCredentialsManagement) {
+      const { offBecause } = organizationFeatures.value;
       return [
         outcome(
           'NOT_APPLICABLE',
           resource,
-          'Not applicable: centralized root credentials management (RootCredentialsManagement) is not enabled in the organization.',
+          offBecause
+            ? `Not applicable: centralized root credentials management is off because ${offBecause.reason}.`
+            : 'Not applicable: centralized root credentials management (RootCredentialsManagement) is not enabled in the organization.',
+          offBecause ? { offBecause } : {},
         ),
       ];
     }
