@@ -239,6 +239,11 @@ export interface OrganizationModel {
     trustedAccess: string[];
     /** Accounts registered as delegated administrator for IAM (centralized root access). */
     iamDelegatedAdministrators?: string[];
+    /**
+     * Accounts registered as delegated administrator for Account Management (account.amazonaws.com):
+     * with the management account, the only callers that may name another account in AccountId.
+     */
+    accountDelegatedAdministrators?: string[];
   };
   /** The role rootaudit assumes in each account. */
   auditRole: { name: string; externalId?: string };

@@ -618,6 +618,27 @@ t.test('Account alternate contacts', async (t) => {
   t.equal(untrusted.name, 'AccessDeniedException');
 });
 
+t.test("AccountId: only Account Management delegated administrators, not IAM's", async (t) => {
+  const organization = sim.model.organization;
+  t.teardown(() => {
+    delete organization.iamDelegatedAdministrators;
+    delete organization.accountDelegatedAdministrators;
+  });
+  const admin = await member('333333333333');
+  const ask = () =>
+    admin.account.send(
+      new GetAlternateContactCommand({ AlternateContactType: 'SECURITY', AccountId: '222222222222' }),
+    );
+  organization.iamDelegatedAdministrators = ['333333333333'];
+  const refused = await rejection(ask());
+  t.equal(refused.name, 'AccessDeniedException', "IAM's delegated administrator is refused");
+  t.equal(refused.$metadata?.httpStatusCode, 403);
+  organization.accountDelegatedAdministrators = ['333333333333'];
+  t.equal((await ask()).AlternateContact?.EmailAddress, 'security@acme-corp.example');
+  const own = await admin.account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY' }));
+  t.ok(own.AlternateContact, 'its own contacts without AccountId');
+});
+
 t.test('AWS_ENDPOINT_URL points SDK clients at the simulator', async (t) => {
   const saved = process.env.AWS_ENDPOINT_URL;
   process.env.AWS_ENDPOINT_URL = sim.endpoint;

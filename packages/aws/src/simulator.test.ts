@@ -163,6 +163,45 @@ t.test(
   },
 );
 
+t.test(
+  "contacts: an organization role in IAM's delegated administrator (not Account Management's) is refused AccountId; each account's own contacts are read through its audit role",
+  async (t) => {
+    const organizationModel = model.organization;
+    t.teardown(() => {
+      delete organizationModel.iamDelegatedAdministrators;
+    });
+    organizationModel.iamDelegatedAdministrators = ['333333333333'];
+    // Base credentials of an IAM user in 333333333333: the organization reads come from there.
+    const delegated = new ClientFactory({
+      ...baseOptions,
+      scanId: 'sim-delegated',
+      credentials: { accessKeyId: 'AKIA333333333333BASE', secretAccessKey: 'secret' },
+    });
+    t.teardown(() => delegated.destroy());
+    const contacts = await evidenceOf('999999999999', delegated)('alternateContacts');
+    t.match(contacts, {
+      ok: true,
+      value: {
+        readVia: 'member-account',
+        billing: { name: 'Finance Team' },
+        security: null,
+        organizationReadDenied: { code: 'AccessDeniedException' },
+      },
+    });
+    t.equal(
+      sim.callLog.count({ service: 'account', accountId: '333333333333', failed: true }),
+      1,
+      'refused once, not once per contact',
+    );
+    await evidenceOf('444444444444', delegated)('alternateContacts');
+    t.equal(
+      sim.callLog.count({ service: 'account', accountId: '333333333333' }),
+      1,
+      'the next account goes straight to its audit role',
+    );
+  },
+);
+
 t.test('staging: a summary without AccountPasswordPresent is unknown', async (t) => {
   const summary = await evidenceOf('888888888888')('accountSummary');
   t.equal(summary.ok ? summary.value.accountPasswordPresent : 'failed', null);

@@ -231,8 +231,14 @@ export interface AlternateContacts {
   billing: AlternateContact | null;
   operations: AlternateContact | null;
   security: AlternateContact | null;
-  /** Read from the management account with AccountId (trusted access) or inside the account. */
+  /**
+   * `management-account`: read with AccountId by the organization role (the management account or
+   * an Account Management delegated administrator, with trusted access for account.amazonaws.com);
+   * `member-account`: read inside the account with its audit role.
+   */
   readVia: 'management-account' | 'member-account';
+  /** The AccountId read was refused (AccessDenied), so the contacts were read inside the account. */
+  organizationReadDenied?: CollectionError;
 }
 
 // ── Organization (gathered once per scan, shared by every account) ───────────────────────────

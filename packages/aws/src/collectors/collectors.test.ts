@@ -604,6 +604,70 @@ t.test(
   },
 );
 
+t.test(
+  'alternate contacts: AccountId refused (not the management account nor an Account Management delegated administrator): read inside the account, and not asked again this scan',
+  async (t) => {
+    const calls: FakeCall[] = [];
+    const handler = ({ input, signer }: FakeCall) => {
+      if (signer === 'organization') {
+        throw awsError(
+          'AccessDeniedException',
+          'User: arn:aws:sts::333333333333:assumed-role/Org/x is not authorized',
+          403,
+        );
+      }
+      if (input.AlternateContactType === 'OPERATIONS')
+        throw awsError('ResourceNotFoundException', 'none', 404);
+      return {
+        AlternateContact: { Name: `${input.AlternateContactType} team`, EmailAddress: 'x@example.com' },
+      };
+    };
+    const first = fakeAccountClients(handler, { accountId: '111122223333', calls });
+    const organizationClients = first.organizationClients;
+    const evidence = { organization: { ok: true as const, value: organization(['account.amazonaws.com']) } };
+    const result = await alternateContactsCollector.collect(
+      collectorContext(first.clients, { organizationClients, evidence }),
+    );
+    t.match(result, {
+      ok: true,
+      value: {
+        readVia: 'member-account',
+        security: { name: 'SECURITY team' },
+        billing: { name: 'BILLING team' },
+        operations: null,
+        organizationReadDenied: { action: 'account:GetAlternateContact', code: 'AccessDeniedException' },
+      },
+    });
+    t.same(
+      calls.map((c) => [c.signer, c.input.AccountId ?? null]),
+      [
+        ['organization', '111122223333'],
+        ['account', null],
+        ['account', null],
+        ['account', null],
+      ],
+      'one refused call, then each contact once inside the account',
+    );
+
+    calls.length = 0;
+    const second = fakeAccountClients(handler, { accountId: '444455556666', calls });
+    const next = await alternateContactsCollector.collect(
+      collectorContext(second.clients, {
+        account: { id: '444455556666', partition: 'aws', isManagementAccount: false },
+        organizationClients,
+        evidence,
+      }),
+    );
+    t.equal(next.ok && next.value.readVia, 'member-account');
+    t.ok(next.ok && next.value.organizationReadDenied, 'the refusal is carried into the evidence');
+    t.same(
+      calls.map((c) => c.signer),
+      ['account', 'account', 'account'],
+      'the next account of the scan is not refused again',
+    );
+  },
+);
+
 t.test('alternate contacts: AccessDenied on any type fails the evidence with the action', async (t) => {
   const { clients } = fakeAccountClients(() => {
     throw awsError('AccessDeniedException', 'denied', 403);
