@@ -35,11 +35,11 @@ export const alternateContactsCollector: AccountCollector<'alternateContacts'> =
     collected(ACTION, async (): Promise<AlternateContacts> => {
       const organization = await evidence('organization');
       const read = (client: OrganizationClients | AccountClients, accountId?: string) => {
-        const account_ = client.client('account');
+        const accountApi = client.client('account');
         return async (type: AlternateContactType): Promise<AlternateContact | null> => {
           try {
             const response = await awsCall(clients.limit, ACTION, undefined, () =>
-              account_.send(
+              accountApi.send(
                 new GetAlternateContactCommand({
                   AlternateContactType: type,
                   ...(accountId ? { AccountId: accountId } : {}),
