@@ -35,7 +35,9 @@ function bucketUses(): BucketUse[] {
       byKey.set(key, use);
     }
     if (call.status === 200) use.ok += 1;
-    else if (/^(Throttling|ThrottlingException|TooManyRequestsException)$/.test(call.errorCode ?? '')) {
+    else if (
+      /^(Throttling|ThrottlingException|TooManyRequestsException|Throttled)$/.test(call.errorCode ?? '')
+    ) {
       use.throttled += 1;
     } else use.otherErrors += 1;
     use.firstAt = Math.min(use.firstAt, call.at);

@@ -194,7 +194,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       contexts.retryOrganization(scanId, () => readOrganization(context.clients));
     }
     const checks = selectChecks(allChecks, scan.checkIds);
-    const status = account?.status === 'PENDING_ACTIVATION' ? undefined : account?.status;
+    const status = account?.status;
     const outcome = await scanAccount({
       account: { id: accountId, ...(status ? { status } : {}) },
       checks,

@@ -26,6 +26,8 @@ t.test('a realistic mix of good and bad states', async (t) => {
     members.filter(predicate).length / members.length;
   t.ok(share((a) => a.status === 'SUSPENDED') > 0.005, 'some suspended');
   t.ok(share((a) => a.status === 'PENDING_CLOSURE') > 0.002, 'some closing');
+  t.ok(share((a) => a.status === 'CLOSED') > 0.001, 'some closed');
+  t.ok(share((a) => a.status === 'PENDING_ACTIVATION') > 0.0005, 'some still activating');
   t.ok(
     share((a) => !a.root.password && a.root.accessKeys.length === 0) > 0.6,
     'most members have no root credentials',

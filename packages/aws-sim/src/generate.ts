@@ -243,8 +243,10 @@ export function generateOrganization(options: GenerateOptions): OrganizationMode
       ? 'ACTIVE'
       : pick(rand, [
           [0.97, 'ACTIVE'],
-          [0.02, 'SUSPENDED'],
-          [0.01, 'PENDING_CLOSURE'],
+          [0.015, 'SUSPENDED'],
+          [0.005, 'CLOSED'],
+          [0.008, 'PENDING_CLOSURE'],
+          [0.002, 'PENDING_ACTIVATION'],
         ] as const);
     const parentId = management ? rootId : status === 'ACTIVE' ? pick(rand, memberOus) : ou(7);
     const profile: RootProfile = management

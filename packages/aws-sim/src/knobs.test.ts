@@ -7,6 +7,7 @@ import {
   GetCredentialReportCommand,
 } from '@aws-sdk/client-iam';
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
+import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import t from 'tap';
 import { loadOrganization, type Simulator, startSimulator } from './index.ts';
@@ -50,6 +51,16 @@ t.test('throttling past the retry budget: the SDK retries, then fails with the A
   t.equal(sim.callLog.count({ operation: 'GetAccountSummary', errorCode: 'Throttling' }), 3);
   const other = await member('333333333333');
   t.ok(await other.iam.send(new GetAccountSummaryCommand({})), 'buckets are per account');
+});
+
+t.test('SNS throttles with its own code, Throttled (HTTP 429), and the SDK retries it', async (t) => {
+  sim.setKnobs({ throttling: [{ service: 'sns', ratePerSecond: 0.001, burst: 1 }] });
+  const topic = { TopicArn: 'arn:aws:sns:us-east-1:111111111111:cis-alarms' };
+  await org.sns.send(new ListSubscriptionsByTopicCommand(topic));
+  const error = await rejection(org.sns.send(new ListSubscriptionsByTopicCommand(topic)));
+  t.equal(error.$metadata?.httpStatusCode, 429);
+  t.equal(error.$metadata?.attempts, 3, 'retried as a throttle');
+  t.equal(sim.callLog.count({ service: 'sns', errorCode: 'Throttled' }), 3);
 });
 
 t.test('throttling that recovers: the SDK retry succeeds', async (t) => {

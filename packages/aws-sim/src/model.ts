@@ -1,7 +1,8 @@
 // The simulated organization. Times are ISO-8601 strings so a model round-trips through JSON;
 // fixture files may write them relative to load time ("-3d", "-12h", "-30m"): see resolveModel.
 
-export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
+/** Organizations' account `State` (the one field AWS reports since `Status` was retired). */
+export type AccountStatus = 'ACTIVE' | 'PENDING_ACTIVATION' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
 export type MfaKind = 'none' | 'virtual' | 'hardware' | 'both';
 export type AlternateContactType = 'BILLING' | 'OPERATIONS' | 'SECURITY';
 export type OrgFeature = 'RootCredentialsManagement' | 'RootSessions';
@@ -257,6 +258,11 @@ export interface OrganizationModel {
     trustedAccess: string[];
     /** Accounts registered as delegated administrator for IAM (centralized root access). */
     iamDelegatedAdministrators?: string[];
+    /**
+     * Accounts registered as delegated administrator for Account Management (account.amazonaws.com):
+     * with the management account, the only callers that may name another account in AccountId.
+     */
+    accountDelegatedAdministrators?: string[];
   };
   /** The role rootaudit assumes in each account. */
   auditRole: { name: string; externalId?: string };

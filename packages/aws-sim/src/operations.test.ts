@@ -181,8 +181,12 @@ t.test('Organizations', async (t) => {
     t.equal(ids.length, 12);
     const all = await org.organizations.send(new ListAccountsCommand({}));
     const suspended = all.Accounts?.find((a) => a.Id === '121212121212');
-    t.equal(suspended?.Status, 'SUSPENDED');
+    t.equal(suspended?.State, 'SUSPENDED');
     t.type(suspended?.JoinedTimestamp, Date);
+    t.ok(
+      all.Accounts?.every((a) => a.Status === undefined),
+      'no account carries the retired Status',
+    );
   });
 
   t.test('MaxResults above 20 and bad tokens are InvalidInputException', async (t) => {
@@ -297,6 +301,21 @@ t.test('Organizations', async (t) => {
     );
     t.equal(missing.name, 'AccountNotFoundException');
   });
+
+  t.test('DescribeAccount answers every account State, and no Status', async (t) => {
+    const account = sim.model.accounts.find((a) => a.id === '131313131313');
+    if (!account) throw new Error('sample account missing');
+    const original = account.status;
+    t.teardown(() => {
+      account.status = original;
+    });
+    for (const state of ['ACTIVE', 'PENDING_ACTIVATION', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'] as const) {
+      account.status = state;
+      const described = await org.organizations.send(new DescribeAccountCommand({ AccountId: account.id }));
+      t.equal(described.Account?.State, state);
+      t.equal(described.Account?.Status, undefined, state);
+    }
+  });
 });
 
 t.test('IAM', async (t) => {
@@ -358,6 +377,18 @@ t.test('IAM', async (t) => {
       (await member('222222222222')).iam.send(new ListOrganizationsFeaturesCommand({})),
     );
     t.equal(error.name, 'AccountNotManagementOrDelegatedAdministratorException');
+  });
+
+  t.test('ListOrganizationsFeatures: ServiceAccessNotEnabled without trusted access for IAM', async (t) => {
+    const organization = sim.model.organization;
+    const trusted = organization.trustedAccess;
+    t.teardown(() => {
+      organization.trustedAccess = trusted;
+    });
+    organization.trustedAccess = trusted.filter((principal) => principal !== 'iam.amazonaws.com');
+    const error = await rejection(org.iam.send(new ListOrganizationsFeaturesCommand({})));
+    t.equal(error.name, 'ServiceAccessNotEnabledException');
+    t.equal(error.$metadata?.httpStatusCode, 400);
   });
 
   t.test('what an audit root session reveals', async (t) => {
@@ -724,6 +755,27 @@ t.test('Account alternate contacts', async (t) => {
     ),
   );
   t.equal(untrusted.name, 'AccessDeniedException');
+});
+
+t.test("AccountId: only Account Management delegated administrators, not IAM's", async (t) => {
+  const organization = sim.model.organization;
+  t.teardown(() => {
+    delete organization.iamDelegatedAdministrators;
+    delete organization.accountDelegatedAdministrators;
+  });
+  const admin = await member('333333333333');
+  const ask = () =>
+    admin.account.send(
+      new GetAlternateContactCommand({ AlternateContactType: 'SECURITY', AccountId: '222222222222' }),
+    );
+  organization.iamDelegatedAdministrators = ['333333333333'];
+  const refused = await rejection(ask());
+  t.equal(refused.name, 'AccessDeniedException', "IAM's delegated administrator is refused");
+  t.equal(refused.$metadata?.httpStatusCode, 403);
+  organization.accountDelegatedAdministrators = ['333333333333'];
+  t.equal((await ask()).AlternateContact?.EmailAddress, 'security@acme-corp.example');
+  const own = await admin.account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY' }));
+  t.ok(own.AlternateContact, 'its own contacts without AccountId');
 });
 
 t.test('AWS_ENDPOINT_URL points SDK clients at the simulator', async (t) => {

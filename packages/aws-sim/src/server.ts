@@ -57,7 +57,8 @@ const SERVICES: Record<string, ServiceSpec> = {
     xmlns: 'http://sns.amazonaws.com/doc/2010-03-31/',
     version: '2010-03-31',
     accessDenied: { code: 'AuthorizationError', status: 403 },
-    throttling: { code: 'Throttling', status: 400 },
+    // SNS's own throttling error (ThrottledException on the wire as `Throttled`, HTTP 429).
+    throttling: { code: 'Throttled', status: 429 },
   },
   organizations: {
     protocol: 'json',

@@ -12,6 +12,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
+import type { CollectionError } from '@rootaudit/checks';
 import pLimit from 'p-limit';
 import { globalRegionOf, partitionOfRegion, roleArn } from './arn.ts';
 import { CallCounter, scopedCallCounter } from './call-counter.ts';
@@ -107,6 +108,11 @@ export interface OrganizationClients {
     region?: string,
   ): ClientOf<S>;
   verifyAccess(): Promise<void>;
+  /**
+   * Actions refused (AccessDenied) to these credentials during the scan, so a collector with
+   * another way to read (contacts inside each account) stops asking. One map per factory (scan).
+   */
+  readonly denied: Map<string, CollectionError>;
 }
 
 /** What the runner needs from a ClientFactory (tests give a fake). */
@@ -137,6 +143,7 @@ export class ClientFactory implements ClientProvider {
   readonly #sessions = new Map<string, RoleSession>();
   readonly #pacer: Pacer;
   readonly #base: Principal;
+  #organizationClients: OrganizationClients | undefined;
 
   constructor(options: ClientFactoryOptions) {
     this.#options = options;
@@ -188,7 +195,13 @@ export class ClientFactory implements ClientProvider {
     };
   }
 
+  /** The same clients (and what they were refused) for every caller of this factory. */
   forOrganization(): OrganizationClients {
+    this.#organizationClients ??= this.#buildOrganizationClients();
+    return this.#organizationClients;
+  }
+
+  #buildOrganizationClients(): OrganizationClients {
     const orgRoleArn = this.#options.orgRoleArn;
     const session = orgRoleArn ? this.#session(orgRoleArn, ORGANIZATION_ROLE_HINT) : null;
     const principal: Principal = session
@@ -203,6 +216,7 @@ export class ClientFactory implements ClientProvider {
       verifyAccess: async () => {
         if (session) await session.credentials();
       },
+      denied: new Map(),
     };
   }
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import t from 'tap';
-import { errorCode, toCollectionError } from './errors.ts';
+import { errorCode, isThrottlingCode, toCollectionError } from './errors.ts';
 import { awsError } from './testing.ts';
 
 t.test('a 5xx whose body the SDK could not parse is InternalFailure, not the parser error', async (t) => {
@@ -53,4 +53,16 @@ t.test('errors without a usable name fall back to their code, then their status'
   );
   t.equal(errorCode(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 404 } })), 'Http404');
   t.equal(errorCode('boom'), 'UnknownError');
+});
+
+t.test("throttling codes: every service's, SNS's Throttled (HTTP 429) included", async (t) => {
+  for (const code of [
+    'Throttling',
+    'ThrottlingException',
+    'TooManyRequestsException',
+    'Throttled',
+    'ThrottledException',
+  ])
+    t.ok(isThrottlingCode(code), code);
+  t.notOk(isThrottlingCode('AccessDenied'));
 });

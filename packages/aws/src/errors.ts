@@ -44,6 +44,8 @@ const THROTTLING_CODES = new Set([
   'Throttling',
   'ThrottlingException',
   'ThrottledException',
+  // SNS (ThrottledException's wire code, HTTP 429).
+  'Throttled',
   'RequestThrottledException',
   'TooManyRequestsException',
   'RequestLimitExceeded',

@@ -124,6 +124,26 @@ t.test(
 );
 
 t.test(
+  'without trusted access for IAM, ListOrganizationsFeatures is refused: both features off, with why',
+  async (t) => {
+    const trusted = model.organization.trustedAccess;
+    t.teardown(() => {
+      model.organization.trustedAccess = trusted;
+    });
+    model.organization.trustedAccess = trusted.filter((principal) => principal !== 'iam.amazonaws.com');
+    const off = await organizationCollectors.organizationFeatures.collect({ clients: orgClients, limit });
+    t.match(off, {
+      ok: true,
+      value: {
+        rootCredentialsManagement: false,
+        rootSessions: false,
+        offBecause: { code: 'ServiceAccessNotEnabledException', reason: /IAM has no trusted access/ },
+      },
+    });
+  },
+);
+
+t.test(
   'sandbox-alice: a failed root sign-in without MFA in us-east-1; contacts read via the management account',
   async (t) => {
     const evidence = evidenceOf('999999999999');
@@ -146,6 +166,45 @@ t.test(
         billing: { name: 'Finance Team' },
       },
     });
+  },
+);
+
+t.test(
+  "contacts: an organization role in IAM's delegated administrator (not Account Management's) is refused AccountId; each account's own contacts are read through its audit role",
+  async (t) => {
+    const organizationModel = model.organization;
+    t.teardown(() => {
+      delete organizationModel.iamDelegatedAdministrators;
+    });
+    organizationModel.iamDelegatedAdministrators = ['333333333333'];
+    // Base credentials of an IAM user in 333333333333: the organization reads come from there.
+    const delegated = new ClientFactory({
+      ...baseOptions,
+      scanId: 'sim-delegated',
+      credentials: { accessKeyId: 'AKIA333333333333BASE', secretAccessKey: 'secret' },
+    });
+    t.teardown(() => delegated.destroy());
+    const contacts = await evidenceOf('999999999999', delegated)('alternateContacts');
+    t.match(contacts, {
+      ok: true,
+      value: {
+        readVia: 'member-account',
+        billing: { name: 'Finance Team' },
+        security: null,
+        organizationReadDenied: { code: 'AccessDeniedException' },
+      },
+    });
+    t.equal(
+      sim.callLog.count({ service: 'account', accountId: '333333333333', failed: true }),
+      1,
+      'refused once, not once per contact',
+    );
+    await evidenceOf('444444444444', delegated)('alternateContacts');
+    t.equal(
+      sim.callLog.count({ service: 'account', accountId: '333333333333' }),
+      1,
+      'the next account goes straight to its audit role',
+    );
   },
 );
 

@@ -88,6 +88,7 @@ export function fakeAccountClients(
     sessionClient: <S extends ServiceName>(service: S, _credentials: unknown, region?: string) =>
       fakeClient(service, regionOf(service, region), 'session', handler, calls) as unknown as ClientOf<S>,
     verifyAccess: async () => {},
+    denied: new Map(),
   };
   return { clients, organizationClients, calls };
 }

@@ -3,6 +3,7 @@
  * Collectors are the only code that calls AWS; every shape here is plain data, JSON-safe, so it
  * can be stored beside a result and replayed in tests. Times are ISO-8601 strings.
  */
+import type { AccountStatus } from './account-state.ts';
 
 /** Why a piece of evidence could not be gathered: the AWS action and the error AWS returned. */
 export interface CollectionError {
@@ -286,19 +287,24 @@ export interface AlternateContacts {
   billing: AlternateContact | null;
   operations: AlternateContact | null;
   security: AlternateContact | null;
-  /** Read from the management account with AccountId (trusted access) or inside the account. */
+  /**
+   * `management-account`: read with AccountId by the organization role (the management account or
+   * an Account Management delegated administrator, with trusted access for account.amazonaws.com);
+   * `member-account`: read inside the account with its audit role.
+   */
   readVia: 'management-account' | 'member-account';
+  /** The AccountId read was refused (AccessDenied), so the contacts were read inside the account. */
+  organizationReadDenied?: CollectionError;
 }
 
 // ── Organization (gathered once per scan, shared by every account) ───────────────────────────
-
-export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
 
 export interface OrganizationAccount {
   id: string;
   arn: string;
   name: string;
   email: string;
+  /** Organizations' `State`. */
   status: AccountStatus;
   joinedAt: string | null;
   /** The root (`r-…`) or OU (`ou-…`) the account sits in. */
@@ -349,6 +355,12 @@ export interface ServiceControlPolicies {
 export interface OrganizationFeatures {
   rootCredentialsManagement: boolean;
   rootSessions: boolean;
+  /**
+   * Set when iam:ListOrganizationsFeatures refused because the features cannot be on: IAM has no
+   * trusted access in the organization (ServiceAccessNotEnabled) or the organization lacks all
+   * features (OrganizationNotInAllFeaturesMode). Both features are then off, and this says why.
+   */
+  offBecause?: { code: string; reason: string };
 }
 
 // ── The bag a check receives ─────────────────────────────────────────────────────────────────

@@ -1,3 +1,4 @@
+export * from './account-state.ts';
 export * from './catalog.ts';
 export * from './check.ts';
 export { signInRegionOf } from './checks/support.ts';

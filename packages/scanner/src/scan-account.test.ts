@@ -181,7 +181,7 @@ t.test('a collector that throws (a bug) becomes failed evidence, not a crashed a
   t.equal(scan.results[0]?.message, 'CollectorFailed:RangeError on cloudtrail:DescribeTrails');
 });
 
-for (const status of ['SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'] as const) {
+for (const status of ['PENDING_ACTIVATION', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'] as const) {
   t.test(`a ${status} account is skipped with the reason, without one AWS call`, async (t) => {
     const { provider, calls } = fakeProvider(() => ({}));
     const scan = await scanAccount({

@@ -15,7 +15,14 @@ import {
   rootArn,
   toCollectionError,
 } from '@rootaudit/aws';
-import type { AccountStatus, Check, CheckContext, CollectionError, EvidenceKey } from '@rootaudit/checks';
+import {
+  type AccountStatus,
+  accountSkipReason,
+  type Check,
+  type CheckContext,
+  type CollectionError,
+  type EvidenceKey,
+} from '@rootaudit/checks';
 import { evaluateCheck } from './evaluate.ts';
 import { EvidenceCache, isOrganizationEvidenceKey, type OrganizationEvidence } from './evidence-cache.ts';
 import type { AccountScan, ScanResult } from './results.ts';
@@ -66,22 +73,17 @@ export function evidenceNeeded(
   return needed;
 }
 
-const SKIP_REASONS: Record<Exclude<AccountStatus, 'ACTIVE'>, string> = {
-  SUSPENDED: 'the account is SUSPENDED: suspended accounts are not scanned',
-  PENDING_CLOSURE: 'the account is PENDING_CLOSURE: closing accounts are not scanned',
-  CLOSED: 'the account is CLOSED: closed accounts are not scanned',
-};
-
 export async function scanAccount(options: ScanAccountOptions): Promise<AccountScan> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const accountId = options.account.id;
   const status = options.account.status;
-  if (status && status !== 'ACTIVE') {
+  const skipped = status ? accountSkipReason(status) : null;
+  if (skipped) {
     return {
       accountId,
       status: 'SKIPPED',
-      reason: SKIP_REASONS[status],
+      reason: skipped,
       results: [],
       evidenceCollected: [],
       startedAt,

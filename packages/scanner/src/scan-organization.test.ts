@@ -209,3 +209,42 @@ t.test(
     );
   },
 );
+
+t.test(
+  'contacts through an organization role that may not name AccountId: read inside each account, refused once per scan',
+  async (t) => {
+    // The organization is read from IAM's delegated administrator, which Account Management refuses.
+    model.organization.iamDelegatedAdministrators = ['333333333333'];
+    t.teardown(() => {
+      delete model.organization.iamDelegatedAdministrators;
+    });
+    const clients = new ClientFactory({
+      scanId: 'scan-contacts',
+      endpoint: sim.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIA333333333333BASE', secretAccessKey: 'secret' },
+      externalId: model.auditRole.externalId ?? null,
+      maxAttempts: 2,
+    });
+    t.teardown(() => clients.destroy());
+    sim.callLog.clear();
+    const scan = await scanOrganization({
+      checks: [getCheck('security-contact-registered')].filter((check) => check !== undefined),
+      settings,
+      clients,
+      accountConcurrency: 1,
+      accountIds: ['222222222222', '444444444444', '555555555555'],
+    });
+    t.same(
+      scan.results.map((r) => [r.accountId, r.status]),
+      [
+        ['222222222222', 'PASS'],
+        ['444444444444', 'FAIL'],
+        ['555555555555', 'PASS'],
+      ],
+    );
+    t.equal(sim.callLog.count({ service: 'account', accountId: '333333333333' }), 1, 'refused once');
+    for (const id of ['222222222222', '444444444444', '555555555555'])
+      t.equal(sim.callLog.count({ service: 'account', accountId: id }), 3, `${id}: each contact read once`);
+  },
+);

@@ -1,5 +1,10 @@
 /** Test helpers: checks declared in one line, and a ClientProvider over fake SDK clients. */
-import { type AccountClientOptions, AssumeRoleError, type ClientProvider } from '@rootaudit/aws';
+import {
+  type AccountClientOptions,
+  AssumeRoleError,
+  type ClientProvider,
+  type OrganizationClients,
+} from '@rootaudit/aws';
 import { type FakeHandler, fakeAccountClients } from '@rootaudit/aws/testing';
 import {
   type Check,
@@ -42,6 +47,7 @@ export function pass(resource: string, evidence: Record<string, unknown> = {}): 
 export function fakeProvider(handler: FakeHandler, unreachable: readonly string[] = []) {
   const calls: Parameters<FakeHandler>[0][] = [];
   const options: AccountClientOptions[] = [];
+  let organizationClients: OrganizationClients | undefined;
   const provider: ClientProvider = {
     partition: 'aws',
     forAccount(accountId, accountOptions = {}) {
@@ -62,8 +68,10 @@ export function fakeProvider(handler: FakeHandler, unreachable: readonly string[
       }
       return clients;
     },
+    // One set of organization clients per provider, as ClientFactory has (per scan).
     forOrganization() {
-      return fakeAccountClients(handler, { calls }).organizationClients;
+      organizationClients ??= fakeAccountClients(handler, { calls }).organizationClients;
+      return organizationClients;
     },
   };
   return { provider, calls, options };

@@ -2,25 +2,18 @@
  * The organization as last discovered: organization row, OU tree with paths, accounts. Accounts
  * that are no longer listed are marked (leftOrganizationAt), never deleted: their history stays.
  */
-import type { Collected, Organization, OrganizationFeatures } from '@rootaudit/checks';
+import {
+  accountSkipReason,
+  type Collected,
+  type Organization,
+  type OrganizationFeatures,
+} from '@rootaudit/checks';
 import type { AccountStatus, PrismaClient } from '@rootaudit/db';
 
 /** What discovery gathered (the scanner's OrganizationEvidence has this shape). */
 export interface OrganizationDiscovery {
   organization?: Collected<Organization> | undefined;
   organizationFeatures?: Collected<OrganizationFeatures> | undefined;
-}
-
-const SKIP_REASONS: Partial<Record<AccountStatus, string>> = {
-  SUSPENDED: 'the account is SUSPENDED: suspended accounts are not scanned',
-  PENDING_CLOSURE: 'the account is PENDING_CLOSURE: closing accounts are not scanned',
-  CLOSED: 'the account is CLOSED: closed accounts are not scanned',
-  PENDING_ACTIVATION: 'the account is PENDING_ACTIVATION: accounts are scanned once active',
-};
-
-/** Why an account with this status is not scanned; null when it is scanned (ACTIVE). */
-export function skipReason(status: AccountStatus): string | null {
-  return SKIP_REASONS[status] ?? null;
 }
 
 /** "/r-ab12/ou-1/ou-2/" for every OU (and the root), from the parent links. */
@@ -136,7 +129,7 @@ export async function persistOrganization(
           ouPath: paths.get(account.parentId) ?? null,
           joinedAt: account.joinedAt ? new Date(account.joinedAt) : null,
           leftOrganizationAt: null,
-          skipReason: skipReason(account.status),
+          skipReason: accountSkipReason(account.status),
         };
         await tx.account.upsert({
           where: { id: account.id },

@@ -6,6 +6,8 @@
  * transaction that first moves the AccountScan out of PENDING/RUNNING with a guarded update; when
  * that update changes no row, the account was already recorded and nothing else is written.
  */
+
+import { accountSkipReason } from '@rootaudit/checks';
 import {
   type AccountStatus,
   type CheckStatus,
@@ -21,7 +23,6 @@ import {
   type StoredResult,
   uniqueResults,
 } from './findings.ts';
-import { skipReason } from './organization.ts';
 import { refreshMutedFindings } from './suppressions.ts';
 
 const OPEN = ['PENDING', 'RUNNING'] as const;
@@ -105,7 +106,7 @@ export async function addAccountScans(
   return prisma.$transaction(async (tx) => {
     await tx.accountScan.createMany({
       data: accounts.map((account) => {
-        const reason = skipReason(account.status);
+        const reason = accountSkipReason(account.status);
         return reason
           ? { scanId, accountId: account.id, status: 'SKIPPED' as const, error: reason, finishedAt: now }
           : { scanId, accountId: account.id, status: 'PENDING' as const };

@@ -199,6 +199,29 @@ t.test('createScan: PENDING for ACTIVE accounts, SKIPPED with the reason otherwi
   t.match(rows[3]?.error, /SUSPENDED/);
 });
 
+t.test('every account state but ACTIVE is stored with its own reason and skipped by a scan', async (t) => {
+  const { prisma } = await testDatabase(t);
+  const states = ['PENDING_ACTIVATION', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'] as const;
+  const ids = ['555555555555', '666666666666', '777777777777', '888888888888'];
+  const accounts = [
+    account(MANAGEMENT, 'r-root'),
+    ...states.map((state, i) => account(ids[i] ?? '', 'ou-closed', state)),
+  ];
+  await persistOrganization(prisma, { organization: { ok: true, value: organization(accounts) } });
+  const scan = await createScan(prisma, { trigger: 'SCHEDULED', accounts });
+  t.equal(scan.accountsTotal, 1);
+  t.equal(scan.accountsSkipped, 4);
+  for (const [i, state] of states.entries()) {
+    const id = ids[i] ?? '';
+    const stored = await prisma.account.findUniqueOrThrow({ where: { id } });
+    t.equal(stored.status, state);
+    t.match(stored.skipReason, new RegExp(`the account is ${state}:`));
+    const row = await prisma.accountScan.findFirstOrThrow({ where: { scanId: scan.id, accountId: id } });
+    t.equal(row.status, 'SKIPPED', state);
+    t.equal(row.error, stored.skipReason, state);
+  }
+});
+
 t.test('addAccountScans twice adds nothing twice and returns what is still to scan', async (t) => {
   const prisma = await seeded(t);
   const queued = await createScan(prisma, { trigger: 'MANUAL' });

@@ -1,4 +1,4 @@
-import { inputString, isManagementOrDelegated, requireInput, type ServiceHandlers } from '../context.ts';
+import { inputString, requireInput, type ServiceHandlers } from '../context.ts';
 import type { AlternateContactType } from '../model.ts';
 import { SimError } from '../protocol.ts';
 
@@ -20,7 +20,13 @@ export const account: ServiceHandlers = {
           'The management account cannot name itself in AccountId; call without AccountId.',
         );
       }
-      const allowed = isManagementOrDelegated(ctx) && org.trustedAccess.includes('account.amazonaws.com');
+      // Only the management account and Account Management's own delegated administrators (not
+      // IAM's or another service's) may name a member, with all features and trusted access on.
+      const caller = ctx.account.id;
+      const allowed =
+        (caller === org.managementAccountId || (org.accountDelegatedAdministrators ?? []).includes(caller)) &&
+        org.featureSet === 'ALL' &&
+        org.trustedAccess.includes('account.amazonaws.com');
       const member = ctx.index.accounts.get(accountId);
       if (!allowed || !member) {
         throw new SimError(

@@ -221,6 +221,13 @@ export const iam: ServiceHandlers = {
         400,
       );
     }
+    if (!org.trustedAccess.includes('iam.amazonaws.com')) {
+      throw new SimError(
+        'ServiceAccessNotEnabledException',
+        'The request was rejected because trusted access is not enabled for IAM in Organizations.',
+        400,
+      );
+    }
     return { OrganizationId: org.id, EnabledFeatures: [...org.features] };
   },
 

@@ -52,7 +52,7 @@ function describeAccount(ctx: CallContext, account: AccountModel) {
     Arn: accountArn(ctx, account.id),
     Email: account.email,
     Name: account.name,
-    Status: account.status,
+    // `Status` was retired in September 2026: AWS answers with `State` alone.
     State: account.status,
     Paths: [`${org.id}/${ancestorsOf(ctx, account.parentId).join('/')}/${account.id}/`],
     JoinedMethod: account.joinedMethod,

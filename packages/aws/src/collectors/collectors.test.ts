@@ -721,6 +721,70 @@ t.test(
   },
 );
 
+t.test(
+  'alternate contacts: AccountId refused (not the management account nor an Account Management delegated administrator): read inside the account, and not asked again this scan',
+  async (t) => {
+    const calls: FakeCall[] = [];
+    const handler = ({ input, signer }: FakeCall) => {
+      if (signer === 'organization') {
+        throw awsError(
+          'AccessDeniedException',
+          'User: arn:aws:sts::333333333333:assumed-role/Org/x is not authorized',
+          403,
+        );
+      }
+      if (input.AlternateContactType === 'OPERATIONS')
+        throw awsError('ResourceNotFoundException', 'none', 404);
+      return {
+        AlternateContact: { Name: `${input.AlternateContactType} team`, EmailAddress: 'x@example.com' },
+      };
+    };
+    const first = fakeAccountClients(handler, { accountId: '111122223333', calls });
+    const organizationClients = first.organizationClients;
+    const evidence = { organization: { ok: true as const, value: organization(['account.amazonaws.com']) } };
+    const result = await alternateContactsCollector.collect(
+      collectorContext(first.clients, { organizationClients, evidence }),
+    );
+    t.match(result, {
+      ok: true,
+      value: {
+        readVia: 'member-account',
+        security: { name: 'SECURITY team' },
+        billing: { name: 'BILLING team' },
+        operations: null,
+        organizationReadDenied: { action: 'account:GetAlternateContact', code: 'AccessDeniedException' },
+      },
+    });
+    t.same(
+      calls.map((c) => [c.signer, c.input.AccountId ?? null]),
+      [
+        ['organization', '111122223333'],
+        ['account', null],
+        ['account', null],
+        ['account', null],
+      ],
+      'one refused call, then each contact once inside the account',
+    );
+
+    calls.length = 0;
+    const second = fakeAccountClients(handler, { accountId: '444455556666', calls });
+    const next = await alternateContactsCollector.collect(
+      collectorContext(second.clients, {
+        account: { id: '444455556666', partition: 'aws', isManagementAccount: false },
+        organizationClients,
+        evidence,
+      }),
+    );
+    t.equal(next.ok && next.value.readVia, 'member-account');
+    t.ok(next.ok && next.value.organizationReadDenied, 'the refusal is carried into the evidence');
+    t.same(
+      calls.map((c) => c.signer),
+      ['account', 'account', 'account'],
+      'the next account of the scan is not refused again',
+    );
+  },
+);
+
 t.test('alternate contacts: AccessDenied on any type fails the evidence with the action', async (t) => {
   const { clients } = fakeAccountClients(() => {
     throw awsError('AccessDeniedException', 'denied', 403);
@@ -1067,7 +1131,7 @@ t.test('root credentials audit: AssumeRoot denied is a typed failure', async (t)
 });
 
 t.test(
-  'organization: OU tree walked from the root, accounts with their parents, states mapped',
+  'organization: OU tree walked from the root, accounts with their parents, each State kept (no Status read)',
   async (t) => {
     const { organizationClients, calls } = fakeAccountClients(({ operation, input }) => {
       switch (operation) {
@@ -1100,7 +1164,6 @@ t.test(
                   Name: 'mgmt',
                   Email: 'root@example.com',
                   State: 'ACTIVE',
-                  Status: 'ACTIVE',
                   JoinedTimestamp: new Date('2020-01-01T00:00:00Z'),
                 },
               ],
@@ -1114,7 +1177,20 @@ t.test(
                   Name: 'pay',
                   Email: 'pay@example.com',
                   State: 'PENDING_CLOSURE',
-                  Status: 'PENDING_CLOSURE',
+                },
+                {
+                  Id: '333344445555',
+                  Arn: 'arn:a3',
+                  Name: 'new',
+                  Email: 'new@example.com',
+                  State: 'PENDING_ACTIVATION',
+                },
+                {
+                  Id: '444455556666',
+                  Arn: 'arn:a4',
+                  Name: 'gone',
+                  Email: 'gone@example.com',
+                  State: 'CLOSED',
                 },
               ],
             };
@@ -1126,7 +1202,7 @@ t.test(
                   Arn: 'arn:a2',
                   Name: 'old',
                   Email: 'old@example.com',
-                  Status: 'SUSPENDED',
+                  State: 'SUSPENDED',
                 },
               ],
             };
@@ -1156,10 +1232,12 @@ t.test(
       [
         ['111122223333', 'ou-3', 'PENDING_CLOSURE'],
         ['222233334444', 'ou-2', 'SUSPENDED'],
+        ['333344445555', 'ou-3', 'PENDING_ACTIVATION'],
+        ['444455556666', 'ou-3', 'CLOSED'],
         ['999999999999', 'r-1', 'ACTIVE'],
       ],
     );
-    t.equal(result.value.accounts[2]?.joinedAt, '2020-01-01T00:00:00.000Z');
+    t.equal(result.value.accounts[4]?.joinedAt, '2020-01-01T00:00:00.000Z');
     t.same(result.value.trustedServices, ['account.amazonaws.com', 'cloudtrail.amazonaws.com']);
     t.equal(result.value.managementAccountId, '999999999999');
     t.equal(result.value.partition, 'aws');
@@ -1170,6 +1248,35 @@ t.test(
     );
   },
 );
+
+t.test('organization: an account without a known State is an invalid answer, never guessed', async (t) => {
+  for (const [label, account] of [
+    ['only the retired Status', { Id: '222233334444', Status: 'ACTIVE' }],
+    ['a State AWS does not document', { Id: '222233334444', State: 'DORMANT' }],
+  ] as const) {
+    const { organizationClients } = fakeAccountClients(({ operation, input }) => {
+      switch (operation) {
+        case 'DescribeOrganization':
+          return {
+            Organization: { Id: 'o-abc', Arn: 'arn:aws:organizations::999999999999:organization/o-abc' },
+          };
+        case 'ListRoots':
+          return { Roots: [{ Id: 'r-1' }] };
+        case 'ListAccountsForParent':
+          return { Accounts: input.ParentId === 'r-1' ? [account] : [] };
+        default:
+          return {};
+      }
+    });
+    const result = await organizationCollector.collect({ clients: organizationClients, limit: (fn) => fn() });
+    t.same(
+      result.ok ? null : [result.error.action, result.error.code],
+      ['organizations:ListAccountsForParent', 'InvalidResponse'],
+      label,
+    );
+    t.match(result.ok ? '' : result.error.message, /222233334444/, label);
+  }
+});
 
 t.test('organization: not a member of an organization is a typed failure', async (t) => {
   const { organizationClients } = fakeAccountClients(() => {
@@ -1258,6 +1365,44 @@ t.test('organization features: both flags from ListOrganizationsFeatures', async
   });
   t.same(result, { ok: true, value: { rootCredentialsManagement: true, rootSessions: false } });
 });
+
+t.test(
+  'organization features: IAM refusing for want of trusted access or all features means both off, with why',
+  async (t) => {
+    for (const code of [
+      'ServiceAccessNotEnabledException',
+      'ServiceAccessNotEnabled',
+      'OrganizationNotInAllFeaturesModeException',
+      'OrganizationNotInAllFeaturesMode',
+    ]) {
+      const { organizationClients } = fakeAccountClients(() => {
+        throw awsError(code, 'refused');
+      });
+      const result = await organizationFeaturesCollector.collect({
+        clients: organizationClients,
+        limit: (fn) => fn(),
+      });
+      t.ok(result.ok, code);
+      if (!result.ok) continue;
+      t.equal(result.value.rootCredentialsManagement, false, code);
+      t.equal(result.value.rootSessions, false, code);
+      t.equal(result.value.offBecause?.code, code);
+      t.match(
+        result.value.offBecause?.reason,
+        code.startsWith('ServiceAccess') ? /IAM has no trusted access/ : /does not have all features/,
+        code,
+      );
+    }
+    const { organizationClients } = fakeAccountClients(() => {
+      throw awsError('AccountNotManagementOrDelegatedAdministratorException', 'not an admin');
+    });
+    const denied = await organizationFeaturesCollector.collect({
+      clients: organizationClients,
+      limit: (fn) => fn(),
+    });
+    t.same(denied.ok ? null : denied.error.code, 'AccountNotManagementOrDelegatedAdministratorException');
+  },
+);
 
 t.test('collectorActions lists every action each collector calls', async (t) => {
   t.same(collectorActions.credentialReport, ['iam:GenerateCredentialReport', 'iam:GetCredentialReport']);

@@ -12,7 +12,14 @@ import {
   ListOrganizationalUnitsForParentCommand,
   ListRootsCommand,
 } from '@aws-sdk/client-organizations';
-import type { AccountStatus, Organization, OrganizationAccount, OrganizationalUnit } from '@rootaudit/checks';
+import {
+  type AccountStatus,
+  accountStatuses,
+  isAccountStatus,
+  type Organization,
+  type OrganizationAccount,
+  type OrganizationalUnit,
+} from '@rootaudit/checks';
 import {
   awsCall,
   iso,
@@ -28,16 +35,18 @@ const LIST_OUS = 'organizations:ListOrganizationalUnitsForParent';
 const LIST_ACCOUNTS = 'organizations:ListAccountsForParent';
 const LIST_SERVICE_ACCESS = 'organizations:ListAWSServiceAccessForOrganization';
 
-const STATES: Record<string, AccountStatus> = {
-  ACTIVE: 'ACTIVE',
-  SUSPENDED: 'SUSPENDED',
-  PENDING_CLOSURE: 'PENDING_CLOSURE',
-  CLOSED: 'CLOSED',
-};
-
-/** The newer `State` field when it is one we know, else the legacy `Status`. */
-export function accountStatusOf(account: Pick<Account, 'State' | 'Status'>): AccountStatus {
-  return STATES[account.State ?? ''] ?? STATES[account.Status ?? ''] ?? 'SUSPENDED';
+/**
+ * The account's `State`, each of Organizations' five states kept as it is (the scanner skips all
+ * but ACTIVE, each with its reason). The retired `Status` is not read. AWS documents no other
+ * state: a missing or unknown one is an invalid answer, never guessed as active or suspended.
+ */
+export function accountStatusOf(account: Pick<Account, 'Id' | 'State'>): AccountStatus {
+  if (isAccountStatus(account.State)) return account.State;
+  throw new AwsCallError({
+    action: LIST_ACCOUNTS,
+    code: 'InvalidResponse',
+    message: `account ${account.Id ?? '(no id)'} has ${account.State === undefined ? 'no State' : `State ${account.State}`}; rootaudit knows ${accountStatuses.join(', ')}`,
+  });
 }
 
 export async function listRoots(context: OrganizationCollectorContext) {

@@ -11,7 +11,9 @@ export const alternateContactsRegistered = defineCheck({
     severity: 'low',
     scope: 'account',
     description:
-      'Checks that the account has BILLING and OPERATIONS alternate contacts (account:GetAlternateContact).',
+      'Checks that the account has BILLING and OPERATIONS alternate contacts (account:GetAlternateContact).' +
+      ' Read with AccountId by the organization role (the management account or an Account Management delegated ' +
+      'administrator) when trusted access for account.amazonaws.com is on; on AccessDenied, inside the account with its audit role.',
     rationale:
       'Without them, billing and operational notices (service retirements, maintenance, payment problems) reach only ' +
       'the root email, which should not be a mailbox read every day. CIS "Maintain current contact details".',

@@ -14,6 +14,9 @@ export function describeContacts(
 ): Record<string, unknown> {
   return {
     readVia: contacts.readVia,
+    ...(contacts.organizationReadDenied
+      ? { organizationReadDenied: { ...contacts.organizationReadDenied } }
+      : {}),
     contacts: Object.fromEntries(types.map((type) => [type, contacts[type]])),
   };
 }

@@ -4,6 +4,8 @@ import {
   centralizedRootAccessOff,
   centralizedRootAccessOn,
   consolidatedBillingOrganization,
+  iamTrustedAccessMissing,
+  notInAllFeaturesMode,
   organization,
 } from '../fixtures/organization.ts';
 import { evaluateOne, evidenceFor, failed, managementAccountContext, ok } from '../testing/index.ts';
@@ -55,5 +57,47 @@ t.test('ERROR when ListOrganizationsFeatures failed', async (t) => {
   t.match(
     result.message,
     /InternalFailure on iam:ListOrganizationsFeatures reading the organization for 999988887777/,
+  );
+});
+
+t.test(
+  'FAIL, not ERROR, when IAM refuses to list features: no trusted access or not all features',
+  async (t) => {
+    for (const [features, reason] of [
+      [
+        iamTrustedAccessMissing(),
+        /IAM has no trusted access in the organization .*ServiceAccessNotEnabledException/,
+      ],
+      [notInAllFeaturesMode(), /does not have all features enabled .*OrganizationNotInAllFeaturesMode/],
+    ] as const) {
+      const result = evaluateOne(
+        orgRootCredentialsManagement,
+        evidenceFor({ organization: ok(organization()), organizationFeatures: ok(features) }),
+        management,
+      );
+      t.equal(result.status, 'FAIL');
+      t.match(
+        result.message,
+        /^RootCredentialsManagement is off: centralized root access cannot be enabled while /,
+      );
+      t.match(result.message, reason);
+      t.equal(result.resource, ORGANIZATION_ARN);
+    }
+  },
+);
+
+t.test('FAIL when the features are off even though the organization could not be read', async (t) => {
+  const result = evaluateOne(
+    orgRootCredentialsManagement,
+    evidenceFor({
+      organization: failed('organizations:DescribeOrganization'),
+      organizationFeatures: ok(centralizedRootAccessOff()),
+    }),
+    management,
+  );
+  t.equal(result.status, 'FAIL');
+  t.match(
+    result.message,
+    /what blocks it is unknown: the organization could not be read \(AccessDenied on organizations:DescribeOrganization\)/,
   );
 });

@@ -10,7 +10,9 @@ export const orgRootCredentialsManagement = defineCheck({
     scope: 'organization',
     description:
       'Checks that iam:ListOrganizationsFeatures lists RootCredentialsManagement, which lets the management account (or a ' +
-      'delegated administrator) audit and delete member root credentials and keeps new member accounts credential-free.',
+      'delegated administrator) audit and delete member root credentials and keeps new member accounts credential-free. ' +
+      'IAM refusing the call with ServiceAccessNotEnabled (no trusted access for IAM) or OrganizationNotInAllFeaturesMode ' +
+      'means the feature is off: FAIL with that reason.',
     rationale:
       'Without it, each member root user keeps a password that anyone who controls the root email can reset, and root ' +
       'credentials can only be removed by signing in as each root user. CIS v7.0 2.1.1.',

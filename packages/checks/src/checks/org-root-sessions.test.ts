@@ -1,5 +1,10 @@
 import t from 'tap';
-import { centralizedRootAccessOn, rootCredentialsManagementOnly } from '../fixtures/organization.ts';
+import {
+  centralizedRootAccessOn,
+  iamTrustedAccessMissing,
+  organization,
+  rootCredentialsManagementOnly,
+} from '../fixtures/organization.ts';
 import { evaluateOne, evidenceFor, failed, managementAccountContext, ok } from '../testing/index.ts';
 import { orgRootSessions } from './org-root-sessions.ts';
 
@@ -35,3 +40,16 @@ t.test('ERROR when the organization could not be read', async (t) => {
   t.equal(result.status, 'ERROR');
   t.match(result.message, /AccessDenied on organizations:DescribeOrganization/);
 });
+
+t.test(
+  "FAIL with IAM's reason when ListOrganizationsFeatures answered ServiceAccessNotEnabled",
+  async (t) => {
+    const result = evaluateOne(
+      orgRootSessions,
+      evidenceFor({ organization: ok(organization()), organizationFeatures: ok(iamTrustedAccessMissing()) }),
+      management,
+    );
+    t.equal(result.status, 'FAIL');
+    t.match(result.message, /^RootSessions is off: .*IAM has no trusted access in the organization/);
+  },
+);

@@ -9,7 +9,8 @@ export const orgRootSessions = defineCheck({
     scope: 'organization',
     description:
       'Checks that iam:ListOrganizationsFeatures lists RootSessions, which lets the management account run short, ' +
-      'task-scoped root sessions in member accounts (sts:AssumeRoot) instead of signing in as root.',
+      'task-scoped root sessions in member accounts (sts:AssumeRoot) instead of signing in as root. IAM refusing the ' +
+      'call with ServiceAccessNotEnabled or OrganizationNotInAllFeaturesMode means the feature is off: FAIL with that reason.',
     rationale:
       'The few tasks that need root in a member (unlocking a misconfigured S3 bucket or SQS queue policy, auditing or ' +
       'deleting root credentials) can then be done without root credentials existing at all. Medium: it enables ' +

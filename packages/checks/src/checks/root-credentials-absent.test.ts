@@ -8,7 +8,11 @@ import {
   rootWithoutPasswordOrKeys,
   rootWithPasswordWithoutMfa,
 } from '../fixtures/iam.ts';
-import { centralizedRootAccessOff, rootCredentialsManagementOnly } from '../fixtures/organization.ts';
+import {
+  centralizedRootAccessOff,
+  iamTrustedAccessMissing,
+  rootCredentialsManagementOnly,
+} from '../fixtures/organization.ts';
 import { evaluateOne, evidenceFor, failed, managementAccountContext, ok } from '../testing/index.ts';
 import { rootCredentialsAbsent } from './root-credentials-absent.ts';
 
@@ -66,6 +70,21 @@ t.test('NOT_APPLICABLE when centralized root credentials management is off', asy
   );
   t.equal(result.status, 'NOT_APPLICABLE');
   t.match(result.message, /RootCredentialsManagement\) is not enabled/);
+});
+
+t.test("NOT_APPLICABLE with IAM's reason when it refused to list features", async (t) => {
+  const result = evaluateOne(
+    rootCredentialsAbsent,
+    evidenceFor({
+      organizationFeatures: ok(iamTrustedAccessMissing()),
+      rootCredentialsAudit: ok(auditNotPerformed()),
+    }),
+  );
+  t.equal(result.status, 'NOT_APPLICABLE');
+  t.match(
+    result.message,
+    /^Not applicable: centralized root credentials management is off because IAM has no trusted access in the organization/,
+  );
 });
 
 t.test('NOT_APPLICABLE for the management account', async (t) => {

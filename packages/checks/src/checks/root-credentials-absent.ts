@@ -51,7 +51,8 @@ function summaryVerdict(
  * Evidence: organization features and the AssumeRoot audit, with the account summary for when the
  * audit cannot answer. The management account is NOT_APPLICABLE from the context alone (AssumeRoot
  * only targets members); centralized root credentials management off is NOT_APPLICABLE with that
- * reason. With it on, the audit decides; an audit that failed or was not made leaves the summary,
+ * reason (IAM's refusal to list features when it gave one: no trusted access, or not all features).
+ * With it on, the audit decides; an audit that failed or was not made leaves the summary,
  * which FAILs on any credential it shows and PASSes only when it states all four absent; otherwise
  * ERROR naming the audit. Inactive keys and certificates count: they can be reactivated.
  */
@@ -65,7 +66,8 @@ export const rootCredentialsAbsent = defineCheck({
       "When centralized root credentials management is on, reads the member's root credentials through sts:AssumeRoot " +
       'with the IAMAuditRootUserCredentials task policy and checks that root has no password, access keys, signing ' +
       'certificates or MFA devices; when no audit answers, the account summary still fails any credential it shows, ' +
-      'and passes only when it states all four absent. Not applicable when the feature is off, and for the management account.',
+      'and passes only when it states all four absent. Not applicable when the feature is off (with the reason IAM gave ' +
+      'when it refused to list features: no trusted access for IAM, or not all features), and for the management account.',
     rationale:
       'Centralized root access exists so member accounts need no root credentials at all: privileged tasks run as short ' +
       'sessions from the management account. Any credential left behind is an unmanaged way into the account.',
@@ -106,11 +108,15 @@ export const rootCredentialsAbsent = defineCheck({
       return [errorOutcome(resource, context, [organizationFeatures.error], 'organization')];
     }
     if (!organizationFeatures.value.rootCredentialsManagement) {
+      const { offBecause } = organizationFeatures.value;
       return [
         outcome(
           'NOT_APPLICABLE',
           resource,
-          'Not applicable: centralized root credentials management (RootCredentialsManagement) is not enabled in the organization.',
+          offBecause
+            ? `Not applicable: centralized root credentials management is off because ${offBecause.reason}.`
+            : 'Not applicable: centralized root credentials management (RootCredentialsManagement) is not enabled in the organization.',
+          offBecause ? { offBecause } : {},
         ),
       ];
     }

@@ -3,14 +3,20 @@ import { describeContacts, isRegistered } from './alternate-contacts.ts';
 import { cis, cisVersions, fsbp } from './compliance.ts';
 import { errorOutcome, outcome, rootArn } from './support.ts';
 
-/** Evidence: alternate contacts (required), read from the management account when trusted access is on. */
+/**
+ * Evidence: alternate contacts (required), read with AccountId by the organization role when trusted
+ * access is on, else (or when that is refused) inside the account.
+ */
 export const securityContactRegistered = defineCheck({
   metadata: {
     id: 'security-contact-registered',
     title: 'A security alternate contact is registered',
     severity: 'medium',
     scope: 'account',
-    description: 'Checks that the account has a SECURITY alternate contact (account:GetAlternateContact).',
+    description:
+      'Checks that the account has a SECURITY alternate contact (account:GetAlternateContact).' +
+      ' Read with AccountId by the organization role (the management account or an Account Management delegated ' +
+      'administrator) when trusted access for account.amazonaws.com is on; on AccessDenied, inside the account with its audit role.',
     rationale:
       'AWS sends security notifications (abuse reports, exposed credentials, compromised resources) to the security ' +
       'contact; without one they go only to the root email, often an unmonitored mailbox. AWS Security Hub rates Account.1 medium.',
