@@ -66,19 +66,20 @@ const FORMATS = {
 
 type Format = keyof typeof FORMATS;
 
+/** The export after its first batch, read before the status line is sent (see the route). */
 async function* exportLines(
   prisma: PrismaClient,
   filters: FindingFilters,
   format: Format,
+  first: FindingItem[],
 ): AsyncGenerator<string> {
   const { header, line } = FORMATS[format];
   if (header) yield header;
-  let afterId: string | undefined;
+  let batch = first;
   for (;;) {
-    const batch = await findingPage(prisma, filters, { afterId, take: BATCH });
     if (batch.length > 0) yield batch.map(line).join('');
     if (batch.length < BATCH) return;
-    afterId = batch.at(-1)?.id;
+    batch = await findingPage(prisma, filters, { afterId: batch.at(-1)?.id, take: BATCH });
   }
 }
 
@@ -107,7 +108,10 @@ export async function exportRoutes(
     async (request, reply) => {
       const { format, ...filters } = request.query;
       const { contentType, extension } = FORMATS[format];
-      const stream = Readable.from(exportLines(options.prisma, filters, format));
+      // The first batch is read before anything is sent: a query the database refuses is then an
+      // error response, not a 200 whose body stops after the header.
+      const first = await findingPage(options.prisma, filters, { take: BATCH });
+      const stream = Readable.from(exportLines(options.prisma, filters, format, first));
       stream.on('error', (error) => request.log.error({ err: error }, 'export failed mid-stream'));
       return reply
         .type(contentType)
