@@ -9,6 +9,7 @@
  */
 import { Readable } from 'node:stream';
 import { getCheck } from '@rootaudit/checks';
+import { csvRow } from '@rootaudit/csv';
 import type { PrismaClient } from '@rootaudit/db';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -36,19 +37,12 @@ export const CSV_COLUMNS = [
   'resolvedAt',
 ] as const satisfies readonly (keyof FindingItem)[];
 
-/** RFC 4180 quoting; a leading = + - @ is escaped so spreadsheets do not run it as a formula. */
-function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 const FORMATS = {
   csv: {
     contentType: 'text/csv; charset=utf-8',
     extension: 'csv',
-    header: `${CSV_COLUMNS.join(',')}\r\n`,
-    line: (item: FindingItem) => `${CSV_COLUMNS.map((column) => csvCell(item[column])).join(',')}\r\n`,
+    header: csvRow(CSV_COLUMNS),
+    line: (item: FindingItem) => csvRow(CSV_COLUMNS.map((column) => item[column])),
   },
   json: {
     contentType: 'application/x-ndjson; charset=utf-8',
