@@ -4,6 +4,9 @@
  * sniffed; failed authentications are limited per address before the key is looked up.
  */
 import { connect } from 'node:net';
+import { Writable } from 'node:stream';
+import { loggerOptions } from '@rootaudit/log';
+import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
 import { insertAccount, insertFinding, insertOrganization, OU_PROD, serveTestApi } from './test-support.ts';
@@ -271,4 +274,26 @@ t.test('a client that sends part of a body is cut off after the request timeout'
   clearTimeout(timer);
   t.equal(outcome, 'closed', 'the server closed the connection');
   t.match(Buffer.concat(received).toString('latin1'), /^HTTP\/1\.1 408/, 'answered 408 Request Timeout');
+});
+
+t.test('request URLs are logged with api_key-like query values redacted', async (t) => {
+  const { prisma } = await setUp;
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const api = await serveTestApi(t, {
+    prisma,
+    api: { logger: pino(loggerOptions({ level: 'info' }), sink) },
+  });
+  const key = await api.key('read');
+  t.equal((await fetch(`${api.url}/v1/findings?api_key=${key}&limit=1`)).status, 401);
+  t.equal((await api.get(`/v1/findings?token=${key}`)).status, 400);
+  const log = lines.join('');
+  t.match(log, /"url":"\/v1\/findings\?api_key=\[redacted\]&limit=1"/);
+  t.match(log, /"url":"\/v1\/findings\?token=\[redacted\]"/);
+  t.notOk(log.includes(key.slice(3)), 'no trace of the key');
 });
