@@ -56,6 +56,31 @@ t.test(
 );
 
 t.test(
+  'a suppression whose muting fails is not stored: write and response are one transaction',
+  async (t) => {
+    const { prisma } = await setUp;
+    const api = await serveTestApi(t, { prisma });
+    // The database refuses to mute anything, after the suppression row was inserted.
+    await prisma.$executeRawUnsafe(
+      `CREATE FUNCTION refuse_update() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql`,
+    );
+    await prisma.$executeRawUnsafe(
+      'CREATE TRIGGER refuse_mute BEFORE UPDATE ON findings FOR EACH ROW EXECUTE FUNCTION refuse_update()',
+    );
+    t.teardown(async () => {
+      await prisma.$executeRawUnsafe('DROP TRIGGER refuse_mute ON findings');
+      await prisma.$executeRawUnsafe('DROP FUNCTION refuse_update()');
+    });
+    const response = await api.send('POST', '/v1/suppressions', {
+      checkId: 'guardduty-enabled',
+      reason: 'delegated',
+    });
+    t.equal(response.status, 500);
+    t.equal(await prisma.suppression.count(), 0, 'the suppression was rolled back');
+  },
+);
+
+t.test(
   'a suppression stored with a date past 9999 (before validation) can still be listed and deleted',
   async (t) => {
     const { prisma } = await setUp;
