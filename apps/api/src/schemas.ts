@@ -1,4 +1,6 @@
 /** Zod building blocks shared by the routes: query parameter types, cursors, and response items. */
+import type { FastifySchemaCompiler } from 'fastify';
+import { validatorCompiler as zodValidatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 export const CHECK_STATUSES = ['PASS', 'FAIL', 'ERROR', 'NOT_APPLICABLE'] as const;
@@ -40,44 +42,125 @@ export function commaList<T extends z.ZodType<unknown, string>>(item: T) {
 
 export const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
 
-export const dateTimeQuery = z.iso
-  .datetime({ offset: true, message: 'expected an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z' })
-  .transform((value) => new Date(value));
+/**
+ * PostgreSQL refuses NUL in text (a 500 after the request was accepted), so no string that reaches
+ * a route may hold one: every query, path and body value is checked here, before the route's own
+ * schema, and the 400 names the field.
+ */
+const NUL = '\u0000';
+const noNulCharacters = z.unknown().superRefine((input, context) => {
+  const visit = (value: unknown, path: (string | number)[]): void => {
+    if (typeof value === 'string') {
+      if (value.includes(NUL)) {
+        context.addIssue({ code: 'custom', path, message: 'must not contain NUL characters', input: value });
+      }
+    } else if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) visit(item, [...path, index]);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes(NUL)) {
+          context.addIssue({ code: 'custom', path, message: 'must not contain NUL characters', input: key });
+        }
+        visit(item, [...path, key]);
+      }
+    }
+  };
+  visit(input, []);
+});
 
-/** An integer query parameter from `min` to `max`, `fallback` when absent. */
+/** fastify-type-provider-zod's validator, after the NUL check that every input gets. */
+export const validatorCompiler: FastifySchemaCompiler<z.ZodType> = (route) => {
+  const checkNul = zodValidatorCompiler({ ...route, schema: noNulCharacters });
+  const validate = zodValidatorCompiler(route);
+  return (data) => {
+    const refused = checkNul(data);
+    return typeof refused === 'object' && 'error' in refused && refused.error ? refused : validate(data);
+  };
+};
+
+/**
+ * The instants the API accepts: UTC years 1970..9999. PostgreSQL's timestamp holds far more, but a
+ * date past 9999 in UTC (9999-12-31T23:59:59-12:00 is 10000-01-01 in UTC) cannot be printed as
+ * an ISO 8601 date-time, so a row holding one could be written and never read back.
+ */
+export const EARLIEST_DATE = new Date('1970-01-01T00:00:00.000Z');
+export const LATEST_DATE = new Date('9999-12-31T23:59:59.999Z');
+const DATE_RANGE_MESSAGE = 'expected a date-time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z (UTC)';
+
+/** An ISO 8601 date-time with a Z or an offset, as a Date in the accepted range. */
+export function dateTimeInput(message: string) {
+  return z.iso
+    .datetime({ offset: true, message })
+    .transform((value) => new Date(value))
+    .refine(
+      (date) => !Number.isNaN(date.getTime()) && date >= EARLIEST_DATE && date <= LATEST_DATE,
+      DATE_RANGE_MESSAGE,
+    );
+}
+
+export const dateTimeQuery = dateTimeInput('expected an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z');
+
+/**
+ * An integer query parameter from `min` to `max`, `fallback` when absent. Decimal digits only:
+ * Number() (z.coerce) would also take 0x10, 1e2, +5 and surrounding spaces.
+ */
 export function integerQuery(min: number, max: number, fallback: number) {
   const message = `expected an integer from ${min} to ${max}`;
-  return z.coerce.number({ message }).int(message).min(min, message).max(max, message).default(fallback);
+  return z
+    .string({ message })
+    .regex(/^\d{1,9}$/, message)
+    .transform(Number)
+    .pipe(z.number().int(message).min(min, message).max(max, message))
+    .default(fallback);
 }
 
 export const limitQuery = integerQuery(1, 500, 100);
 
 /**
- * Opaque cursors: base64url JSON of the last row's sort key. Clients pass them back untouched; the
- * shape may change between versions without breaking them as long as old ones still decode.
+ * Opaque cursors: base64url JSON of the list's name (`list`) and the last row's sort key. Clients
+ * pass them back untouched. The list name binds a cursor to the list that issued it: another
+ * list's cursor could otherwise decode (every id list's key is `{ id }`) and silently page from a
+ * meaningless position.
  */
-function encodeCursor(position: Record<string, string>): string {
-  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+export interface CursorList<T extends z.ZodType> {
+  /** The `cursor` query parameter of this list. */
+  query: z.ZodType<z.output<T>, string>;
+  encode(position: z.input<T>): string;
 }
 
-export function cursorQuery<T extends z.ZodType>(position: T) {
-  return z.string().transform((value, context): z.output<T> => {
-    try {
-      const decoded: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-      const parsed = position.safeParse(decoded);
-      if (parsed.success) return parsed.data;
-    } catch {
-      // falls through to the issue below
-    }
-    context.addIssue({ code: 'custom', message: 'not a cursor returned by this endpoint' });
-    return z.NEVER;
-  });
+export function cursorList<T extends z.ZodObject>(list: string, position: T): CursorList<T> {
+  const tagged = position.extend({ list: z.literal(list) }).strict();
+  return {
+    query: z.string().transform((value, context): z.output<T> => {
+      try {
+        const text = Buffer.from(value, 'base64url').toString('utf8');
+        const parsed = tagged.safeParse(JSON.parse(text));
+        if (parsed.success && !text.includes(NUL)) {
+          const { list: _list, ...rest } = parsed.data as Record<string, unknown>;
+          return rest as z.output<T>;
+        }
+      } catch {
+        // falls through to the issue below
+      }
+      context.addIssue({ code: 'custom', message: 'not a cursor returned by this endpoint' });
+      return z.NEVER;
+    }),
+    encode: (key) => Buffer.from(JSON.stringify({ list, ...key }), 'utf8').toString('base64url'),
+  };
 }
 
-export const idCursor = z.object({ id: z.string().min(1) }).strict();
-
-/** The query parameters of a list paged by id. */
-export const idPageQuery = { limit: limitQuery, cursor: cursorQuery(idCursor).optional() };
+/** A list paged by id; `id` is what the list's ids look like. */
+export function idCursorList(list: string, id: z.ZodType<string, string>) {
+  const cursor = cursorList(list, z.object({ id }));
+  return {
+    cursor,
+    /** The query parameters of the list. */
+    pageQuery: { limit: limitQuery, cursor: cursor.query.optional() },
+    /** A page of rows read in id order. */
+    pageOf: <R extends { id: string }>(rows: readonly R[], limit: number) =>
+      pageOf(rows, limit, (row) => cursor.encode({ id: row.id })),
+  };
+}
 
 export function page<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
@@ -85,31 +168,41 @@ export function page<T extends z.ZodType>(item: T) {
 
 /**
  * A page from `limit + 1` rows read in page order: the first `limit`, and when the extra row shows
- * there are more, the cursor of the last of them (`position` gives its sort key).
+ * there are more, the cursor of the last of them (`cursorOf` encodes its sort key).
  */
 export function pageOf<R>(
   rows: readonly R[],
   limit: number,
-  position: (row: R) => Record<string, string>,
+  cursorOf: (row: R) => string,
 ): { items: R[]; nextCursor: string | null } {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return {
     items,
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(position(last)) : null,
+    nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null,
   };
 }
-
-/** The position of a row in a list paged by id (idCursor). */
-export const byId = (row: { id: string }) => ({ id: row.id });
 
 export const isoDate = z.iso.datetime();
 export const nullableIsoDate = isoDate.nullable();
 
+/**
+ * A stored date the API can print. Rows written before dates were validated may hold one past 9999
+ * (a suppression "until 9999-12-31T23:59:59-12:00"), which the database client reads as an
+ * Invalid Date: it stands for the last printable instant, so the row can still be listed and
+ * deleted. (Only future dates were ever stored unchecked: expiresAt had to be in the future.)
+ */
+export function storedDate(date: Date): Date;
+export function storedDate(date: Date | null): Date | null;
+export function storedDate(date: Date | null): Date | null {
+  if (!date) return null;
+  return Number.isNaN(date.getTime()) || date > LATEST_DATE ? LATEST_DATE : date;
+}
+
 export function iso(date: Date): string;
 export function iso(date: Date | null): string | null;
 export function iso(date: Date | null): string | null {
-  return date ? date.toISOString() : null;
+  return storedDate(date)?.toISOString() ?? null;
 }
 
 /** Counts per status, every status present. */

@@ -9,7 +9,6 @@ import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
-  validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { RateLimitOptions } from './auth/plugin.ts';
 import { errorResponse, handleError } from './errors.ts';
@@ -17,6 +16,7 @@ import { healthRoutes, type Readiness } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import type { ScanTrigger } from './routes/scans.ts';
 import { v1Routes } from './routes/v1.ts';
+import { validatorCompiler } from './schemas.ts';
 import { scheduleMuteRefresh } from './suppressions.ts';
 
 export interface ApiOptions {
@@ -25,6 +25,10 @@ export interface ApiOptions {
   prisma: PrismaClient;
   /** Per-API-key request limit [600 per minute]. */
   rateLimit?: RateLimitOptions;
+  /** Failed authentications per client address before it is refused with 429 [30 per minute]. */
+  failedAuthLimit?: RateLimitOptions;
+  /** How long a client may take to send a request, and keep a connection [DEFAULT_TIMEOUTS]. */
+  timeouts?: Partial<ApiTimeouts>;
   /** Starts on-demand scans (POST /v1/scans); absent → 503 on that route. */
   triggerScan?: ScanTrigger;
   /** Accept webhook URLs that resolve to loopback, link-local or private addresses [false]. */
@@ -35,12 +39,50 @@ export interface ApiOptions {
   muteRefreshIntervalMs?: number;
 }
 
+/**
+ * Bounds on what a client may hold open. Without them a client that sends 1 byte of a 100-byte
+ * body keeps a connection (and its socket and parser memory) for as long as it likes.
+ */
+export interface ApiTimeouts {
+  /** The whole request, headers and body, must arrive within this [30 s]: bodies are ≤ 1 MiB. */
+  requestMs: number;
+  /** The headers must arrive within this [10 s]: they are a few hundred bytes. */
+  headersMs: number;
+  /**
+   * An idle keep-alive connection is closed after this [72 s]: longer than the 60 s idle timeout
+   * of common load balancers, so a balancer never reuses a connection the API already closed.
+   */
+  keepAliveMs: number;
+  /** A connection with no traffic either way is closed after this [120 s] (a stalled export reader). */
+  idleMs: number;
+  /** How often Node checks requestMs and headersMs [1 s]: the bounds are enforced to within this. */
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ApiTimeouts = {
+  requestMs: 30_000,
+  headersMs: 10_000,
+  keepAliveMs: 72_000,
+  idleMs: 120_000,
+  checkIntervalMs: 1_000,
+};
+
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; widening it keeps FastifyInstance's default generics.
     loggerInstance: options.logger as FastifyBaseLogger,
     // Requests carry at most small JSON bodies; anything bigger is a mistake or abuse.
     bodyLimit: 1024 * 1024,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionTimeout: timeouts.idleMs,
+    // Node's server reads these when it is created (Fastify sets requestTimeout again, the same).
+    http: {
+      requestTimeout: timeouts.requestMs,
+      headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -63,7 +105,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Only the UI's own scripts and styles may run (staticCSP hashes its inline ones).
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   const refreshEvery = options.muteRefreshIntervalMs ?? 60_000;
   if (refreshEvery > 0) {
@@ -82,6 +125,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     allowPrivateWebhookUrls: options.allowPrivateWebhookUrls,
     resolve: options.resolve,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.failedAuthLimit ? { failedAuthLimit: options.failedAuthLimit } : {}),
   });
   return app;
 }

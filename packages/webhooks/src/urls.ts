@@ -30,26 +30,54 @@ for (const [network, prefix] of [
   blocked.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // IPv4-compatible addresses (::a.b.c.d, deprecated), :: and ::1 among them: `[::127.0.0.1]`
+  // is written `[::7f00:1]` by URL parsers and reaches loopback on some stacks.
+  ['::', 96],
+  // IPv4-translated (SIIT) addresses, ::ffff:0:a.b.c.d.
+  ['::ffff:0:0:0', 96],
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
   ['100::', 64],
+  // Teredo: the client's IPv4 address is inside, obfuscated; no webhook receiver needs it.
+  ['2001::', 32],
   ['2001:db8::', 32],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10],
   ['ff00::', 8],
 ] as const) {
   blocked.addSubnet(network, prefix, 'ipv6');
 }
 
-/** true for addresses a webhook must not reach (IPv4-mapped IPv6 checked as IPv4). */
+/** The eight 16-bit groups of an IPv6 address (isIP(address) === 6). */
+function ipv6Groups(address: string): number[] {
+  let text = address.split('%')[0] ?? '';
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const parse = (part: string) => (part ? part.split(':').map((group) => Number.parseInt(group, 16)) : []);
+  const front = parse(head);
+  const back = tail === undefined ? [] : parse(tail);
+  return [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
+}
+
+/** true for addresses a webhook must not reach (IPv4 inside IPv6, mapped or 6to4, checked as IPv4). */
 export function isNonPublicAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped) return blocked.check(mapped, 'ipv4');
   const family = isIP(address);
   if (family === 4) return blocked.check(address, 'ipv4');
-  if (family === 6) return blocked.check(address, 'ipv6');
-  return true;
+  if (family !== 6) return true;
+  // BlockList checks IPv4-mapped addresses (::ffff:a.b.c.d) against the IPv4 rules itself.
+  if (blocked.check(address, 'ipv6')) return true;
+  const groups = ipv6Groups(address);
+  // 6to4 (2002::/16): the IPv4 address of the relay is the next 32 bits, and is what is reached.
+  if (groups[0] === 0x2002) {
+    const [high = 0, low = 0] = groups.slice(1, 3);
+    return blocked.check(`${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`, 'ipv4');
+  }
+  return false;
 }
 
 export type Resolver = (hostname: string) => Promise<string[]>;

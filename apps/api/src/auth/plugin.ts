@@ -1,12 +1,14 @@
 /**
  * Bearer API-key auth for every route of the scope it is registered in (/v1): 401 without a key or
  * with an unknown or revoked one, 403 when the route's scope (`config.scope`, default read) is
- * missing. Then a per-key rate limit. Verified keys are remembered for a few seconds
+ * missing. Then a per-key rate limit. Before any of it, an address that failed authentication too
+ * often is refused with 429 without looking its key up (failedAuthLimit), so guessing keys or
+ * flooding with bad ones costs no database round trip. Verified keys are remembered for a few seconds
  * (VERIFIED_KEY_TTL_MS), so a key revoked by another process is refused within that time.
  */
 import rateLimit from '@fastify/rate-limit';
 import type { ApiKey, PrismaClient } from '@rootaudit/db';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.ts';
 import { type ApiKeyScope, findActiveApiKey, hasScope, touchApiKey } from './api-keys.ts';
@@ -29,10 +31,14 @@ export interface RateLimitOptions {
 }
 
 const defaultRateLimit: RateLimitOptions = { max: 600, timeWindowMs: 60_000 };
+/** Enough for a person fixing a misconfigured client; far too few to guess a 256-bit key. */
+const defaultFailedAuthLimit: RateLimitOptions = { max: 30, timeWindowMs: 60_000 };
 
 export interface AuthOptions {
   prisma: PrismaClient;
   rateLimit?: RateLimitOptions;
+  /** Failed authentications per client address per window [30 per minute]. */
+  failedAuthLimit?: RateLimitOptions;
   /** How long a verified key is not looked up again [VERIFIED_KEY_TTL_MS, 5 s]; 0 = every request. */
   keyCacheTtlMs?: number;
 }
@@ -41,21 +47,6 @@ const BEARER = /^Bearer +(\S+) *$/i;
 
 async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
   app.decorateRequest('apiKey', undefined);
-  app.addHook('onRequest', async (request) => {
-    const header = request.headers.authorization;
-    if (!header)
-      throw new ApiError(401, 'missing Authorization header: send "Authorization: Bearer <api key>"');
-    const presented = BEARER.exec(header)?.[1];
-    if (!presented) throw new ApiError(401, 'the Authorization header must be "Bearer <api key>"');
-    const key = await findActiveApiKey(options.prisma, presented, { cacheTtlMs: options.keyCacheTtlMs });
-    if (!key) throw new ApiError(401, 'unknown or revoked API key');
-    const needed = request.routeOptions.config.scope ?? 'read';
-    if (!hasScope(key.scopes, needed)) {
-      throw new ApiError(403, `this route needs an API key with the "${needed}" scope`);
-    }
-    request.apiKey = key;
-    await touchApiKey(options.prisma, key);
-  });
   // Counters live in this process's memory: with N API replicas a key gets up to N × max per
   // window. Good enough to stop a runaway script; a shared store (Redis) would make it exact.
   const limit = options.rateLimit ?? defaultRateLimit;
@@ -66,6 +57,40 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
     // After onRequest, so the key is known; unauthenticated requests were already refused.
     hook: 'preParsing',
     keyGenerator: (request) => request.apiKey?.id ?? request.ip,
+  });
+  const failedLimit = options.failedAuthLimit ?? defaultFailedAuthLimit;
+  const failedAuthentications = app.createRateLimit({
+    max: failedLimit.max,
+    timeWindow: failedLimit.timeWindowMs,
+    keyGenerator: (request) => `failed-auth:${request.ip}`,
+  });
+  const refuse = async (request: FastifyRequest, message: string): Promise<never> => {
+    await failedAuthentications(request);
+    throw new ApiError(401, message);
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    const failures = await failedAuthentications(request, { increment: false });
+    if (!failures.isAllowed && failures.remaining === 0) {
+      reply.header('retry-after', String(Math.max(1, failures.ttlInSeconds)));
+      throw new ApiError(
+        429,
+        `too many failed authentications from ${request.ip}; retry in ${Math.max(1, failures.ttlInSeconds)} s`,
+      );
+    }
+    const header = request.headers.authorization;
+    if (!header)
+      return refuse(request, 'missing Authorization header: send "Authorization: Bearer <api key>"');
+    const presented = BEARER.exec(header)?.[1];
+    if (!presented) return refuse(request, 'the Authorization header must be "Bearer <api key>"');
+    const key = await findActiveApiKey(options.prisma, presented, { cacheTtlMs: options.keyCacheTtlMs });
+    if (!key) return refuse(request, 'unknown or revoked API key');
+    const needed = request.routeOptions.config.scope ?? 'read';
+    if (!hasScope(key.scopes, needed)) {
+      throw new ApiError(403, `this route needs an API key with the "${needed}" scope`);
+    }
+    request.apiKey = key;
+    await touchApiKey(options.prisma, key);
   });
 }
 

@@ -8,16 +8,14 @@ import {
   ACCOUNT_STATUSES,
   accountId,
   booleanQuery,
-  byId,
   commaList,
   emptySeverityCounts,
   emptyStatusCounts,
-  idPageQuery,
+  idCursorList,
   iso,
   nullableIsoDate,
   ouId,
   page,
-  pageOf,
   passRate,
   severityCounts,
   statusCounts,
@@ -59,12 +57,14 @@ function toAccountItem(account: Account, failingFindings: number): z.output<type
   };
 }
 
+const accountPages = idCursorList('accounts', accountId);
+
 const listQuery = z
   .object({
     ou: ouId.optional().describe('accounts anywhere under this OU (or root)'),
     status: commaList(z.enum(ACCOUNT_STATUSES)).optional().describe('comma list, e.g. ACTIVE'),
     failing: booleanQuery.optional().describe('true: at least one unmuted FAIL finding; false: none'),
-    ...idPageQuery,
+    ...accountPages.pageQuery,
   })
   .strict();
 
@@ -112,7 +112,7 @@ export async function accountRoutes(
       if (failing !== undefined) where.findings = failing ? { some: FAILING } : { none: FAILING };
       if (cursor) where.id = { gt: cursor.id };
       const rows = await prisma.account.findMany({ where, orderBy: { id: 'asc' }, take: limit + 1 });
-      const { items: accounts, nextCursor } = pageOf(rows, limit, byId);
+      const { items: accounts, nextCursor } = accountPages.pageOf(rows, limit);
       const counts = await prisma.finding.groupBy({
         by: ['accountId'],
         where: { ...FAILING, accountId: { in: accounts.map((account) => account.id) } },

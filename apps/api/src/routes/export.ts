@@ -9,6 +9,7 @@
  */
 import { Readable } from 'node:stream';
 import { getCheck } from '@rootaudit/checks';
+import { csvRow } from '@rootaudit/csv';
 import type { PrismaClient } from '@rootaudit/db';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -36,19 +37,12 @@ export const CSV_COLUMNS = [
   'resolvedAt',
 ] as const satisfies readonly (keyof FindingItem)[];
 
-/** RFC 4180 quoting; a leading = + - @ is escaped so spreadsheets do not run it as a formula. */
-function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 const FORMATS = {
   csv: {
     contentType: 'text/csv; charset=utf-8',
     extension: 'csv',
-    header: `${CSV_COLUMNS.join(',')}\r\n`,
-    line: (item: FindingItem) => `${CSV_COLUMNS.map((column) => csvCell(item[column])).join(',')}\r\n`,
+    header: csvRow(CSV_COLUMNS),
+    line: (item: FindingItem) => csvRow(CSV_COLUMNS.map((column) => item[column])),
   },
   json: {
     contentType: 'application/x-ndjson; charset=utf-8',
@@ -66,19 +60,20 @@ const FORMATS = {
 
 type Format = keyof typeof FORMATS;
 
+/** The export after its first batch, read before the status line is sent (see the route). */
 async function* exportLines(
   prisma: PrismaClient,
   filters: FindingFilters,
   format: Format,
+  first: FindingItem[],
 ): AsyncGenerator<string> {
   const { header, line } = FORMATS[format];
   if (header) yield header;
-  let afterId: string | undefined;
+  let batch = first;
   for (;;) {
-    const batch = await findingPage(prisma, filters, { afterId, take: BATCH });
     if (batch.length > 0) yield batch.map(line).join('');
     if (batch.length < BATCH) return;
-    afterId = batch.at(-1)?.id;
+    batch = await findingPage(prisma, filters, { afterId: batch.at(-1)?.id, take: BATCH });
   }
 }
 
@@ -107,7 +102,10 @@ export async function exportRoutes(
     async (request, reply) => {
       const { format, ...filters } = request.query;
       const { contentType, extension } = FORMATS[format];
-      const stream = Readable.from(exportLines(options.prisma, filters, format));
+      // The first batch is read before anything is sent: a query the database refuses is then an
+      // error response, not a 200 whose body stops after the header.
+      const first = await findingPage(options.prisma, filters, { take: BATCH });
+      const stream = Readable.from(exportLines(options.prisma, filters, format, first));
       stream.on('error', (error) => request.log.error({ err: error }, 'export failed mid-stream'));
       return reply
         .type(contentType)

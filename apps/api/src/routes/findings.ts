@@ -20,19 +20,18 @@ import { errorBody } from '../errors.ts';
 import {
   accountId,
   booleanQuery,
-  byId,
   CHECK_STATUSES,
   checkId,
   commaList,
   dateTimeQuery,
-  idPageQuery,
+  idCursorList,
   iso,
   isoDate,
   nullableIsoDate,
   ouId,
   page,
-  pageOf,
   SEVERITIES,
+  uuid,
 } from '../schemas.ts';
 
 export const findingItem = z
@@ -148,7 +147,9 @@ export function findingPage(
     LIMIT ${page.take}`;
 }
 
-const listQuery = findingFilters.extend(idPageQuery).strict();
+const findingPages = idCursorList('findings', uuid);
+
+const listQuery = findingFilters.extend(findingPages.pageQuery).strict();
 
 export async function findingRoutes(
   instance: FastifyInstance,
@@ -171,7 +172,7 @@ export async function findingRoutes(
     async (request) => {
       const { limit, cursor, ...filters } = request.query;
       const rows = await findingPage(prisma, filters, { afterId: cursor?.id, take: limit + 1 });
-      return pageOf(rows, limit, byId);
+      return findingPages.pageOf(rows, limit);
     },
   );
 }

@@ -1,7 +1,7 @@
 /**
- * GET /metrics in the Prometheus text format (0.0.4), hand-written: gauges read from the database at
- * scrape time (scans, findings, accounts), the AWS call counters, and this process's request
- * counters. Like /healthz it is outside /v1 and needs no key: expose it only on the network
+ * GET /metrics in the Prometheus text format (0.0.4), through prom-client (one registry per app):
+ * gauges read from the database at scrape time (scans, findings, accounts), the AWS call counters,
+ * and this process's request counters. Like /healthz it is outside /v1 and needs no key: expose it only on the network
  * Prometheus scrapes from.
  *
  * AWS calls happen in the workers, so their counters come from the database too: each account
@@ -13,44 +13,135 @@ import type { PrismaClient } from '@rootaudit/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
-
-type Labels = Record<string, string>;
-
-function escapeLabel(value: string): string {
-  return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
-}
-
-class Exposition {
-  private readonly lines: string[] = [];
-
-  metric(name: string, type: 'gauge' | 'counter', help: string, samples: [Labels, number][]): void {
-    this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) {
-      const pairs = Object.entries(labels).map(([key, label]) => `${key}="${escapeLabel(label)}"`);
-      this.lines.push(`${name}${pairs.length ? `{${pairs.join(',')}}` : ''} ${value}`);
-    }
-  }
-
-  toString(): string {
-    return `${this.lines.join('\n')}\n`;
-  }
-}
 
 async function metrics(instance: FastifyInstance, options: { prisma: PrismaClient }): Promise<void> {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const { prisma } = options;
-  const requests = new Map<string, { labels: Labels; count: number }>();
+  // Not prom-client's global registry: each app (tests run several) counts its own requests.
+  const registry = new Registry();
+  const registers = [registry];
+
+  const scans = new Gauge({
+    name: 'rootaudit_scans',
+    help: 'Scans by status.',
+    labelNames: ['status'],
+    registers,
+  });
+  const lastScanDuration = new Gauge({
+    name: 'rootaudit_last_scan_duration_seconds',
+    help: 'Duration of the last finished scan.',
+    labelNames: ['status'],
+    registers,
+  });
+  const lastScanFinished = new Gauge({
+    name: 'rootaudit_last_scan_finished_timestamp_seconds',
+    help: 'When the last scan finished.',
+    labelNames: ['status'],
+    registers,
+  });
+  const lastScanAccounts = new Gauge({
+    name: 'rootaudit_last_scan_accounts',
+    help: 'Accounts of the last finished scan by outcome.',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const findings = new Gauge({
+    name: 'rootaudit_findings',
+    help: 'Current findings by status, severity and muted.',
+    labelNames: ['status', 'severity', 'muted'],
+    registers,
+  });
+  const accounts = new Gauge({
+    name: 'rootaudit_accounts',
+    help: 'Accounts by status.',
+    labelNames: ['status'],
+    registers,
+  });
+  const awsCalls = new Counter({
+    name: 'rootaudit_aws_calls_total',
+    help: "AWS API requests made by worker account jobs, by service (IAM prefix), counted when the account is recorded. Every HTTP attempt counts, SDK retries included; the scheduler's organization discovery is not counted.",
+    labelNames: ['service'],
+    registers,
+  });
+  const awsErrors = new Counter({
+    name: 'rootaudit_aws_errors_total',
+    help: 'AWS API requests answered with an error (AWS error code, network failure or timeout), throttles included, whether a retry then succeeded or not.',
+    labelNames: ['service'],
+    registers,
+  });
+  const awsThrottles = new Counter({
+    name: 'rootaudit_aws_throttles_total',
+    help: 'AWS API requests answered with a throttling error code (Throttling, ThrottlingException, TooManyRequestsException, RequestLimitExceeded, ...), whether a retry then succeeded or not.',
+    labelNames: ['service'],
+    registers,
+  });
+  const httpRequests = new Counter({
+    name: 'rootaudit_http_requests_total',
+    help: 'HTTP requests answered by this API process.',
+    labelNames: ['method', 'route', 'code'],
+    registers,
+  });
 
   // Not encapsulated (fastify-plugin) and registered first: the hook counts every route of the app.
   instance.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const labels = { method: request.method, route, code: String(reply.statusCode) };
-    const key = `${labels.method} ${labels.route} ${labels.code}`;
-    const entry = requests.get(key) ?? { labels, count: 0 };
-    entry.count++;
-    requests.set(key, entry);
+    httpRequests.inc({
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      code: String(reply.statusCode),
+    });
   });
+
+  /** The database's values, replacing the previous scrape's (a label gone from the data goes). */
+  async function readDatabase(): Promise<void> {
+    const [scanRows, lastScan, findingRows, accountRows, awsRows] = await Promise.all([
+      prisma.scan.groupBy({ by: ['status'], _count: { _all: true } }),
+      prisma.scan.findFirst({
+        where: { status: { in: ['SUCCEEDED', 'PARTIAL', 'FAILED'] }, finishedAt: { not: null } },
+        orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
+      }),
+      prisma.finding.groupBy({ by: ['status', 'severity', 'muted'], _count: { _all: true } }),
+      prisma.account.groupBy({ by: ['status'], _count: { _all: true } }),
+      prisma.awsCallTotal.findMany({ orderBy: { service: 'asc' } }),
+    ]);
+    for (const metric of [scans, lastScanDuration, lastScanFinished, lastScanAccounts, findings, accounts]) {
+      metric.reset();
+    }
+    for (const metric of [awsCalls, awsErrors, awsThrottles]) metric.reset();
+    for (const row of scanRows) scans.set({ status: row.status }, row._count._all);
+    const started = lastScan?.startedAt ?? lastScan?.createdAt;
+    if (lastScan?.finishedAt && started) {
+      const status = { status: lastScan.status };
+      lastScanDuration.set(status, (lastScan.finishedAt.getTime() - started.getTime()) / 1000);
+      lastScanFinished.set(status, lastScan.finishedAt.getTime() / 1000);
+      lastScanAccounts.set({ outcome: 'done' }, lastScan.accountsDone);
+      lastScanAccounts.set({ outcome: 'failed' }, lastScan.accountsFailed);
+      lastScanAccounts.set({ outcome: 'skipped' }, lastScan.accountsSkipped);
+    }
+    for (const row of findingRows) {
+      findings.set({ status: row.status, severity: row.severity, muted: String(row.muted) }, row._count._all);
+    }
+    for (const row of accountRows) accounts.set({ status: row.status }, row._count._all);
+    // Totals kept in the database: the counters show them as they are (reset, then one inc each).
+    for (const row of awsRows) {
+      awsCalls.inc({ service: row.service }, Number(row.calls));
+      awsErrors.inc({ service: row.service }, Number(row.errors));
+      awsThrottles.inc({ service: row.service }, Number(row.throttles));
+    }
+  }
+
+  // Scrapes read the database one at a time, so one scrape's values never mix with another's.
+  let scraping: Promise<string> = Promise.resolve('');
+  const scrape = (): Promise<string> => {
+    scraping = scraping
+      .catch(() => '')
+      .then(async () => {
+        await readDatabase();
+        return registry.metrics();
+      });
+    return scraping;
+  };
 
   app.get(
     '/metrics',
@@ -62,89 +153,7 @@ async function metrics(instance: FastifyInstance, options: { prisma: PrismaClien
         response: { 200: z.string() },
       },
     },
-    async (_request, reply) => {
-      const [scans, lastScan, findings, accounts, awsCalls] = await Promise.all([
-        prisma.scan.groupBy({ by: ['status'], _count: { _all: true } }),
-        prisma.scan.findFirst({
-          where: { status: { in: ['SUCCEEDED', 'PARTIAL', 'FAILED'] }, finishedAt: { not: null } },
-          orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
-        }),
-        prisma.finding.groupBy({ by: ['status', 'severity', 'muted'], _count: { _all: true } }),
-        prisma.account.groupBy({ by: ['status'], _count: { _all: true } }),
-        prisma.awsCallTotal.findMany({ orderBy: { service: 'asc' } }),
-      ]);
-      const out = new Exposition();
-      out.metric(
-        'rootaudit_scans',
-        'gauge',
-        'Scans by status.',
-        scans.map((row) => [{ status: row.status }, row._count._all]),
-      );
-      const started = lastScan?.startedAt ?? lastScan?.createdAt;
-      if (lastScan?.finishedAt && started) {
-        out.metric('rootaudit_last_scan_duration_seconds', 'gauge', 'Duration of the last finished scan.', [
-          [{ status: lastScan.status }, (lastScan.finishedAt.getTime() - started.getTime()) / 1000],
-        ]);
-        out.metric(
-          'rootaudit_last_scan_finished_timestamp_seconds',
-          'gauge',
-          'When the last scan finished.',
-          [[{ status: lastScan.status }, lastScan.finishedAt.getTime() / 1000]],
-        );
-        out.metric(
-          'rootaudit_last_scan_accounts',
-          'gauge',
-          'Accounts of the last finished scan by outcome.',
-          [
-            [{ outcome: 'done' }, lastScan.accountsDone],
-            [{ outcome: 'failed' }, lastScan.accountsFailed],
-            [{ outcome: 'skipped' }, lastScan.accountsSkipped],
-          ],
-        );
-      }
-      out.metric(
-        'rootaudit_findings',
-        'gauge',
-        'Current findings by status, severity and muted.',
-        findings.map((row) => [
-          { status: row.status, severity: row.severity, muted: String(row.muted) },
-          row._count._all,
-        ]),
-      );
-      out.metric(
-        'rootaudit_accounts',
-        'gauge',
-        'Accounts by status.',
-        accounts.map((row) => [{ status: row.status }, row._count._all]),
-      );
-      const byService = (count: (row: (typeof awsCalls)[number]) => bigint): [Labels, number][] =>
-        awsCalls.map((row) => [{ service: row.service }, Number(count(row))]);
-      out.metric(
-        'rootaudit_aws_calls_total',
-        'counter',
-        "AWS API requests made by worker account jobs, by service (IAM prefix), counted when the account is recorded. Every HTTP attempt counts, SDK retries included; the scheduler's organization discovery is not counted.",
-        byService((row) => row.calls),
-      );
-      out.metric(
-        'rootaudit_aws_errors_total',
-        'counter',
-        'AWS API requests answered with an error (AWS error code, network failure or timeout), throttles included, whether a retry then succeeded or not.',
-        byService((row) => row.errors),
-      );
-      out.metric(
-        'rootaudit_aws_throttles_total',
-        'counter',
-        'AWS API requests answered with a throttling error code (Throttling, ThrottlingException, TooManyRequestsException, RequestLimitExceeded, ...), whether a retry then succeeded or not.',
-        byService((row) => row.throttles),
-      );
-      out.metric(
-        'rootaudit_http_requests_total',
-        'counter',
-        'HTTP requests answered by this API process.',
-        [...requests.values()].map((entry) => [entry.labels, entry.count]),
-      );
-      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(out.toString());
-    },
+    async (_request, reply) => reply.type(registry.contentType).send(await scrape()),
   );
 }
 

@@ -11,12 +11,11 @@ import { z } from 'zod';
 import { ApiError, errorBody } from '../errors.ts';
 import {
   accountId,
-  byId,
   CHECK_STATUSES,
   checkId,
   commaList,
-  cursorQuery,
-  idPageQuery,
+  cursorList,
+  idCursorList,
   iso,
   isoDate,
   limitQuery,
@@ -112,9 +111,17 @@ interface DiffRow extends DiffEntry {
   kind: DiffKind;
 }
 
-/** A diff page ends after this result: the sort key of check_results within one scan. */
-const diffCursor = z.object({ accountId: z.string(), checkId: z.string(), resource: z.string() }).strict();
-type DiffCursor = z.output<typeof diffCursor>;
+/**
+ * A diff page ends after this result: the sort key of check_results within one scan, and the scan
+ * (a cursor of another scan's diff is refused).
+ */
+const diffCursor = cursorList(
+  'scan-diff',
+  z.object({ scanId: uuid, accountId: z.string(), checkId: z.string(), resource: z.string() }),
+);
+type DiffCursor = z.output<typeof diffCursor.query>;
+
+const scanPages = idCursorList('scans', uuid);
 
 /** Scans whose results are complete enough to compare against. */
 const FINISHED: Scan['status'][] = ['SUCCEEDED', 'PARTIAL'];
@@ -157,6 +164,12 @@ async function scanDiff(
   scan: Scan,
   page: { limit: number; cursor?: DiffCursor | undefined },
 ): Promise<z.output<typeof diffBody>> {
+  if (page.cursor && page.cursor.scanId !== scan.id) {
+    throw new ApiError(
+      400,
+      'invalid value for query parameter "cursor": not a cursor returned by this endpoint',
+    );
+  }
   const previous = await prisma.scan.findFirst({
     where: { createdAt: { lt: scan.createdAt }, status: { in: FINISHED } },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -173,11 +186,9 @@ async function scanDiff(
   const counts = { new: 0, resolved: 0, reopened: 0 };
   for (const total of totals) counts[total.kind] = total.count;
   const diff = { new: [] as DiffEntry[], resolved: [] as DiffEntry[], reopened: [] as DiffEntry[] };
-  const { items, nextCursor } = pageOf(rows, page.limit, ({ accountId, checkId, resource }) => ({
-    accountId,
-    checkId,
-    resource,
-  }));
+  const { items, nextCursor } = pageOf(rows, page.limit, ({ accountId, checkId, resource }) =>
+    diffCursor.encode({ scanId: scan.id, accountId, checkId, resource }),
+  );
   for (const { kind, ...entry } of items) diff[kind].push(entry);
   return { scanId: scan.id, previousScanId: previousId, counts, ...diff, nextCursor };
 }
@@ -227,7 +238,7 @@ export async function scanRoutes(
         querystring: z
           .object({
             status: commaList(z.enum(SCAN_STATUSES)).optional(),
-            ...idPageQuery,
+            ...scanPages.pageQuery,
           })
           .strict(),
         response: { 200: page(scanItem), 400: errorBody, 401: errorBody },
@@ -240,7 +251,7 @@ export async function scanRoutes(
       if (status) where.status = { in: status };
       if (cursor) where.id = { lt: cursor.id };
       const rows = await prisma.scan.findMany({ where, orderBy: { id: 'desc' }, take: limit + 1 });
-      const { items, nextCursor } = pageOf(rows, limit, byId);
+      const { items, nextCursor } = scanPages.pageOf(rows, limit);
       return { items: items.map(toScanItem), nextCursor };
     },
   );
@@ -268,7 +279,7 @@ export async function scanRoutes(
           'Findings new, resolved and reopened since the previous finished scan, a page at a time (counts are of the whole diff)',
         security,
         params: scanParams,
-        querystring: z.object({ limit: limitQuery, cursor: cursorQuery(diffCursor).optional() }).strict(),
+        querystring: z.object({ limit: limitQuery, cursor: diffCursor.query.optional() }).strict(),
         response: { 200: diffBody, 400: errorBody, 401: errorBody, 404: errorBody },
       },
     },

@@ -14,14 +14,14 @@ import { ApiError, errorBody } from '../errors.ts';
 import {
   accountId,
   booleanQuery,
-  byId,
   checkId,
-  idPageQuery,
+  dateTimeInput,
+  idCursorList,
   iso,
   isoDate,
   nullableIsoDate,
   page,
-  pageOf,
+  storedDate,
   uuid,
 } from '../schemas.ts';
 
@@ -47,20 +47,20 @@ function toSuppressionItem(suppression: Suppression, now = new Date()): z.output
     author: suppression.author,
     expiresAt: iso(suppression.expiresAt),
     createdAt: iso(suppression.createdAt),
-    expired: !isSuppressionInForce(suppression, now),
+    expired: !isSuppressionInForce({ ...suppression, expiresAt: storedDate(suppression.expiresAt) }, now),
   };
 }
+
+const suppressionPages = idCursorList('suppressions', uuid);
+
+const createdItem = suppressionItem.extend({ mutedFindings: z.number().int() });
 
 const createBody = z
   .object({
     checkId: checkId.optional(),
     accountId: accountId.optional(),
     reason: z.string().trim().min(1, 'a reason is required').max(1000),
-    expiresAt: z.iso
-      .datetime({ offset: true, message: 'expected an ISO 8601 date-time' })
-      .transform((value) => new Date(value))
-      .optional()
-      .describe('absent: never expires'),
+    expiresAt: dateTimeInput('expected an ISO 8601 date-time').optional().describe('absent: never expires'),
   })
   .strict();
 
@@ -82,7 +82,7 @@ export async function suppressionRoutes(
         querystring: z
           .object({
             expired: booleanQuery.optional().describe('true: only expired; false: only in force'),
-            ...idPageQuery,
+            ...suppressionPages.pageQuery,
           })
           .strict(),
         response: { 200: page(suppressionItem), 400: errorBody, 401: errorBody },
@@ -100,7 +100,7 @@ export async function suppressionRoutes(
         orderBy: { id: 'asc' },
         take: limit + 1,
       });
-      const { items, nextCursor } = pageOf(rows, limit, byId);
+      const { items, nextCursor } = suppressionPages.pageOf(rows, limit);
       return { items: items.map((row) => toSuppressionItem(row, now)), nextCursor };
     },
   );
@@ -115,7 +115,7 @@ export async function suppressionRoutes(
         security,
         body: createBody,
         response: {
-          201: suppressionItem.extend({ mutedFindings: z.number().int() }),
+          201: createdItem,
           400: errorBody,
           401: errorBody,
           403: errorBody,
@@ -138,17 +138,22 @@ export async function suppressionRoutes(
       if (account && !(await prisma.account.findUnique({ where: { id: account } }))) {
         throw new ApiError(400, `invalid value for field "accountId": no account ${account}`);
       }
-      const suppression = await prisma.suppression.create({
-        data: {
-          checkId: check ?? null,
-          accountId: account ?? null,
-          reason,
-          author: `api-key:${request.apiKey?.name ?? 'unknown'}`,
-          expiresAt: expiresAt ?? null,
-        },
+      // All or nothing: the response is built and checked against its schema inside the
+      // transaction, so a suppression that could not be answered is not left muting findings.
+      const created = await prisma.$transaction(async (tx) => {
+        const suppression = await tx.suppression.create({
+          data: {
+            checkId: check ?? null,
+            accountId: account ?? null,
+            reason,
+            author: `api-key:${request.apiKey?.name ?? 'unknown'}`,
+            expiresAt: expiresAt ?? null,
+          },
+        });
+        const mutedFindings = await refreshMutedFindings(tx);
+        return createdItem.parse({ ...toSuppressionItem(suppression), mutedFindings });
       });
-      const mutedFindings = await refreshMutedFindings(prisma);
-      return reply.code(201).send({ ...toSuppressionItem(suppression), mutedFindings });
+      return reply.code(201).send(created);
     },
   );
 
@@ -165,9 +170,12 @@ export async function suppressionRoutes(
       },
     },
     async (request, reply) => {
-      const { count } = await prisma.suppression.deleteMany({ where: { id: request.params.id } });
+      const count = await prisma.$transaction(async (tx) => {
+        const deleted = await tx.suppression.deleteMany({ where: { id: request.params.id } });
+        if (deleted.count > 0) await refreshMutedFindings(tx);
+        return deleted.count;
+      });
       if (count === 0) throw new ApiError(404, `no suppression ${request.params.id}`);
-      await refreshMutedFindings(prisma);
       return reply.code(204).send(null);
     },
   );

@@ -16,6 +16,7 @@ import { webhookRoutes } from './webhooks.ts';
 export interface V1Options {
   prisma: PrismaClient;
   rateLimit?: RateLimitOptions;
+  failedAuthLimit?: RateLimitOptions;
   triggerScan?: ScanTrigger | undefined;
   allowPrivateWebhookUrls?: boolean | undefined;
   resolve?: Resolver | undefined;
@@ -32,9 +33,16 @@ export async function v1Routes(app: FastifyInstance, options: V1Options): Promis
       route.schema = { ...route.schema, querystring: noQueryParameters };
     }
   });
+  // Answers hold an organization's security posture: no cache (browser, proxy) may keep them, and
+  // no browser may sniff a CSV or JSON answer into something it runs. Set first, so errors carry
+  // them too.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+  });
   await app.register(authPlugin, {
     prisma: options.prisma,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.failedAuthLimit ? { failedAuthLimit: options.failedAuthLimit } : {}),
   });
   const deps = { prisma: options.prisma };
   await app.register(findingRoutes, deps);

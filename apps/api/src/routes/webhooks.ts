@@ -8,23 +8,34 @@ import { type Resolver, WEBHOOK_EVENTS, webhookUrlProblem } from '@rootaudit/web
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { hasScope } from '../auth/api-keys.ts';
 import { ApiError, errorBody } from '../errors.ts';
-import { byId, idPageQuery, iso, isoDate, page, pageOf, uuid } from '../schemas.ts';
+import { idCursorList, iso, isoDate, page, uuid } from '../schemas.ts';
+
+const webhookPages = idCursorList('webhooks', uuid);
 
 const webhookItem = z
   .object({
     id: z.string(),
-    url: z.string(),
+    host: z.string().describe('the host the webhook posts to'),
+    url: z
+      .string()
+      .nullable()
+      .describe(
+        'the whole URL, for write-scope keys only (paths and queries often carry tokens); null for read keys',
+      ),
     events: z.array(z.string()),
     enabled: z.boolean(),
     createdAt: isoDate,
   })
   .meta({ id: 'Webhook' });
 
-function toWebhookItem(webhook: Webhook): z.output<typeof webhookItem> {
+/** Read-scope keys see where a webhook posts, not its URL: many receivers take a token in it. */
+function toWebhookItem(webhook: Webhook, showUrl: boolean): z.output<typeof webhookItem> {
   return {
     id: webhook.id,
-    url: webhook.url,
+    host: URL.canParse(webhook.url) ? new URL(webhook.url).host : '',
+    url: showUrl ? webhook.url : null,
     events: webhook.events,
     enabled: webhook.enabled,
     createdAt: iso(webhook.createdAt),
@@ -67,7 +78,7 @@ export async function webhookRoutes(instance: FastifyInstance, options: WebhookO
         tags: ['webhooks'],
         summary: 'Webhooks (secrets are never returned after creation)',
         security,
-        querystring: z.object(idPageQuery).strict(),
+        querystring: z.object(webhookPages.pageQuery).strict(),
         response: { 200: page(webhookItem), 400: errorBody, 401: errorBody },
       },
     },
@@ -78,8 +89,9 @@ export async function webhookRoutes(instance: FastifyInstance, options: WebhookO
         orderBy: { id: 'asc' },
         take: limit + 1,
       });
-      const { items, nextCursor } = pageOf(rows, limit, byId);
-      return { items: items.map(toWebhookItem), nextCursor };
+      const { items, nextCursor } = webhookPages.pageOf(rows, limit);
+      const showUrl = hasScope(request.apiKey?.scopes ?? [], 'write');
+      return { items: items.map((item) => toWebhookItem(item, showUrl)), nextCursor };
     },
   );
 
@@ -109,7 +121,7 @@ export async function webhookRoutes(instance: FastifyInstance, options: WebhookO
       if (problem) throw new ApiError(400, `invalid value for field "url": ${problem}`);
       const signingSecret = secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
       const webhook = await prisma.webhook.create({ data: { url, events, secret: signingSecret } });
-      return reply.code(201).send({ ...toWebhookItem(webhook), secret: signingSecret });
+      return reply.code(201).send({ ...toWebhookItem(webhook, true), secret: signingSecret });
     },
   );
 

@@ -5,6 +5,7 @@ import { loadOrganization, startSimulator } from '@rootaudit/aws-sim';
 import t from 'tap';
 import { MOTO_EXTERNAL_ID, seedMotoOrganization } from '../../../../test/e2e/support/moto-org.ts';
 import { runRootaudit } from '../../../../test/support/cli.ts';
+import { renderCsv } from './scan.ts';
 
 /** Runs the CLI with only the environment given (no inherited AWS settings). */
 function rootaudit(args: string[], env: Record<string, string>) {
@@ -226,6 +227,33 @@ t.test('--format csv: a header row, RFC 4180 quoting, and it parses back', async
     records.filter((r) => r[2] === 'account-email-domain' && r[3] === 'FAIL').map((r) => r[0]),
     ['999999999999'],
   );
+});
+
+t.test('--format csv: text a spreadsheet would run as a formula is written as text', async (t) => {
+  // Account names and messages are chosen by whoever controls a member account or its resources.
+  const csv = renderCsv(
+    [
+      {
+        accountId: '222222222222',
+        checkId: 'root-mfa-enabled',
+        status: 'FAIL',
+        severity: 'critical',
+        resource: '@SUM(1+1)',
+        message: '-2+3',
+        evidence: {},
+      },
+    ],
+    new Map([['222222222222', '=HYPERLINK("https://example.com/x","open")']]),
+  );
+  t.same(parseCsv(csv)[1], [
+    '222222222222',
+    `'=HYPERLINK("https://example.com/x","open")`,
+    'root-mfa-enabled',
+    'FAIL',
+    'critical',
+    "'@SUM(1+1)",
+    "'-2+3",
+  ]);
 });
 
 t.test('--format table (the default): aligned columns, a header and a summary line', async (t) => {

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Check, type CheckStatus, checks as catalog } from '@rootaudit/checks';
 import { loadConfigOrExit } from '@rootaudit/config';
+import { toCsv } from '@rootaudit/csv';
 import { createLogger } from '@rootaudit/log';
 import type { OrganizationScan, ScanResult } from '@rootaudit/scanner';
-import { toCsv } from '../output/csv.ts';
 import { formatTable } from '../output/table.ts';
 import { parseOptions, UsageError } from '../usage.ts';
 
