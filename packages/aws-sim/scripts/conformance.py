@@ -63,6 +63,11 @@ COMMON_ERRORS = {
     "ValidationException": {400},
 }
 
+# A service's own error that AWS answers on any of its actions although the model declares it on a
+# few: SNS's ThrottledException (`Throttled`, 429) is its rate-limit answer (seen on
+# ListSubscriptionsByTopic and Publish), declared only on the SMS operations.
+SERVICE_WIDE_ERRORS = {"sns": {"Throttled"}}
+
 ISO8601 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$")
 
 
@@ -307,6 +312,10 @@ def check_error(operation_model, raw):
         declared[shape.name] = meta.get("httpStatusCode", fault_status)
         if meta.get("code"):
             declared[meta["code"]] = meta.get("httpStatusCode", fault_status)
+    for shape in service_model.error_shapes:
+        meta = shape.metadata.get("error", {})
+        if meta.get("code") in SERVICE_WIDE_ERRORS.get(service_model.endpoint_prefix, ()):
+            declared.setdefault(meta["code"], meta.get("httpStatusCode", 400))
     surfaced = query_code or code
     if protocol != "query" and service_model.metadata.get("awsQueryCompatible") is not None and query_code is None:
         findings.append(f"error {code}: no x-amzn-query-error header (the service is awsQueryCompatible)")

@@ -560,7 +560,7 @@ export const THROTTLING_CODE: Record<string, string> = {
   sts: 'Throttling',
   iam: 'Throttling',
   cloudwatch: 'Throttling',
-  sns: 'Throttling',
+  sns: 'Throttled',
   organizations: 'TooManyRequestsException',
   cloudtrail: 'ThrottlingException',
   logs: 'ThrottlingException',
