@@ -335,6 +335,14 @@ t.test('IAM', async (t) => {
   });
 
   t.test('credential report: not present, STARTED, in progress, COMPLETE', async (t) => {
+    // Long enough for the in-progress answers on a busy machine; the wait below outlasts it.
+    const account = sim.model.accounts.find((a) => a.id === '555555555555');
+    if (!account) throw new Error('the sample organization has 555555555555');
+    const behaviour = account.credentialReport;
+    account.credentialReport = { ...behaviour, generationDelayMs: 1500 };
+    t.teardown(() => {
+      account.credentialReport = behaviour;
+    });
     const m = await member('555555555555');
     t.equal(
       (await rejection(m.iam.send(new GetCredentialReportCommand({})))).name,
@@ -346,7 +354,7 @@ t.test('IAM', async (t) => {
       (await rejection(m.iam.send(new GetCredentialReportCommand({})))).name,
       'CredentialReportNotReadyException',
     );
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await new Promise((resolve) => setTimeout(resolve, 1600));
     t.equal((await m.iam.send(new GenerateCredentialReportCommand({}))).State, 'COMPLETE');
     const report = await m.iam.send(new GetCredentialReportCommand({}));
     t.equal(report.ReportFormat, 'text/csv');
