@@ -283,7 +283,101 @@ t.test('FAIL → NOT_APPLICABLE resolves; FAIL → ERROR does not', async (t) =>
   t.same((await finding(prisma, 'a')).resolvedAt, day(2));
   const b = await finding(prisma, 'b');
   t.equal(b.resolvedAt, null);
-  t.same(b.statusChangedAt, day(2));
+  t.equal(b.status, 'FAIL', 'the last known status is kept');
+  t.same(b.statusChangedAt, day(1));
+});
+
+t.test('an ERROR keeps the last known status and records when and why the evaluation failed', async (t) => {
+  const prisma = await seeded(t);
+  await scanWith(prisma, [result('failing', 'FAIL'), result('passing', 'PASS')], day(1));
+  const error = (checkId: string): StoredResult => ({
+    ...result(checkId, 'ERROR'),
+    message: `AccessDenied on iam:GetAccountSummary in ${MEMBER}: the audit role lacks it`,
+    evidence: { error: 'AccessDenied' },
+  });
+  await scanWith(prisma, [error('failing'), error('passing')], day(2));
+  for (const [checkId, status] of [
+    ['failing', 'FAIL'],
+    ['passing', 'PASS'],
+  ] as const) {
+    const row = await finding(prisma, checkId);
+    t.equal(row.status, status, `${checkId}: status kept`);
+    t.equal(row.message, `${checkId} is ${status}`, `${checkId}: message of the last answer kept`);
+    t.same(row.evidence, { status }, `${checkId}: evidence of the last answer kept`);
+    t.same([row.lastSeenAt, row.statusChangedAt], [day(1), day(1)], `${checkId}: not seen, not changed`);
+    t.same(row.lastErrorAt, day(2));
+    t.match(row.lastError, /AccessDenied on iam:GetAccountSummary/);
+    t.equal(row.resolvedAt, null);
+  }
+
+  // The next answer clears the error and is compared with the kept status.
+  await scanWith(prisma, [result('failing', 'FAIL'), result('passing', 'PASS')], day(3));
+  for (const checkId of ['failing', 'passing']) {
+    const row = await finding(prisma, checkId);
+    t.equal(row.lastErrorAt, null, `${checkId}: error cleared`);
+    t.equal(row.lastError, null);
+    t.same([row.lastSeenAt, row.statusChangedAt], [day(3), day(1)]);
+    t.equal(row.reopenCount, 0);
+    t.equal(row.resolvedAt, null);
+  }
+});
+
+t.test('FAIL, ERROR, FAIL: no failure announced again, nothing reopened', async (t) => {
+  const prisma = await seeded(t);
+  const record = async (status: StoredResult['status'], at: Date) => {
+    const scan = await createScan(prisma, {
+      trigger: 'MANUAL',
+      accounts: standardOrganization().accounts,
+      now: at,
+    });
+    const recorded = await recordAccountResults(prisma, {
+      scanId: scan.id,
+      accountId: MEMBER,
+      results: [result('root-mfa-enabled', status)],
+      durationMs: 1,
+      now: at,
+    });
+    await failScan(prisma, scan.id, 'test ends the scan', { now: at });
+    return { transitions: recorded.transitions.map((transition) => transition.kind), ...recorded.findings };
+  };
+  t.same((await record('FAIL', day(1))).transitions, ['failed']);
+  t.same(await record('ERROR', day(2)), {
+    transitions: [],
+    created: 0,
+    resolved: 0,
+    reopened: 0,
+    changed: 0,
+  });
+  t.same(await record('FAIL', day(3)), { transitions: [], created: 0, resolved: 0, reopened: 0, changed: 0 });
+  // Resolved, then ERROR, then FAIL: that FAIL is a real reopening after the PASS kept.
+  t.same((await record('PASS', day(4))).transitions, ['resolved']);
+  t.same((await record('ERROR', day(5))).transitions, []);
+  t.same(await record('FAIL', day(6)), {
+    transitions: ['failed'],
+    created: 0,
+    resolved: 0,
+    reopened: 1,
+    changed: 1,
+  });
+  const mfa = await finding(prisma, 'root-mfa-enabled');
+  t.equal(mfa.reopenCount, 1);
+  t.same(mfa.reopenedAt, day(6));
+});
+
+t.test('a finding first evaluated ERROR is stored ERROR; its first answer is a status change', async (t) => {
+  const prisma = await seeded(t);
+  await scanWith(prisma, [result('a', 'ERROR'), result('b', 'ERROR')], day(1));
+  const a = await finding(prisma, 'a');
+  t.equal(a.status, 'ERROR');
+  t.same(a.lastErrorAt, day(1));
+  t.equal(a.lastError, 'a is ERROR');
+  await scanWith(prisma, [result('a', 'FAIL'), result('b', 'PASS')], day(2));
+  const [after, b] = [await finding(prisma, 'a'), await finding(prisma, 'b')];
+  t.equal(after.status, 'FAIL');
+  t.equal(after.lastErrorAt, null);
+  t.equal(after.reopenCount, 0);
+  t.equal(b.status, 'PASS');
+  t.equal(b.resolvedAt, null, 'ERROR → PASS resolves nothing: it never failed');
 });
 
 t.test('a re-delivered account writes nothing twice', async (t) => {
