@@ -2,6 +2,7 @@ import type { Organization, OrganizationAccount } from '@rootaudit/checks';
 import type { PrismaClient } from '@rootaudit/db';
 import t, { type Test } from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
+import { freezableClient } from '../../../test/support/frozen-commit.ts';
 import {
   addAccountScans,
   completeScanIfDone,
@@ -418,6 +419,93 @@ t.test('concurrent first deliveries of one account: exactly one applies', async 
   const outcomes = await Promise.all([1, 2, 3].map(() => recordAccountResults(prisma, input)));
   t.equal(outcomes.filter((o) => o.applied).length, 1);
   t.equal((await prisma.scan.findUniqueOrThrow({ where: { id: scan.id } })).accountsDone, 1);
+});
+
+/** Resolves when some session waits on a lock held by the server process `pid`; stops on `done`. */
+async function blockedBy(prisma: PrismaClient, pid: number, done: { settled: boolean }): Promise<void> {
+  while (!done.settled) {
+    const [row] = await prisma.$queryRaw<{ waiting: number }[]>`
+      SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE ${pid}::int = ANY(pg_blocking_pids(pid))`;
+    if ((row?.waiting ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return new Promise(() => {});
+}
+
+t.test('an account transaction frozen before its COMMIT keeps no other account waiting', async (t) => {
+  const { url, prisma } = await testDatabase(t);
+  await persistOrganization(prisma, { organization: { ok: true, value: standardOrganization() } });
+  const scan = await createScan(prisma, { trigger: 'MANUAL', accounts: standardOrganization().accounts });
+  const frozen = freezableClient(url);
+  t.teardown(() => frozen.close());
+  const calls = { iam: { calls: 2, errors: 0, throttles: 0 } };
+
+  const heldCommit = frozen.nextCommitFrozen();
+  const member = recordAccountResults(frozen.prisma, {
+    scanId: scan.id,
+    accountId: MEMBER,
+    results: [result('root-mfa-enabled', 'FAIL')],
+    durationMs: 1,
+    awsCalls: calls,
+  });
+  const { pid, release } = await heldCommit;
+  const done = { settled: false };
+  const other = recordAccountResults(prisma, {
+    scanId: scan.id,
+    accountId: OTHER,
+    results: [result('root-mfa-enabled', 'PASS', rootArn(OTHER))],
+    durationMs: 1,
+    awsCalls: calls,
+  });
+  // Whichever comes first: the other account recorded, or a session waiting on the frozen one.
+  const outcome = await Promise.race([
+    other.then(() => 'recorded'),
+    blockedBy(prisma, pid, done).then(() => 'waits on the frozen transaction'),
+  ]);
+  done.settled = true;
+  release();
+  t.equal(outcome, 'recorded');
+  await Promise.all([member, other]);
+
+  await recordAccountResults(prisma, { scanId: scan.id, accountId: MANAGEMENT, results: [], durationMs: 1 });
+  const running = await prisma.scan.findUniqueOrThrow({ where: { id: scan.id } });
+  t.match(
+    running,
+    { accountsDone: 3, accountsFailed: 0, resultsFail: 1, resultsPass: 1 },
+    'counted once each',
+  );
+  const finished = await completeScanIfDone(prisma, scan.id);
+  t.match(finished, { status: 'SUCCEEDED', accountsDone: 3, resultsFail: 1, resultsPass: 1 });
+  const iam = await prisma.awsCallTotal.findUniqueOrThrow({ where: { service: 'iam' } });
+  t.equal(Number(iam.calls), 4);
+});
+
+t.test('an account whose counting was lost after its commit is counted by the re-delivery', async (t) => {
+  const prisma = await seeded(t);
+  const scan = await createScan(prisma, { trigger: 'MANUAL', accounts: standardOrganization().accounts });
+  const input = {
+    scanId: scan.id,
+    accountId: MEMBER,
+    results: [result('root-mfa-enabled', 'FAIL'), result('root-no-access-keys', 'ERROR')],
+    durationMs: 1,
+    awsCalls: { iam: { calls: 3, errors: 1, throttles: 0 } },
+    error: 'AccessDenied on iam:ListVirtualMFADevices',
+  };
+  t.equal((await recordAccountResults(prisma, input)).applied, true);
+  // The process died between the account's commit and its counting.
+  await prisma.accountScan.updateMany({ where: { scanId: scan.id }, data: { countedAt: null } });
+  await prisma.scan.update({
+    where: { id: scan.id },
+    data: { accountsDone: 0, accountsFailed: 0, resultsFail: 0, resultsError: 0 },
+  });
+  await prisma.awsCallTotal.deleteMany({});
+
+  t.equal((await recordAccountResults(prisma, input)).applied, false, 'the re-delivery writes no result');
+  await recordAccountResults(prisma, input);
+  const counted = await prisma.scan.findUniqueOrThrow({ where: { id: scan.id } });
+  t.match(counted, { accountsDone: 1, accountsFailed: 1, resultsFail: 1, resultsError: 1, resultsPass: 0 });
+  const iam = await prisma.awsCallTotal.findUniqueOrThrow({ where: { service: 'iam' } });
+  t.same([Number(iam.calls), Number(iam.errors)], [3, 1]);
 });
 
 t.test('SUCCEEDED, PARTIAL and FAILED with counts and finishedAt', async (t) => {
