@@ -15,7 +15,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import { globalRegionOf, partitionOfRegion, roleArn } from './arn.ts';
 import { CallCounter, scopedCallCounter } from './call-counter.ts';
-import { ORGANIZATION_ROLE_HINT } from './errors.ts';
+import { classifyStatusOnlyError, ORGANIZATION_ROLE_HINT } from './errors.ts';
 import { Pacer } from './pacer.ts';
 import { RoleSession, roleSessionName, type SessionCredentials } from './session.ts';
 
@@ -269,6 +269,7 @@ export class ClientFactory implements ClientProvider {
           for (const each of counters) each.record(service);
           return result;
         } catch (error) {
+          classifyStatusOnlyError(error);
           for (const each of counters) each.recordError(service, error);
           throw error;
         }
