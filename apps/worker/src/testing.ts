@@ -16,7 +16,7 @@ import {
 import { checks } from '@rootaudit/checks';
 import { loadConfig } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
-import { createLogger } from '@rootaudit/log';
+import { createLogger, type Logger } from '@rootaudit/log';
 import { enqueueAccountScans, startQueue, stopQueue } from '@rootaudit/queue';
 import { collectOrganizationEvidence } from '@rootaudit/scanner';
 import { type AwsCallCounts, createScan, persistOrganization } from '@rootaudit/store';
@@ -49,6 +49,10 @@ export async function scanThroughWorker(
     knobs?: (model: OrganizationModel) => Knobs;
     /** SDK attempts per call [3]. */
     maxAttempts?: number;
+    /** The worker's logger [silent]. */
+    logger?: Logger;
+    /** What the worker gets as its Prisma client, given the test's (to inject database faults). */
+    workerPrisma?: (prisma: PrismaClient) => PrismaClient;
   } = {},
 ): Promise<WorkerScan> {
   const model = generateOrganization({
@@ -72,7 +76,7 @@ export async function scanThroughWorker(
   await persistOrganization(prisma, evidence);
   sim.callLog.clear();
 
-  const logger = createLogger({ level: 'silent' });
+  const logger = options.logger ?? createLogger({ level: 'silent' });
   const boss = await startQueue(url, logger, {
     boss: { maintenanceIntervalSeconds: 1 },
     scanAccount: { retryLimit: 2, retryDelay: 1, retryBackoff: false, expireInSeconds: 60 },
@@ -87,7 +91,7 @@ export async function scanThroughWorker(
   const worker = await startWorker({
     config,
     logger,
-    database: { prisma },
+    database: { prisma: options.workerPrisma ? options.workerPrisma(prisma) : prisma },
     boss,
     clients,
     checks,

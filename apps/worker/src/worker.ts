@@ -20,6 +20,7 @@ import {
   type ClientFactoryOptions,
   type ClientProvider,
   countCallsWithin,
+  errorMessage,
 } from '@rootaudit/aws';
 import { type Check, checks as catalog } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
@@ -277,6 +278,42 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     await finishIfDone(job.scanId);
   }
 
+  /**
+   * Runs an account job's body; when it throws, says so at warn with the account, the scan and the
+   * cause before pg-boss fails the job (and retries it, or dead-letters it after the last attempt).
+   */
+  async function logFailure(
+    job: { id: string; data: ScanAccountJob; retryCount: number; retryLimit: number },
+    queue: string,
+    body: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      if (!stopped.signal.aborted) {
+        const last = job.retryCount >= job.retryLimit;
+        log.warn(
+          {
+            scanId: job.data.scanId,
+            accountId: job.data.accountId,
+            queue,
+            jobId: job.id,
+            attempt: job.retryCount + 1,
+            attempts: job.retryLimit + 1,
+            cause: errorMessage(error),
+            err: error,
+          },
+          queue === QUEUES.scanAccountFailed
+            ? `could not record dead-lettered account ${job.data.accountId} of scan ${job.data.scanId} ERROR: ${errorMessage(error)}`
+            : last
+              ? `account ${job.data.accountId} of scan ${job.data.scanId} failed on its last attempt (${errorMessage(error)}); it is recorded ERROR`
+              : `account ${job.data.accountId} of scan ${job.data.scanId} failed (${errorMessage(error)}); pg-boss retries it`,
+        );
+      }
+      throw error;
+    }
+  }
+
   // Jobs in hand (pg-boss's offWork only stops fetching), so close() can wait for them or hand
   // them back.
   const stopWaiting = new Promise<void>((resolve) =>
@@ -346,17 +383,31 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
   // One polling loop per concurrent account: each job succeeds or fails (and is retried) alone.
   for (let slot = 0; slot < config.accountConcurrency; slot++) {
     let slotId: string | undefined;
-    slotId = await boss.work<ScanAccountJob>(QUEUES.scanAccount, work, async ([job]) => {
-      if (job) await runJob(QUEUES.scanAccount, job.id, job.data, () => scanOneAccount(job.data));
-      // A slot that finished a job fetches the next at once. pg-boss would otherwise wait out the
-      // rest of its polling interval after every job: with accounts shorter than the interval, 16
-      // slots polling every 2 s could not start more than 8 accounts a second (bench/pipeline.ts).
-      if (slotId) boss.notifyWorker(slotId);
-    });
+    slotId = await boss.work<ScanAccountJob>(
+      QUEUES.scanAccount,
+      { ...work, includeMetadata: true },
+      async ([job]) => {
+        if (job)
+          await runJob(QUEUES.scanAccount, job.id, job.data, () =>
+            logFailure(job, QUEUES.scanAccount, () => scanOneAccount(job.data)),
+          );
+        // A slot that finished a job fetches the next at once. pg-boss would otherwise wait out the
+        // rest of its polling interval after every job: with accounts shorter than the interval, 16
+        // slots polling every 2 s could not start more than 8 accounts a second (bench/pipeline.ts).
+        if (slotId) boss.notifyWorker(slotId);
+      },
+    );
   }
-  await boss.work<ScanAccountJob>(QUEUES.scanAccountFailed, work, async ([job]) => {
-    if (job) await runJob(QUEUES.scanAccountFailed, job.id, job.data, () => recordDeadAccount(job.data));
-  });
+  await boss.work<ScanAccountJob>(
+    QUEUES.scanAccountFailed,
+    { ...work, includeMetadata: true },
+    async ([job]) => {
+      if (job)
+        await runJob(QUEUES.scanAccountFailed, job.id, job.data, () =>
+          logFailure(job, QUEUES.scanAccountFailed, () => recordDeadAccount(job.data)),
+        );
+    },
+  );
   const webhookOptions = {
     prisma,
     allowPrivate: config.allowPrivateWebhookUrls,

@@ -16,7 +16,7 @@ import type { CollectionError } from '@rootaudit/checks';
 import pLimit from 'p-limit';
 import { globalRegionOf, partitionOfRegion, roleArn } from './arn.ts';
 import { CallCounter, scopedCallCounter } from './call-counter.ts';
-import { ORGANIZATION_ROLE_HINT } from './errors.ts';
+import { classifyStatusOnlyError, ORGANIZATION_ROLE_HINT } from './errors.ts';
 import { Pacer } from './pacer.ts';
 import { RoleSession, roleSessionName, type SessionCredentials } from './session.ts';
 
@@ -283,6 +283,7 @@ export class ClientFactory implements ClientProvider {
           for (const each of counters) each.record(service);
           return result;
         } catch (error) {
+          classifyStatusOnlyError(error);
           for (const each of counters) each.recordError(service, error);
           throw error;
         }

@@ -1,8 +1,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import t from 'tap';
-import { errorCode, isThrottlingCode, toCollectionError } from './errors.ts';
+import { IAMClient, ListMFADevicesCommand } from '@aws-sdk/client-iam';
+import t, { type Test } from 'tap';
+import { ClientFactory } from './clients.ts';
+import {
+  AwsCallError,
+  classifyStatusOnlyError,
+  errorCode,
+  isThrottlingCode,
+  toCollectionError,
+} from './errors.ts';
 import { awsError } from './testing.ts';
 
 t.test('a 5xx whose body the SDK could not parse is InternalFailure, not the parser error', async (t) => {
@@ -65,4 +73,65 @@ t.test("throttling codes: every service's, SNS's Throttled (HTTP 429) included",
   ])
     t.ok(isThrottlingCode(code), code);
   t.notOk(isThrottlingCode('AccessDenied'));
+});
+
+/** A server answering every request with `status` and an empty body; counts the requests. */
+async function bareStatusServer(t: Test, status: number) {
+  const server = createServer((request, response) => {
+    hits.count++;
+    request.resume();
+    response.writeHead(status);
+    response.end();
+  });
+  const hits = { count: 0 };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits };
+}
+
+t.test('an HTTP status with no AWS error code names the status, and 408 is retried', async (t) => {
+  const { endpoint, hits } = await bareStatusServer(t, 408);
+  const factory = new ClientFactory({
+    scanId: 'test',
+    endpoint,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts: 3,
+    retryMode: 'standard',
+  });
+  t.teardown(() => factory.destroy());
+  const thrown = await factory
+    .forOrganization()
+    .client('iam')
+    .send(new ListMFADevicesCommand({}))
+    .then(
+      () => null,
+      (error: unknown) => error,
+    );
+  t.equal(hits.count, 3, 'every attempt the call may make');
+  const error = toCollectionError(thrown, 'iam:ListMFADevices');
+  t.equal(error.code, 'Http408');
+  t.equal(error.message, 'HTTP 408 (Request Timeout) with no AWS error code in the response');
+  t.equal(new AwsCallError(error).message, `Http408 on iam:ListMFADevices: ${error.message}`);
+});
+
+t.test('a bare 403 is not retried and still names its status', async (t) => {
+  const { endpoint, hits } = await bareStatusServer(t, 403);
+  const iam = new IAMClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts: 3,
+  });
+  t.teardown(() => iam.destroy());
+  const thrown = await iam.send(new ListMFADevicesCommand({})).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  classifyStatusOnlyError(thrown);
+  t.equal(hits.count, 1);
+  t.same(toCollectionError(thrown, 'iam:ListMFADevices'), {
+    action: 'iam:ListMFADevices',
+    code: 'Http403',
+    message: 'HTTP 403 (Forbidden) with no AWS error code in the response',
+  });
 });

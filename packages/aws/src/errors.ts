@@ -1,4 +1,5 @@
 /** AWS errors become typed CollectionErrors naming the action; collectors never throw for an AWS error. */
+import { STATUS_CODES } from 'node:http';
 import type { Collected, CollectionError } from '@rootaudit/checks';
 
 /** A failed AWS call, tagged with the IAM action it made and the region it went to. */
@@ -77,6 +78,9 @@ export function errorCode(error: unknown): string {
     // which only a parsed AWS error carries. Its name would hide the server failure.
     const unparsed = e.$fault === undefined && (typeof e.name !== 'string' || JS_ERROR_NAMES.has(e.name));
     if (unparsed && status !== undefined && status >= 500) return 'InternalFailure';
+    // A response with a status and no AWS error code (a proxy's or load balancer's 408, 429, 502):
+    // the SDK names it Unknown; its status is all there is to go by.
+    if (statusOnly(error) && status !== undefined) return status >= 500 ? 'InternalFailure' : `Http${status}`;
     if (typeof e.name === 'string' && e.name && e.name !== 'Error') return e.name;
     if (typeof e.code === 'string' && e.code) return e.code;
     if (status !== undefined && status >= 500) return 'InternalFailure';
@@ -88,7 +92,38 @@ export function errorCode(error: unknown): string {
 /** Names of JavaScript's own errors: never an AWS error code. */
 const JS_ERROR_NAMES = new Set(['Error', 'SyntaxError', 'TypeError', 'RangeError', 'ReferenceError']);
 
+/** Names the SDK gives an error response that carries no AWS error code. */
+const UNKNOWN_ERROR_NAMES = new Set(['Unknown', 'UnknownError']);
+
+/** The status of an error response with no AWS error code, else undefined. */
+function statusOnly(error: unknown): number | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const e = error as { name?: unknown; Code?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (typeof e.Code === 'string' && e.Code) return undefined;
+  if (typeof e.name !== 'string' || !UNKNOWN_ERROR_NAMES.has(e.name)) return undefined;
+  return e.$metadata?.httpStatusCode;
+}
+
+/**
+ * SDK retry classification for an error response with no AWS error code: the standard strategy
+ * retries only 500, 502, 503 and 504 by status, so a bare 408 (a request timeout at a proxy or
+ * load balancer) or 429 (a rate limit there) would end the call at its first attempt. Marked
+ * retryable (429 as throttling) they are retried within the call's attempts, with backoff.
+ * Called inside the SDK's retry loop on every failed attempt.
+ */
+export function classifyStatusOnlyError(error: unknown): void {
+  const status = statusOnly(error);
+  if (status !== 408 && status !== 429) return;
+  const e = error as { $retryable?: { throttling?: boolean } };
+  e.$retryable ??= status === 429 ? { throttling: true } : {};
+}
+
 export function errorMessage(error: unknown): string {
+  const status = statusOnly(error);
+  if (status !== undefined) {
+    const reason = STATUS_CODES[status];
+    return `HTTP ${status}${reason ? ` (${reason})` : ''} with no AWS error code in the response`;
+  }
   if (error instanceof Error && error.message) return error.message;
   if (error && typeof error === 'object' && 'message' in error) return String(error.message);
   return String(error);

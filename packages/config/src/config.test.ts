@@ -87,6 +87,12 @@ const badValues: [string, string, RegExp][] = [
   ['ROOTAUDIT_ALLOWED_EMAIL_DOMAINS', 'example.com,not a domain', /domain names/],
   ['ROOTAUDIT_SCAN_CRON', '0 2 * *', /five-field cron/],
   ['ROOTAUDIT_SCAN_CRON', '61 2 * * *', /five-field cron/],
+  ['ROOTAUDIT_SCAN_CRON', '5-1 * * * *', /ranges low-high/],
+  ['ROOTAUDIT_SCAN_CRON', '0 2 * * 5-1', /ranges low-high/],
+  ['ROOTAUDIT_SCAN_CRON', '0 2 * 12-1 *', /ranges low-high/],
+  ['ROOTAUDIT_SCAN_CRON', '0 2 31 2 *', /exists in a month named/],
+  ['ROOTAUDIT_SCAN_CRON', '0 2 30,31 2 *', /exists in a month named/],
+  ['ROOTAUDIT_SCAN_CRON', '0 2 0 * *', /day 1-31/],
   ['ROOTAUDIT_SCAN_TIMEZONE', 'Mars/Olympus', /IANA time zone/],
   ['ROOTAUDIT_ACCOUNT_CONCURRENCY', '0', /1 to 256/],
   ['ROOTAUDIT_ALLOW_PRIVATE_WEBHOOK_URLS', 'yes', /true or false/],
@@ -158,4 +164,17 @@ loadConfigOrExit(); console.log('started');`;
     result.stderr,
     'rootaudit: invalid configuration: PORT="eighty": must be an integer from 0 to 65535\n',
   );
+});
+
+t.test('ROOTAUDIT_SCAN_CRON: expressions pg-boss schedules are accepted', async (t) => {
+  for (const cron of [
+    '0 2 29 2 *',
+    '0 2 31 1-3 *',
+    '0 2 31 */2 *',
+    '0 2 * * 7',
+    '0 0 1,15 * *',
+    '5-5 0-23/2 * * 0-6',
+  ]) {
+    t.equal(loadConfig({ ROOTAUDIT_SCAN_CRON: cron }).scanCron, cron, cron);
+  }
 });

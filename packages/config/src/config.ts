@@ -76,8 +76,13 @@ const commaList = (item: z.ZodType<string, string>) =>
 const integer = (min: number, max: number) =>
   z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(min).max(max));
 
-/** Five-field cron (minute hour day-of-month month day-of-week), as pg-boss accepts it. */
-function isCronExpression(expression: string): boolean {
+/**
+ * Five-field cron (minute hour day-of-month month day-of-week), as pg-boss's parser accepts it:
+ * numbers in each field's range, ranges low-high (it refuses 5-1), steps above 0, and days of the
+ * month that exist in some month named (it refuses 31 in February). What it would refuse must stop
+ * start-up here, naming the variable, not fail later inside the scheduler.
+ */
+export function isCronExpression(expression: string): boolean {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) return false;
   const ranges: [number, number][] = [
@@ -87,7 +92,7 @@ function isCronExpression(expression: string): boolean {
     [1, 12],
     [0, 7],
   ];
-  return fields.every((field, index) => {
+  const valid = fields.every((field, index) => {
     const [min, max] = ranges[index]!;
     return field.split(',').every((part) => {
       const match = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
@@ -95,9 +100,34 @@ function isCronExpression(expression: string): boolean {
       const [, , start, end, step] = match;
       const inRange = (value: string | undefined) =>
         value === undefined || (Number(value) >= min && Number(value) <= max);
-      return inRange(start) && inRange(end) && (step === undefined || Number(step) > 0);
+      const ordered = start === undefined || end === undefined || Number(start) <= Number(end);
+      return inRange(start) && inRange(end) && ordered && (step === undefined || Number(step) > 0);
     });
   });
+  return valid && dayExistsInSomeMonth(fields[2]!, fields[3]!);
+}
+
+/** Days in each month, February as in a leap year. */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether the day-of-month field names a day that some month of the month field has. */
+function dayExistsInSomeMonth(days: string, months: string): boolean {
+  const lowest = (field: string, fallback: number) =>
+    Math.min(
+      ...field.split(',').map((part) => (part.startsWith('*') ? fallback : Number.parseInt(part, 10))),
+    );
+  const explicitMonths = months.split(',').flatMap((part) => {
+    if (part.startsWith('*')) return [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    const [range, step] = part.split('/');
+    const [start, end] = range!.split('-').map(Number);
+    const last = end ?? (step ? 12 : start!);
+    const every = step ? Number(step) : 1;
+    const listed: number[] = [];
+    for (let month = start!; month <= last; month += every) listed.push(month);
+    return listed;
+  });
+  const longest = Math.max(...explicitMonths.map((month) => DAYS_IN_MONTH[month - 1] ?? 31));
+  return lowest(days, 1) <= longest;
 }
 
 function isTimeZone(zone: string): boolean {
@@ -272,7 +302,8 @@ export function loadConfig(env: Source = process.env): Config {
       source,
       {
         variable: 'ROOTAUDIT_SCAN_CRON',
-        allowed: 'must be a five-field cron expression like "0 2 * * *"',
+        allowed:
+          'must be a five-field cron expression like "0 2 * * *": minute 0-59, hour 0-23, day 1-31 (one that exists in a month named), month 1-12, weekday 0-7; ranges low-high',
         schema: z.string().refine(isCronExpression),
       },
       '0 2 * * *',

@@ -165,3 +165,31 @@ t.test('test databases are isolated from each other', async (t) => {
   t.equal(await b.prisma.apiKey.count(), 0);
   t.ok(await testServerUrl());
 });
+
+t.test(
+  "rootaudit's sessions end a frozen transaction and give up a stuck lock wait, the URL's options kept",
+  async (t) => {
+    const { url } = await testDatabase(t);
+    const settings = async (databaseUrl: string) => {
+      const prisma = createPrismaClient(databaseUrl);
+      t.teardown(() => prisma.$disconnect());
+      const rows = await prisma.$queryRaw<{ name: string; setting: string; unit: string | null }[]>`
+        SELECT name, setting, unit FROM pg_settings
+        WHERE name IN ('idle_in_transaction_session_timeout', 'lock_timeout', 'statement_timeout')
+        ORDER BY name`;
+      return Object.fromEntries(rows.map((row) => [row.name, `${row.setting}${row.unit ?? ''}`]));
+    };
+    t.same(await settings(url), {
+      idle_in_transaction_session_timeout: '60000ms',
+      lock_timeout: '30000ms',
+      statement_timeout: '0ms',
+    });
+    const withOptions = new URL(url);
+    withOptions.searchParams.set('options', '-c statement_timeout=5s -c lock_timeout=10s');
+    t.same(await settings(withOptions.toString()), {
+      idle_in_transaction_session_timeout: '60000ms',
+      lock_timeout: '10000ms',
+      statement_timeout: '5000ms',
+    });
+  },
+);

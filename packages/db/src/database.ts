@@ -8,9 +8,55 @@ import { appliedRows, migrateDatabase, migrationStatus, statusFromRows } from '.
 /** The database of the embedded server (its default `postgres` database stays for administration). */
 export const EMBEDDED_DATABASE_NAME = 'rootaudit';
 
+/**
+ * Settings of every session rootaudit's Prisma clients open (not the migrations' sessions, which
+ * wait on purpose for another process's migration lock):
+ * - idle_in_transaction_session_timeout: rootaudit sends a transaction's statements back to back,
+ *   so a transaction idle for a minute belongs to a frozen or cut-off process; the server ends that
+ *   session, its locks go, it rolls back, and the job that wrote it is retried.
+ * - lock_timeout: no rootaudit statement waits on another's lock for more than moments (an
+ *   account's transaction locks only that account's rows; shared counters are single statements),
+ *   so a wait of 30 s is behind a stuck holder: the statement fails and its job is retried, rather
+ *   than every worker's connections piling up behind it.
+ */
+export const SESSION_SETTINGS = {
+  idle_in_transaction_session_timeout: '60s',
+  lock_timeout: '30s',
+} as const;
+
+/** PostgreSQL's `options` startup parameter: SESSION_SETTINGS, then any the URL itself sets (they win). */
+export function sessionOptions(databaseUrl: string): string {
+  const ours = Object.entries(SESSION_SETTINGS).map(([name, value]) => `-c ${name}=${value}`);
+  let theirs: string | null = null;
+  try {
+    theirs = new URL(databaseUrl).searchParams.get('options');
+  } catch {
+    // not a URL: the driver reports it
+  }
+  return [...ours, ...(theirs ? [theirs] : [])].join(' ');
+}
+
 /** A Prisma client over @prisma/adapter-pg (Prisma 7 has no bundled query engine binary). */
 export function createPrismaClient(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  return new PrismaClient({ adapter: new PrismaPg(prismaPoolConfig(databaseUrl)) });
+}
+
+/**
+ * The pg pool settings of createPrismaClient. The URL's own `options` parameter would replace the
+ * `options` given beside it (pg reads the URL last), so it is merged and removed from the URL.
+ */
+export function prismaPoolConfig(databaseUrl: string): pg.PoolConfig {
+  let connectionString = databaseUrl;
+  try {
+    const url = new URL(databaseUrl);
+    if (url.searchParams.has('options')) {
+      url.searchParams.delete('options');
+      connectionString = url.toString();
+    }
+  } catch {
+    // not a URL: passed on as it is
+  }
+  return { connectionString, options: sessionOptions(databaseUrl) };
 }
 
 /** The URL with its password replaced by `***`, for logs and error messages. */

@@ -9,8 +9,10 @@ export {
   EMBEDDED_DATABASE_NAME,
   type OpenDatabaseOptions,
   openDatabase,
+  prismaPoolConfig,
   type Readiness,
   redactDatabaseUrl,
+  SESSION_SETTINGS,
 } from './database.ts';
 export {
   type EmbeddedPostgresOptions,

@@ -29,6 +29,14 @@ export async function stopAll(services: RunningService[], logger: Logger): Promi
 }
 
 /**
+ * A start-up failure a person can act on from its message alone (the database is unreachable, the
+ * API's port is taken): logged as that one line, without a stack trace.
+ */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/**
  * Runs `start` (which returns the services it started, in order) and stops them on a signal.
  * A start-up failure stops whatever had started and exits 1.
  */
@@ -42,7 +50,8 @@ export async function runUntilSignal(
   const shutdown = async (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ reason }, 'shutting down');
+    // Nothing to stop after a failed start: the failure was the last word.
+    if (started.length > 0 || exitCode === 0) logger.info({ reason }, 'shutting down');
     const deadline = setTimeout(() => {
       logger.error({ timeoutMs: options.shutdownTimeoutMs ?? 30_000 }, 'shutdown timed out; exiting');
       process.exit(exitCode || 1);
@@ -61,7 +70,8 @@ export async function runUntilSignal(
   try {
     await start(started);
   } catch (error) {
-    logger.fatal({ err: error }, 'start-up failed');
+    if (error instanceof StartupError) logger.fatal(`start-up failed: ${error.message}`);
+    else logger.fatal({ err: error }, 'start-up failed');
     await shutdown('start-up failed', 1);
   }
 }

@@ -6,6 +6,12 @@
  * - FAIL → PASS or NOT_APPLICABLE → resolved (resolvedAt = now);
  * - resolved → FAIL → reopened (reopenedAt = now, reopenCount + 1, resolvedAt cleared);
  * - any status change sets statusChangedAt;
+ * - ERROR after PASS, FAIL or NOT_APPLICABLE: the check could not answer, which proves neither a fix
+ *   nor a regression, so the finding keeps its status, message, evidence and lastSeenAt (no
+ *   resolution, no reopening, no transition to announce) and records lastErrorAt and lastError;
+ *   the next result that answers clears them and is compared with the status kept;
+ * - a finding first seen as ERROR is created ERROR (nothing better is known); its first answer is
+ *   then an ordinary status change (ERROR → FAIL announces a failure, ERROR → PASS resolves nothing);
  * - a finding whose lastScanId is this scan is left alone, so applying a scan twice is a no-op.
  */
 import type { CheckStatus, Prisma, Severity } from '@rootaudit/db';
@@ -112,11 +118,17 @@ export async function applyFindings(
         lastSeenAt: now,
         statusChangedAt: now,
         lastScanId: scanId,
+        ...(result.status === 'ERROR' ? { lastErrorAt: now, lastError: result.message } : {}),
       });
       continue;
     }
     if (finding.lastScanId === scanId) continue;
+    if (result.status === 'ERROR' && finding.status !== 'ERROR') {
+      toUpdate.push({ id: finding.id, kind: 'error', message: result.message });
+      continue;
+    }
     const update: FindingUpdate = {
+      kind: 'result',
       id: finding.id,
       status: result.status,
       severity: result.severity,
@@ -159,16 +171,22 @@ export async function applyFindings(
   return { changes, transitions };
 }
 
-/** One existing finding's new state; what changes with its status is derived in SQL. */
-interface FindingUpdate {
-  id: string;
-  status: CheckStatus;
-  severity: Severity;
-  message: string;
-  evidence: Record<string, unknown>;
-  statusChanged: boolean;
-  lifecycle: 'resolved' | 'reopened' | null;
-}
+/**
+ * One existing finding's new state; what changes with its status is derived in SQL. `error`: the
+ * check could not answer; only lastErrorAt, lastError and lastScanId change.
+ */
+type FindingUpdate =
+  | {
+      kind: 'result';
+      id: string;
+      status: CheckStatus;
+      severity: Severity;
+      message: string;
+      evidence: Record<string, unknown>;
+      statusChanged: boolean;
+      lifecycle: 'resolved' | 'reopened' | null;
+    }
+  | { kind: 'error'; id: string; message: string };
 
 /**
  * Every update of one account's findings in one statement: a nightly scan updates every finding
@@ -182,30 +200,37 @@ async function updateFindings(
 ): Promise<void> {
   if (updates.length === 0) return;
   const { scanId, scope, now } = context;
+  // An `error` row (u.status NULL) keeps every column of the finding but the error and the scan.
   await tx.$executeRaw`
     UPDATE findings AS f SET
-      status = u.status::check_status,
-      severity = u.severity::severity,
-      message = u.message,
-      evidence = u.evidence,
+      status = COALESCE(u.status::check_status, f.status),
+      severity = COALESCE(u.severity::severity, f.severity),
+      message = CASE WHEN u.status IS NULL THEN f.message ELSE u.message END,
+      evidence = COALESCE(u.evidence, f.evidence),
       scope = ${scope}::check_scope,
-      last_seen_at = ${now},
+      last_seen_at = CASE WHEN u.status IS NULL THEN f.last_seen_at ELSE ${now} END,
       last_scan_id = ${scanId},
       updated_at = ${new Date()},
+      last_error_at = CASE WHEN u.status IS NULL OR u.status = 'ERROR' THEN ${now}::timestamp(3) ELSE NULL END,
+      last_error = CASE WHEN u.status IS NULL OR u.status = 'ERROR' THEN u.message ELSE NULL END,
       status_changed_at = CASE WHEN u.status_changed THEN ${now} ELSE f.status_changed_at END,
       resolved_at = CASE u.lifecycle WHEN 'resolved' THEN ${now} WHEN 'reopened' THEN NULL ELSE f.resolved_at END,
       reopened_at = CASE WHEN u.lifecycle = 'reopened' THEN ${now} ELSE f.reopened_at END,
       reopen_count = f.reopen_count + CASE WHEN u.lifecycle = 'reopened' THEN 1 ELSE 0 END
     FROM jsonb_to_recordset(${JSON.stringify(
-      updates.map((update) => ({
-        id: update.id,
-        status: update.status,
-        severity: update.severity,
-        message: update.message,
-        evidence: update.evidence,
-        status_changed: update.statusChanged,
-        lifecycle: update.lifecycle,
-      })),
+      updates.map((update) =>
+        update.kind === 'error'
+          ? { id: update.id, message: update.message, status_changed: false }
+          : {
+              id: update.id,
+              status: update.status,
+              severity: update.severity,
+              message: update.message,
+              evidence: update.evidence,
+              status_changed: update.statusChanged,
+              lifecycle: update.lifecycle,
+            },
+      ),
     )}::jsonb) AS u(
       id text, status text, severity text, message text, evidence jsonb, status_changed boolean, lifecycle text
     )

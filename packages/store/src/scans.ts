@@ -5,6 +5,12 @@
  * Idempotency (a re-delivered job writes nothing twice): account results are written in one
  * transaction that first moves the AccountScan out of PENDING/RUNNING with a guarded update; when
  * that update changes no row, the account was already recorded and nothing else is written.
+ *
+ * No shared row in an account's transaction: it locks only rows of its own account, so a worker
+ * frozen inside it (before COMMIT) delays nobody else. What every account adds to (the scan's
+ * counters and progress, the AWS call totals) is written after the commit by one statement guarded
+ * on AccountScan.countedAt (countAccountScan): a lock it takes lasts that statement only, and a
+ * re-delivered job runs it again, so a crash between the two still counts the account once.
  */
 
 import { accountSkipReason } from '@rootaudit/checks';
@@ -155,28 +161,27 @@ export async function markAccountScanRunning(
   input: { scanId: string; accountId: string; now?: Date },
 ): Promise<boolean> {
   const now = input.now ?? new Date();
-  return prisma.$transaction(async (tx) => {
-    const { count } = await tx.accountScan.updateMany({
-      where: { scanId: input.scanId, accountId: input.accountId, status: { in: [...OPEN] } },
-      data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt: now },
-    });
-    if (count === 0) return false;
-    // Progress for the stalled-scan watchdog (minutes), written at most every few seconds: every
-    // worker slot starting an account would otherwise queue on the scan row's lock. A row whose
-    // progress is recent does not match and is neither locked nor waited for.
-    await tx.scan.updateMany({
-      where: {
-        id: input.scanId,
-        active: true,
-        OR: [
-          { lastProgressAt: null },
-          { lastProgressAt: { lt: new Date(now.getTime() - PROGRESS_GRANULARITY_MS) } },
-        ],
-      },
-      data: { lastProgressAt: now },
-    });
-    return true;
-  }, TRANSACTION);
+  const { count } = await prisma.accountScan.updateMany({
+    where: { scanId: input.scanId, accountId: input.accountId, status: { in: [...OPEN] } },
+    data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt: now },
+  });
+  if (count === 0) return false;
+  // Progress for the stalled-scan watchdog (minutes), written at most every few seconds: every
+  // worker slot starting an account would otherwise queue on the scan row's lock. A row whose
+  // progress is recent does not match and is neither locked nor waited for. A statement of its
+  // own, not a transaction with the update above: the scan row's lock ends with the statement.
+  await prisma.scan.updateMany({
+    where: {
+      id: input.scanId,
+      active: true,
+      OR: [
+        { lastProgressAt: null },
+        { lastProgressAt: { lt: new Date(now.getTime() - PROGRESS_GRANULARITY_MS) } },
+      ],
+    },
+    data: { lastProgressAt: now },
+  });
+  return true;
 }
 
 /**
@@ -209,8 +214,9 @@ export interface RecordedAccount {
 /**
  * Writes one account's outcome in ONE transaction: the AccountScan's final status and AWS call
  * counts, its CheckResults, the finding lifecycle (new findings muted when a suppression matches),
- * the scan's counters and progress, the AWS call totals, the account's lastScannedAt. Writes
- * nothing when the AccountScan had already left PENDING/RUNNING.
+ * the account's lastScannedAt. Writes nothing when the AccountScan had already left
+ * PENDING/RUNNING. Then, after the commit and also for a re-delivery, adds the account to the
+ * scan's counters and progress and to the AWS call totals, once (countAccountScan).
  */
 export async function recordAccountResults(
   prisma: PrismaClient,
@@ -220,7 +226,7 @@ export async function recordAccountResults(
   const results = uniqueResults(input.results);
   const failed = input.error !== undefined && input.error !== null;
   const awsCalls = input.awsCalls ?? {};
-  return prisma.$transaction(async (tx) => {
+  const recorded = await prisma.$transaction(async (tx): Promise<RecordedAccount> => {
     // First, so a concurrent duplicate waits on this row and then finds it no longer open.
     const { count } = await tx.accountScan.updateMany({
       where: { scanId: input.scanId, accountId: input.accountId, status: { in: [...OPEN] } },
@@ -249,21 +255,72 @@ export async function recordAccountResults(
     });
     await refreshMutedFindings(tx, { accountId: input.accountId, now });
     await tx.account.updateMany({ where: { id: input.accountId }, data: { lastScannedAt: now } });
-    // Rows every account's transaction updates (the scan, the call totals) come last: a row lock
-    // is held until commit, so concurrent accounts queue on these rows for the last statements
-    // and the commit only, not for the whole transaction (bench/write-path.ts).
-    await tx.scan.update({
-      where: { id: input.scanId },
-      data: {
-        accountsDone: { increment: 1 },
-        accountsFailed: { increment: failed ? 1 : 0 },
-        ...resultCounterIncrements(results),
-        lastProgressAt: now,
-      },
-    });
-    await addAwsCallTotals(tx, awsCalls);
     return { applied: true, findings, transitions };
   }, TRANSACTION);
+  await countAccountScan(prisma, { scanId: input.scanId, accountId: input.accountId, now });
+  return recorded;
+}
+
+/**
+ * Adds a finished account scan to its scan's counters (accountsDone, accountsFailed, results by
+ * status) and progress, and its AWS calls to the totals, unless it was counted already: ONE
+ * statement, so the scan row is locked for that statement only, whoever runs it and however
+ * slowly. Guarded on countedAt (a concurrent duplicate waits on the account scan's row, then finds
+ * it counted). A scan no longer RUNNING is left as its end recounted it. Locks the account scan's
+ * row, then the scan's, then the totals rows in service order: the same order for every caller.
+ */
+async function countAccountScan(
+  prisma: PrismaClient,
+  input: { scanId: string; accountId: string; now: Date },
+): Promise<void> {
+  const { scanId, accountId, now } = input;
+  // Each CTE reads the one before it, so they run (and lock) in this order.
+  await prisma.$executeRaw`
+    WITH counted AS (
+      UPDATE account_scans SET counted_at = ${now}::timestamp(3)
+      WHERE scan_id = ${scanId} AND account_id = ${accountId} AND counted_at IS NULL
+        AND status IN ('SUCCEEDED', 'ERROR')
+      RETURNING status, aws_calls
+    ), results AS (
+      SELECT
+        count(*) FILTER (WHERE r.status = 'PASS')::int AS pass,
+        count(*) FILTER (WHERE r.status = 'FAIL')::int AS fail,
+        count(*) FILTER (WHERE r.status = 'ERROR')::int AS error,
+        count(*) FILTER (WHERE r.status = 'NOT_APPLICABLE')::int AS not_applicable
+      FROM check_results r
+      WHERE r.scan_id = ${scanId} AND r.account_id = ${accountId} AND r.scope = 'account'
+        AND EXISTS (SELECT 1 FROM counted)
+    ), scan AS (
+      UPDATE scans AS s SET
+        accounts_done = s.accounts_done + 1,
+        accounts_failed = s.accounts_failed + CASE WHEN c.status = 'ERROR' THEN 1 ELSE 0 END,
+        results_pass = s.results_pass + r.pass,
+        results_fail = s.results_fail + r.fail,
+        results_error = s.results_error + r.error,
+        results_not_applicable = s.results_not_applicable + r.not_applicable,
+        last_progress_at = ${now}::timestamp(3)
+      FROM counted AS c, results AS r
+      WHERE s.id = ${scanId} AND s.status = 'RUNNING'
+      RETURNING s.id
+    ), calls AS (
+      SELECT service.key AS service,
+        COALESCE((service.value->>'calls')::bigint, 0) AS calls,
+        COALESCE((service.value->>'errors')::bigint, 0) AS errors,
+        COALESCE((service.value->>'throttles')::bigint, 0) AS throttles
+      FROM counted AS c, jsonb_each(c.aws_calls) AS service
+      WHERE (SELECT count(*) FROM scan) >= 0
+    ), totals AS (
+      INSERT INTO aws_call_totals (service, calls, errors, throttles)
+      SELECT service, calls, errors, throttles FROM calls
+      WHERE calls + errors + throttles > 0
+      ORDER BY service
+      ON CONFLICT (service) DO UPDATE SET
+        calls = aws_call_totals.calls + EXCLUDED.calls,
+        errors = aws_call_totals.errors + EXCLUDED.errors,
+        throttles = aws_call_totals.throttles + EXCLUDED.throttles
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM totals)`;
 }
 
 /** The CheckResult rows of one account's (or, scope organization, the organization's) results. */
@@ -299,29 +356,6 @@ function resultCounterIncrements(results: readonly StoredResult[]) {
 }
 
 /**
- * Adds one account scan's AWS calls to the per-service totals. Services in name order: every
- * recording transaction locks these rows in the same order (after the scan row), so concurrent
- * workers queue behind each other instead of deadlocking.
- */
-async function addAwsCallTotals(tx: Prisma.TransactionClient, awsCalls: AwsCallCounts): Promise<void> {
-  const rows = Object.entries(awsCalls)
-    .filter(([, counts]) => counts.calls + counts.errors + counts.throttles > 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(
-      ([service, counts]) =>
-        Prisma.sql`(${service}, ${counts.calls}::bigint, ${counts.errors}::bigint, ${counts.throttles}::bigint)`,
-    );
-  if (rows.length === 0) return;
-  await tx.$executeRaw`
-    INSERT INTO aws_call_totals (service, calls, errors, throttles)
-    VALUES ${Prisma.join(rows)}
-    ON CONFLICT (service) DO UPDATE SET
-      calls = aws_call_totals.calls + EXCLUDED.calls,
-      errors = aws_call_totals.errors + EXCLUDED.errors,
-      throttles = aws_call_totals.throttles + EXCLUDED.throttles`;
-}
-
-/**
  * Organization-level results, once per scan: stored under the management account with scope
  * organization (see prisma/schema.prisma). A second call for the same scan writes nothing.
  */
@@ -332,7 +366,7 @@ export async function recordOrganizationResults(
   const now = input.now ?? new Date();
   const results = uniqueResults(input.results);
   if (results.length === 0) return { applied: false, findings: null, transitions: [] };
-  return prisma.$transaction(async (tx) => {
+  const recorded = await prisma.$transaction(async (tx): Promise<RecordedAccount> => {
     const { count } = await tx.checkResult.createMany({
       data: checkResultRows(
         { scanId: input.scanId, accountId: input.managementAccountId, scope: 'organization', now },
@@ -350,12 +384,17 @@ export async function recordOrganizationResults(
       now,
     });
     await refreshMutedFindings(tx, { accountId: input.managementAccountId, now });
-    await tx.scan.update({
-      where: { id: input.scanId },
-      data: { ...resultCounterIncrements(results), lastProgressAt: now },
-    });
     return { applied: true, findings, transitions };
   }, TRANSACTION);
+  // After the commit, as for accounts: the scan row is locked by this statement only. Lost if the
+  // process dies in between; completeScanIfDone recounts the results from the CheckResults.
+  if (recorded.applied) {
+    await prisma.scan.updateMany({
+      where: { id: input.scanId, status: 'RUNNING' },
+      data: { ...resultCounterIncrements(results), lastProgressAt: now },
+    });
+  }
+  return recorded;
 }
 
 /**
@@ -369,9 +408,10 @@ export async function completeScanIfDone(
   options: { now?: Date } = {},
 ): Promise<Scan | null> {
   const now = options.now ?? new Date();
-  // The scan row first: every account's end increments accountsDone in the transaction that ends
-  // it, so while accountsDone < accountsTotal some account is still open. Counting AccountScans
-  // after each of N accounts read N² rows per scan (10,000 accounts: 10⁸; bench/worker.ts).
+  // The scan row first: every account's end increments accountsDone once (countAccountScan, after
+  // the account's transaction commits and before its caller gets here), so while accountsDone <
+  // accountsTotal some account is still open or uncounted. Counting AccountScans after each of N
+  // accounts read N² rows per scan (10,000 accounts: 10⁸; bench/worker.ts).
   const progress = await prisma.scan.findUnique({
     where: { id: scanId },
     select: { status: true, accountsDone: true, accountsTotal: true },
@@ -382,6 +422,15 @@ export async function completeScanIfDone(
     if (counts.PENDING + counts.RUNNING > 0) return null;
     const scanned = counts.SUCCEEDED + counts.ERROR;
     const status = counts.ERROR === 0 ? 'SUCCEEDED' : counts.SUCCEEDED === 0 ? 'FAILED' : 'PARTIAL';
+    // Once per scan, the results counted from the rows themselves: what the running counters
+    // could have missed (organization results whose process died before counting) is back.
+    const byStatus = await tx.checkResult.groupBy({
+      by: ['status'],
+      where: { scanId },
+      _count: { _all: true },
+    });
+    const resultCount = (wanted: CheckStatus) =>
+      byStatus.find((group) => group.status === wanted)?._count._all ?? 0;
     const { count } = await tx.scan.updateMany({
       where: { id: scanId, status: 'RUNNING' },
       data: {
@@ -392,6 +441,10 @@ export async function completeScanIfDone(
         accountsDone: scanned,
         accountsFailed: counts.ERROR,
         accountsSkipped: counts.SKIPPED,
+        resultsPass: resultCount('PASS'),
+        resultsFail: resultCount('FAIL'),
+        resultsError: resultCount('ERROR'),
+        resultsNotApplicable: resultCount('NOT_APPLICABLE'),
         failureReason:
           status === 'SUCCEEDED' ? null : `${counts.ERROR} of ${scanned} accounts could not be scanned`,
       },

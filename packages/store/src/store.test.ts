@@ -2,6 +2,7 @@ import type { Organization, OrganizationAccount } from '@rootaudit/checks';
 import type { PrismaClient } from '@rootaudit/db';
 import t, { type Test } from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
+import { freezableClient } from '../../../test/support/frozen-commit.ts';
 import {
   addAccountScans,
   completeScanIfDone,
@@ -306,7 +307,101 @@ t.test('FAIL → NOT_APPLICABLE resolves; FAIL → ERROR does not', async (t) =>
   t.same((await finding(prisma, 'a')).resolvedAt, day(2));
   const b = await finding(prisma, 'b');
   t.equal(b.resolvedAt, null);
-  t.same(b.statusChangedAt, day(2));
+  t.equal(b.status, 'FAIL', 'the last known status is kept');
+  t.same(b.statusChangedAt, day(1));
+});
+
+t.test('an ERROR keeps the last known status and records when and why the evaluation failed', async (t) => {
+  const prisma = await seeded(t);
+  await scanWith(prisma, [result('failing', 'FAIL'), result('passing', 'PASS')], day(1));
+  const error = (checkId: string): StoredResult => ({
+    ...result(checkId, 'ERROR'),
+    message: `AccessDenied on iam:GetAccountSummary in ${MEMBER}: the audit role lacks it`,
+    evidence: { error: 'AccessDenied' },
+  });
+  await scanWith(prisma, [error('failing'), error('passing')], day(2));
+  for (const [checkId, status] of [
+    ['failing', 'FAIL'],
+    ['passing', 'PASS'],
+  ] as const) {
+    const row = await finding(prisma, checkId);
+    t.equal(row.status, status, `${checkId}: status kept`);
+    t.equal(row.message, `${checkId} is ${status}`, `${checkId}: message of the last answer kept`);
+    t.same(row.evidence, { status }, `${checkId}: evidence of the last answer kept`);
+    t.same([row.lastSeenAt, row.statusChangedAt], [day(1), day(1)], `${checkId}: not seen, not changed`);
+    t.same(row.lastErrorAt, day(2));
+    t.match(row.lastError, /AccessDenied on iam:GetAccountSummary/);
+    t.equal(row.resolvedAt, null);
+  }
+
+  // The next answer clears the error and is compared with the kept status.
+  await scanWith(prisma, [result('failing', 'FAIL'), result('passing', 'PASS')], day(3));
+  for (const checkId of ['failing', 'passing']) {
+    const row = await finding(prisma, checkId);
+    t.equal(row.lastErrorAt, null, `${checkId}: error cleared`);
+    t.equal(row.lastError, null);
+    t.same([row.lastSeenAt, row.statusChangedAt], [day(3), day(1)]);
+    t.equal(row.reopenCount, 0);
+    t.equal(row.resolvedAt, null);
+  }
+});
+
+t.test('FAIL, ERROR, FAIL: no failure announced again, nothing reopened', async (t) => {
+  const prisma = await seeded(t);
+  const record = async (status: StoredResult['status'], at: Date) => {
+    const scan = await createScan(prisma, {
+      trigger: 'MANUAL',
+      accounts: standardOrganization().accounts,
+      now: at,
+    });
+    const recorded = await recordAccountResults(prisma, {
+      scanId: scan.id,
+      accountId: MEMBER,
+      results: [result('root-mfa-enabled', status)],
+      durationMs: 1,
+      now: at,
+    });
+    await failScan(prisma, scan.id, 'test ends the scan', { now: at });
+    return { transitions: recorded.transitions.map((transition) => transition.kind), ...recorded.findings };
+  };
+  t.same((await record('FAIL', day(1))).transitions, ['failed']);
+  t.same(await record('ERROR', day(2)), {
+    transitions: [],
+    created: 0,
+    resolved: 0,
+    reopened: 0,
+    changed: 0,
+  });
+  t.same(await record('FAIL', day(3)), { transitions: [], created: 0, resolved: 0, reopened: 0, changed: 0 });
+  // Resolved, then ERROR, then FAIL: that FAIL is a real reopening after the PASS kept.
+  t.same((await record('PASS', day(4))).transitions, ['resolved']);
+  t.same((await record('ERROR', day(5))).transitions, []);
+  t.same(await record('FAIL', day(6)), {
+    transitions: ['failed'],
+    created: 0,
+    resolved: 0,
+    reopened: 1,
+    changed: 1,
+  });
+  const mfa = await finding(prisma, 'root-mfa-enabled');
+  t.equal(mfa.reopenCount, 1);
+  t.same(mfa.reopenedAt, day(6));
+});
+
+t.test('a finding first evaluated ERROR is stored ERROR; its first answer is a status change', async (t) => {
+  const prisma = await seeded(t);
+  await scanWith(prisma, [result('a', 'ERROR'), result('b', 'ERROR')], day(1));
+  const a = await finding(prisma, 'a');
+  t.equal(a.status, 'ERROR');
+  t.same(a.lastErrorAt, day(1));
+  t.equal(a.lastError, 'a is ERROR');
+  await scanWith(prisma, [result('a', 'FAIL'), result('b', 'PASS')], day(2));
+  const [after, b] = [await finding(prisma, 'a'), await finding(prisma, 'b')];
+  t.equal(after.status, 'FAIL');
+  t.equal(after.lastErrorAt, null);
+  t.equal(after.reopenCount, 0);
+  t.equal(b.status, 'PASS');
+  t.equal(b.resolvedAt, null, 'ERROR → PASS resolves nothing: it never failed');
 });
 
 t.test('a re-delivered account writes nothing twice', async (t) => {
@@ -347,6 +442,93 @@ t.test('concurrent first deliveries of one account: exactly one applies', async 
   const outcomes = await Promise.all([1, 2, 3].map(() => recordAccountResults(prisma, input)));
   t.equal(outcomes.filter((o) => o.applied).length, 1);
   t.equal((await prisma.scan.findUniqueOrThrow({ where: { id: scan.id } })).accountsDone, 1);
+});
+
+/** Resolves when some session waits on a lock held by the server process `pid`; stops on `done`. */
+async function blockedBy(prisma: PrismaClient, pid: number, done: { settled: boolean }): Promise<void> {
+  while (!done.settled) {
+    const [row] = await prisma.$queryRaw<{ waiting: number }[]>`
+      SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE ${pid}::int = ANY(pg_blocking_pids(pid))`;
+    if ((row?.waiting ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return new Promise(() => {});
+}
+
+t.test('an account transaction frozen before its COMMIT keeps no other account waiting', async (t) => {
+  const { url, prisma } = await testDatabase(t);
+  await persistOrganization(prisma, { organization: { ok: true, value: standardOrganization() } });
+  const scan = await createScan(prisma, { trigger: 'MANUAL', accounts: standardOrganization().accounts });
+  const frozen = freezableClient(url);
+  t.teardown(() => frozen.close());
+  const calls = { iam: { calls: 2, errors: 0, throttles: 0 } };
+
+  const heldCommit = frozen.nextCommitFrozen();
+  const member = recordAccountResults(frozen.prisma, {
+    scanId: scan.id,
+    accountId: MEMBER,
+    results: [result('root-mfa-enabled', 'FAIL')],
+    durationMs: 1,
+    awsCalls: calls,
+  });
+  const { pid, release } = await heldCommit;
+  const done = { settled: false };
+  const other = recordAccountResults(prisma, {
+    scanId: scan.id,
+    accountId: OTHER,
+    results: [result('root-mfa-enabled', 'PASS', rootArn(OTHER))],
+    durationMs: 1,
+    awsCalls: calls,
+  });
+  // Whichever comes first: the other account recorded, or a session waiting on the frozen one.
+  const outcome = await Promise.race([
+    other.then(() => 'recorded'),
+    blockedBy(prisma, pid, done).then(() => 'waits on the frozen transaction'),
+  ]);
+  done.settled = true;
+  release();
+  t.equal(outcome, 'recorded');
+  await Promise.all([member, other]);
+
+  await recordAccountResults(prisma, { scanId: scan.id, accountId: MANAGEMENT, results: [], durationMs: 1 });
+  const running = await prisma.scan.findUniqueOrThrow({ where: { id: scan.id } });
+  t.match(
+    running,
+    { accountsDone: 3, accountsFailed: 0, resultsFail: 1, resultsPass: 1 },
+    'counted once each',
+  );
+  const finished = await completeScanIfDone(prisma, scan.id);
+  t.match(finished, { status: 'SUCCEEDED', accountsDone: 3, resultsFail: 1, resultsPass: 1 });
+  const iam = await prisma.awsCallTotal.findUniqueOrThrow({ where: { service: 'iam' } });
+  t.equal(Number(iam.calls), 4);
+});
+
+t.test('an account whose counting was lost after its commit is counted by the re-delivery', async (t) => {
+  const prisma = await seeded(t);
+  const scan = await createScan(prisma, { trigger: 'MANUAL', accounts: standardOrganization().accounts });
+  const input = {
+    scanId: scan.id,
+    accountId: MEMBER,
+    results: [result('root-mfa-enabled', 'FAIL'), result('root-no-access-keys', 'ERROR')],
+    durationMs: 1,
+    awsCalls: { iam: { calls: 3, errors: 1, throttles: 0 } },
+    error: 'AccessDenied on iam:ListVirtualMFADevices',
+  };
+  t.equal((await recordAccountResults(prisma, input)).applied, true);
+  // The process died between the account's commit and its counting.
+  await prisma.accountScan.updateMany({ where: { scanId: scan.id }, data: { countedAt: null } });
+  await prisma.scan.update({
+    where: { id: scan.id },
+    data: { accountsDone: 0, accountsFailed: 0, resultsFail: 0, resultsError: 0 },
+  });
+  await prisma.awsCallTotal.deleteMany({});
+
+  t.equal((await recordAccountResults(prisma, input)).applied, false, 'the re-delivery writes no result');
+  await recordAccountResults(prisma, input);
+  const counted = await prisma.scan.findUniqueOrThrow({ where: { id: scan.id } });
+  t.match(counted, { accountsDone: 1, accountsFailed: 1, resultsFail: 1, resultsError: 1, resultsPass: 0 });
+  const iam = await prisma.awsCallTotal.findUniqueOrThrow({ where: { service: 'iam' } });
+  t.same([Number(iam.calls), Number(iam.errors)], [3, 1]);
 });
 
 t.test('SUCCEEDED, PARTIAL and FAILED with counts and finishedAt', async (t) => {

@@ -2,7 +2,9 @@
  * `rootaudit start [--role api|scheduler|worker[,…]]`: the whole service in one process for a single
  * machine, or the roles named (docker compose runs one role per service, workers as replicas).
  */
+import { createServer } from 'node:net';
 import { startApi } from '@rootaudit/api';
+import { loadConfigOrExit } from '@rootaudit/config';
 import { startScheduler } from '@rootaudit/scheduler';
 import { type Role, runRoles } from '@rootaudit/service';
 import { startWorker } from '@rootaudit/worker';
@@ -32,14 +34,46 @@ function selectRoles(option: string | undefined): [name: string, start: Role][] 
   return roles.filter(([name]) => named.includes(name));
 }
 
+/**
+ * Refuses to start when the API's address is taken: the API starts last (see above), and finding
+ * the port in use only then would leave a worker and a scheduler running behind no API. Whatever
+ * takes the port between this check and the API's listen still fails the start-up then.
+ */
+async function addressInUse(host: string, port: number): Promise<string | null> {
+  if (port === 0) return null;
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port, host, exclusive: true }, resolve);
+    });
+    return null;
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'error';
+    const why = code === 'EADDRINUSE' ? 'another process listens there' : code;
+    return `cannot listen on ${host}:${port} (HOST, PORT): ${why}; stop it or set PORT to a free port. Nothing was started.`;
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
 export async function run(argv: string[]): Promise<number | undefined> {
   const { role } = parseOptions(argv, { role: { type: 'string' } });
   const selected = selectRoles(role);
   // One role alone logs under its own name (api, scheduler, worker), as apps/*/src/main.ts do.
   const name = selected.length === 1 ? selected[0]![0] : 'rootaudit';
+  const config = loadConfigOrExit();
+  if (selected.some(([roleName]) => roleName === 'api')) {
+    const problem = await addressInUse(config.host, config.port);
+    if (problem) {
+      process.stderr.write(`rootaudit start: ${problem}\n`);
+      return 1;
+    }
+  }
   await runRoles(
     name,
     selected.map(([, start]) => start),
+    { config },
   );
   return undefined;
 }

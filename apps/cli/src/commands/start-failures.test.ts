@@ -1,0 +1,50 @@
+// `rootaudit start` refusing to start: each failure one line, and nothing left running.
+import { type AddressInfo, createServer } from 'node:net';
+import t from 'tap';
+import { runRootaudit } from '../../../../test/support/cli.ts';
+import { testDatabase } from '../../../../test/support/db.ts';
+
+/** Without tap's loaders and coverage hooks or inherited settings. */
+function environment(databaseUrl: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    DATABASE_URL: databaseUrl,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    LOG_LEVEL: 'info',
+  };
+}
+
+t.test("the API's port in use: one line, exit 1, nothing started", async (t) => {
+  const { url } = await testDatabase(t);
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  const { port } = taken.address() as AddressInfo;
+  const outcome = await runRootaudit(['start'], {
+    ...environment(url),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  });
+  t.equal(outcome.code, 1);
+  t.equal(outcome.stdout, '', 'no service logged a line: none started');
+  t.equal(outcome.stderr.trim().split('\n').length, 1, 'one line');
+  t.match(
+    outcome.stderr,
+    new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(HOST, PORT\\): another process listens there`),
+  );
+});
+
+t.test('an unreachable database: one line with its host and port, no password, no stack', async (t) => {
+  const outcome = await runRootaudit(['start'], {
+    ...environment('postgresql://rootaudit:s3cret-pw@127.0.0.1:1/rootaudit'),
+    PORT: '0',
+  });
+  t.equal(outcome.code, 1);
+  const lines = outcome.stdout.trim().split('\n');
+  t.equal(lines.length, 1, 'one line');
+  const line = JSON.parse(lines[0] ?? '{}') as { msg?: string; err?: unknown };
+  t.match(line.msg, /the database at 127\.0\.0\.1:1 \(DATABASE_URL\) is unreachable/);
+  t.equal(line.err, undefined, 'no error object, so no stack');
+  t.notMatch(outcome.stdout + outcome.stderr, /s3cret-pw|wasm|\n\s+at /);
+});
