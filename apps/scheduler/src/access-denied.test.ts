@@ -13,13 +13,17 @@ t.test(
       (account) => account.id !== pipeline.sim.model.organization.managementAccountId,
     );
     const denied = [members[3]!.id, members[12]!.id];
+    // The account summary and the credential report both refused: the root-credential checks have
+    // nothing left to answer from (one alone is not enough: each stands in for the other).
     sim.setKnobs({
       faults: {
-        accessDenied: denied.map((accountId) => ({
-          service: 'iam',
-          operation: 'GetAccountSummary',
-          accountId,
-        })),
+        accessDenied: denied.flatMap((accountId) =>
+          ['GetAccountSummary', 'GenerateCredentialReport'].map((operation) => ({
+            service: 'iam',
+            operation,
+            accountId,
+          })),
+        ),
       },
     });
     const scan = await scanOnce(pipeline);
@@ -53,17 +57,16 @@ t.test(
     const member = activeAccounts(pipeline).find(
       (account) => account.id !== sim.model.organization.managementAccountId,
     )!;
-    // One call a minute: the SDK's retries (3 attempts here) cannot get through.
+    // One call a minute: the SDK's retries (3 attempts here) cannot get through. The summary and
+    // the credential report both, as each stands in for the other.
     sim.setKnobs({
-      throttling: [
-        {
-          service: 'iam',
-          operation: 'GetAccountSummary',
-          accountId: member.id,
-          ratePerSecond: 1 / 60,
-          burst: 0,
-        },
-      ],
+      throttling: ['GetAccountSummary', 'GenerateCredentialReport'].map((operation) => ({
+        service: 'iam',
+        operation,
+        accountId: member.id,
+        ratePerSecond: 1 / 60,
+        burst: 0,
+      })),
     });
     const scan = await scanOnce(pipeline);
     t.equal(scan.status, 'PARTIAL');

@@ -8,7 +8,8 @@ import t from 'tap';
 import { addCallCounts, scanThroughWorker, simulatorCallCounts } from './testing.ts';
 
 t.test('every AWS call of a scan is stored once, with the account that made it', async (t) => {
-  // The first ACTIVE member account's GetAccountSummary is always throttled: the SDK tries 3 times.
+  // The first ACTIVE member account's GetAccountSummary and GenerateCredentialReport are always
+  // throttled (the SDK tries 3 times each): with neither, its root-credential checks end ERROR.
   let throttled = '';
   const { sim, prisma, scan, accountIds } = await scanThroughWorker(t, {
     accounts: 4,
@@ -17,8 +18,15 @@ t.test('every AWS call of a scan is stored once, with the account that made it',
       throttled = model.accounts.find(
         (account) => account.status === 'ACTIVE' && account.id !== model.organization.managementAccountId,
       )?.id as string;
-      const rule = { service: 'iam', operation: 'GetAccountSummary', accountId: throttled };
-      return { throttling: [{ ...rule, ratePerSecond: 1000, burst: 0 }] };
+      return {
+        throttling: ['GetAccountSummary', 'GenerateCredentialReport'].map((operation) => ({
+          service: 'iam',
+          operation,
+          accountId: throttled,
+          ratePerSecond: 1000,
+          burst: 0,
+        })),
+      };
     },
   });
   t.equal(scan.status, 'PARTIAL', 'the throttled account ends ERROR, the others are scanned');
@@ -33,11 +41,7 @@ t.test('every AWS call of a scan is stored once, with the account that made it',
     t.ok((calls.iam?.calls ?? 0) >= 1, `${row.accountId}: IAM calls counted`);
     const throttles = Object.values(calls).reduce((sum, counts) => sum + counts.throttles, 0);
     if (row.accountId === throttled) {
-      const answered = sim.callLog.count({
-        accountId: throttled,
-        operation: 'GetAccountSummary',
-        errorCode: 'Throttling',
-      });
+      const answered = sim.callLog.count({ accountId: throttled, service: 'iam', errorCode: 'Throttling' });
       t.ok(answered >= 3, `every attempt was throttled (${answered})`);
       t.equal(calls.iam?.throttles, answered, 'each throttled attempt counted, with the account');
       t.equal(row.status, 'ERROR');
