@@ -363,10 +363,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     ...(options.webhooks?.resolve ? { resolve: options.webhooks.resolve } : {}),
     ...(options.webhooks?.timeoutMs ? { timeoutMs: options.webhooks.timeoutMs } : {}),
   };
+  // retryCount and retryLimit come with the job's metadata.
+  const webhookWork = { ...work, includeMetadata: true } as const;
   for (let slot = 0; slot < (options.webhooks?.concurrency ?? 4); slot++) {
-    await boss.work<WebhookDeliveryJob>(
+    await boss.work<WebhookDeliveryJob, unknown, typeof webhookWork>(
       QUEUES.webhookDelivery,
-      { ...work, includeMetadata: true },
+      webhookWork,
       async ([job]) => {
         if (!job) return;
         await runJob(QUEUES.webhookDelivery, job.id, job.data, () =>

@@ -49,7 +49,7 @@ t.test('enqueueAccountScans twice enqueues each account once', async (t) => {
   const accounts = ['111111111111', '222222222222', '333333333333'];
   await enqueueAccountScans(boss, 'scan-1', accounts);
   await enqueueAccountScans(boss, 'scan-1', accounts);
-  t.equal(await boss.getQueueSize(QUEUES.scanAccount), 3);
+  t.equal((await boss.findJobs(QUEUES.scanAccount, { queued: true })).length, 3);
   const jobs = await boss.fetch<ScanAccountJob>(QUEUES.scanAccount, { batchSize: 10 });
   t.same(jobs.map((job) => job.data.accountId).sort(), accounts);
   t.ok(jobs.every((job) => job.data.scanId === 'scan-1'));
