@@ -25,7 +25,13 @@ import { type Check, checks as catalog } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
-import { type PgBoss, QUEUES, type ScanAccountJob, type WebhookDeliveryJob } from '@rootaudit/queue';
+import {
+  type JobAttempt,
+  type PgBoss,
+  QUEUES,
+  type ScanAccountJob,
+  type WebhookDeliveryJob,
+} from '@rootaudit/queue';
 import {
   type AccountScan,
   collectOrganizationEvidence,
@@ -277,7 +283,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     await finishIfDone(job.scanId);
   }
 
-  // Jobs in hand (pg-boss's offWork only stops fetching), so close() can wait for them or hand
+  // Jobs in hand (close() has offWork only stop fetching), so close() can wait for them or hand
   // them back.
   const stopWaiting = new Promise<void>((resolve) =>
     stopped.signal.addEventListener('abort', () => resolve(), { once: true }),
@@ -291,7 +297,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
    * then retries it elsewhere, and its own completion of the handler is a no-op (the job is no
    * longer active). The body may go on until the process exits but records nothing.
    */
-  async function handleJob(queue: string, jobId: string, about: object, body: () => Promise<void>) {
+  async function handleJob(queue: string, job: JobAttempt, about: object, body: () => Promise<void>) {
     if (!stopped.signal.aborted) {
       let finished = false;
       const done = body();
@@ -313,7 +319,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       if (finished) return;
     }
     try {
-      await boss.fail(queue, jobId, HANDED_BACK);
+      // Fenced to this attempt: a retry another worker took meanwhile is left alone.
+      await boss.fail(queue, job, HANDED_BACK);
     } catch (error) {
       log.warn(
         { ...about, queue, err: error },
@@ -324,8 +331,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     log.warn({ ...about, queue, shutdownGraceMs }, 'job handed back at shutdown; another worker retries it');
   }
 
-  function runJob(queue: string, jobId: string, about: object, body: () => Promise<void>): Promise<void> {
-    const handler = handleJob(queue, jobId, about, body);
+  function runJob(queue: string, job: JobAttempt, about: object, body: () => Promise<void>): Promise<void> {
+    const handler = handleJob(queue, job, about, body);
     handlers.add(handler);
     return handler.finally(() => handlers.delete(handler));
   }
@@ -347,7 +354,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
   for (let slot = 0; slot < config.accountConcurrency; slot++) {
     let slotId: string | undefined;
     slotId = await boss.work<ScanAccountJob>(QUEUES.scanAccount, work, async ([job]) => {
-      if (job) await runJob(QUEUES.scanAccount, job.id, job.data, () => scanOneAccount(job.data));
+      if (job) await runJob(QUEUES.scanAccount, job, job.data, () => scanOneAccount(job.data));
       // A slot that finished a job fetches the next at once. pg-boss would otherwise wait out the
       // rest of its polling interval after every job: with accounts shorter than the interval, 16
       // slots polling every 2 s could not start more than 8 accounts a second (bench/pipeline.ts).
@@ -355,7 +362,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     });
   }
   await boss.work<ScanAccountJob>(QUEUES.scanAccountFailed, work, async ([job]) => {
-    if (job) await runJob(QUEUES.scanAccountFailed, job.id, job.data, () => recordDeadAccount(job.data));
+    if (job) await runJob(QUEUES.scanAccountFailed, job, job.data, () => recordDeadAccount(job.data));
   });
   const webhookOptions = {
     prisma,
@@ -371,7 +378,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       webhookWork,
       async ([job]) => {
         if (!job) return;
-        await runJob(QUEUES.webhookDelivery, job.id, job.data, () =>
+        await runJob(QUEUES.webhookDelivery, job, job.data, () =>
           (async () => {
             const attempt = {
               deliveryId: job.data.deliveryId,
@@ -395,9 +402,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
   return {
     name: 'worker',
     async close() {
-      await boss.offWork(QUEUES.scanAccount);
-      await boss.offWork(QUEUES.scanAccountFailed);
-      await boss.offWork(QUEUES.webhookDelivery);
+      // Stop fetching only: waiting for the jobs in hand here (pg-boss's default) would outlast the
+      // grace period, since their handlers return only once drained or handed back below.
+      await boss.offWork(QUEUES.scanAccount, { wait: false });
+      await boss.offWork(QUEUES.scanAccountFailed, { wait: false });
+      await boss.offWork(QUEUES.webhookDelivery, { wait: false });
       await drain(Date.now() + shutdownGraceMs);
       stopped.abort();
       // Each unfinished job is failed (handed back) by its own handler.
