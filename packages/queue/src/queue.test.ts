@@ -1,9 +1,11 @@
-import { createLogger } from '@rootaudit/log';
+import { createLogger, type Logger } from '@rootaudit/log';
 import t from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
 import {
   accountJobId,
   enqueueAccountScans,
+  LEGACY_QUEUE_SCHEMA,
+  QUEUE_SCHEMA,
   QUEUES,
   type ScanAccountJob,
   type ScanOrganizationJob,
@@ -106,3 +108,29 @@ t.test(
     );
   },
 );
+
+t.test('a pg-boss 10 schema left by an earlier version: one warning saying how to drop it', async (t) => {
+  const { url, prisma } = await testDatabase(t);
+  const warnings: string[] = [];
+  const capture = {
+    warn: (_fields: object, message: string) => warnings.push(message),
+    error: () => undefined,
+    info: () => undefined,
+    debug: () => undefined,
+  } as unknown as Logger;
+  const clean = await startQueue(url, capture);
+  await stopQueue(clean);
+  t.same(warnings, [], 'no warning on a database that never had it');
+  await prisma.$executeRawUnsafe(`CREATE SCHEMA ${LEGACY_QUEUE_SCHEMA}`);
+  await prisma.$executeRawUnsafe(`CREATE TABLE ${LEGACY_QUEUE_SCHEMA}.version (version int)`);
+  const boss = await startQueue(url, capture);
+  t.teardown(() => stopQueue(boss));
+  t.equal(warnings.length, 1);
+  t.match(warnings[0], /"pgboss" schema .* no longer used.*DROP SCHEMA pgboss CASCADE/);
+  t.ok(await boss.getQueue(QUEUES.scanAccount), 'the queues live in their own schema');
+  const [row] = await prisma.$queryRawUnsafe<{ n: bigint }[]>(
+    `SELECT count(*) AS n FROM ${QUEUE_SCHEMA}.queue WHERE name = $1`,
+    QUEUES.scanAccount,
+  );
+  t.equal(Number(row?.n), 1);
+});
