@@ -134,3 +134,28 @@ t.test('a pg-boss 10 schema left by an earlier version: one warning saying how t
   );
   t.equal(Number(row?.n), 1);
 });
+
+t.test('an account job whose worker stopped heart-beating is retried before it expires', async (t) => {
+  const { url } = await testDatabase(t);
+  const boss = await startQueue(url, logger, {
+    boss: { superviseIntervalSeconds: 1, monitorIntervalSeconds: 1 },
+    scanAccount: { heartbeatSeconds: 10, retryDelay: 1, retryBackoff: false },
+  });
+  t.teardown(() => stopQueue(boss));
+  t.equal((await boss.getQueue(QUEUES.scanAccount))?.expireInSeconds, 900);
+  await enqueueAccountScans(boss, 'scan-1', ['111111111111']);
+  // A worker takes the job and dies: fetch() sends no heartbeat.
+  const [taken] = await boss.fetch<ScanAccountJob>(QUEUES.scanAccount);
+  t.equal(taken?.retryCount, 0);
+  let retried: ScanAccountJob | undefined;
+  const deadline = Date.now() + 90_000;
+  while (!retried && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [job] = await boss.fetch<ScanAccountJob>(QUEUES.scanAccount);
+    if (job) {
+      t.equal(job.retryCount, 1, 'the same job, second attempt');
+      retried = job.data;
+    }
+  }
+  t.same(retried, { scanId: 'scan-1', accountId: '111111111111' }, 'retried long before its 15 min expiry');
+});
