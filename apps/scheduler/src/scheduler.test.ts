@@ -89,7 +89,11 @@ t.test('a re-delivered discovery job and a re-delivered account job write nothin
   await scheduler.runOrganizationScan({ trigger: 'MANUAL', scanId });
   const active = pipeline.sim.model.accounts.filter((account) => account.status === 'ACTIVE');
   t.equal(await prisma.accountScan.count({ where: { scanId } }), pipeline.sim.model.accounts.length);
-  t.equal(await boss.getQueueSize(QUEUES.scanAccount), active.length, 'one job per active account');
+  t.equal(
+    (await boss.findJobs(QUEUES.scanAccount, { queued: true })).length,
+    active.length,
+    'one job per active account',
+  );
   const orgResults = await prisma.checkResult.count({ where: { scanId, scope: 'organization' } });
   const orgChecks = pipeline.checks.filter((check) => check.metadata.scope === 'organization').length;
   t.equal(orgResults, orgChecks, 'organization checks evaluated once');
@@ -103,15 +107,13 @@ t.test('a re-delivered discovery job and a re-delivered account job write nothin
   const [account] = active;
   pipeline.sim.callLog.clear();
   await boss.send(QUEUES.scanAccount, { scanId, accountId: account!.id } satisfies ScanAccountJob);
-  await boss.insert([
-    {
-      id: accountJobId(scanId, account!.id),
-      name: QUEUES.scanAccount,
-      data: { scanId, accountId: account!.id },
-    },
+  await boss.insert(QUEUES.scanAccount, [
+    { id: accountJobId(scanId, account!.id), data: { scanId, accountId: account!.id } },
   ]);
+  const unfinished = async () =>
+    (await boss.findJobs(QUEUES.scanAccount)).filter((job) => job.state !== 'completed').length;
   const idle = Date.now() + 10_000;
-  while ((await boss.getQueueSize(QUEUES.scanAccount, { before: 'completed' })) > 0 && Date.now() < idle) {
+  while ((await unfinished()) > 0 && Date.now() < idle) {
     await sleep(200);
   }
   await sleep(500);

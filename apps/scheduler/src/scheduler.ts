@@ -205,7 +205,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     failStalledScans: watchdog,
     async close() {
       clearInterval(timer);
-      await boss.offWork(QUEUES.scanOrganization);
+      // A discovery job in hand is waited for (or failed, so retried) by the queue's own stop.
+      await boss.offWork(QUEUES.scanOrganization, { wait: false });
     },
   };
 }

@@ -27,7 +27,13 @@ export const BASE_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' }
 
 /** pg-boss timings that make a test take seconds: fast polling, expiry and maintenance. */
 export const FAST_QUEUE: QueueSettingsOverrides & { pollingIntervalSeconds: number } = {
-  boss: { maintenanceIntervalSeconds: 1, cronMonitorIntervalSeconds: 1, cronWorkerIntervalSeconds: 1 },
+  boss: {
+    maintenanceIntervalSeconds: 1,
+    superviseIntervalSeconds: 1,
+    monitorIntervalSeconds: 1,
+    cronMonitorIntervalSeconds: 1,
+    cronWorkerIntervalSeconds: 1,
+  },
   scanAccount: { retryLimit: 3, retryDelay: 1, retryBackoff: false, expireInSeconds: 6 },
   scanOrganization: { retryDelay: 1, retryBackoff: false },
   webhookDelivery: { retryDelay: 1, retryBackoff: false },

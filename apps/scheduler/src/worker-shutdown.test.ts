@@ -128,7 +128,9 @@ t.test('SIGTERM: the account in hand finishes within the grace period, no new jo
   const pending = rows.filter((row) => row.status === 'PENDING');
   t.ok(pending.length > 0, 'the other accounts were not taken');
   for (const row of pending) {
-    const job = await pipeline.boss.getJobById(QUEUES.scanAccount, accountJobId(scan.id, row.accountId));
+    const [job] = await pipeline.boss.findJobs(QUEUES.scanAccount, {
+      id: accountJobId(scan.id, row.accountId),
+    });
     t.equal(job?.state, 'created', `the job of ${row.accountId} is still queued, untouched`);
   }
   t.notMatch(first.output.join(''), /handed back/);
@@ -161,7 +163,7 @@ t.test('SIGTERM: accounts outlasting the grace period are handed back and retrie
   );
 
   for (const accountId of inHand) {
-    const job = await pipeline.boss.getJobById(QUEUES.scanAccount, accountJobId(scan.id, accountId));
+    const [job] = await pipeline.boss.findJobs(QUEUES.scanAccount, { id: accountJobId(scan.id, accountId) });
     t.equal(job?.state, 'retry', `the job of ${accountId} waits for a retry`);
   }
   t.equal(

@@ -26,7 +26,13 @@ import { type Check, checks as catalog } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
-import { type PgBoss, QUEUES, type ScanAccountJob, type WebhookDeliveryJob } from '@rootaudit/queue';
+import {
+  type JobAttempt,
+  type PgBoss,
+  QUEUES,
+  type ScanAccountJob,
+  type WebhookDeliveryJob,
+} from '@rootaudit/queue';
 import {
   type AccountScan,
   collectOrganizationEvidence,
@@ -314,7 +320,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     }
   }
 
-  // Jobs in hand (pg-boss's offWork only stops fetching), so close() can wait for them or hand
+  // Jobs in hand (close() has offWork only stop fetching), so close() can wait for them or hand
   // them back.
   const stopWaiting = new Promise<void>((resolve) =>
     stopped.signal.addEventListener('abort', () => resolve(), { once: true }),
@@ -328,7 +334,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
    * then retries it elsewhere, and its own completion of the handler is a no-op (the job is no
    * longer active). The body may go on until the process exits but records nothing.
    */
-  async function handleJob(queue: string, jobId: string, about: object, body: () => Promise<void>) {
+  async function handleJob(queue: string, job: JobAttempt, about: object, body: () => Promise<void>) {
     if (!stopped.signal.aborted) {
       let finished = false;
       const done = body();
@@ -350,7 +356,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       if (finished) return;
     }
     try {
-      await boss.fail(queue, jobId, HANDED_BACK);
+      // Fenced to this attempt: a retry another worker took meanwhile is left alone.
+      await boss.fail(queue, job, HANDED_BACK);
     } catch (error) {
       log.warn(
         { ...about, queue, err: error },
@@ -361,8 +368,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     log.warn({ ...about, queue, shutdownGraceMs }, 'job handed back at shutdown; another worker retries it');
   }
 
-  function runJob(queue: string, jobId: string, about: object, body: () => Promise<void>): Promise<void> {
-    const handler = handleJob(queue, jobId, about, body);
+  function runJob(queue: string, job: JobAttempt, about: object, body: () => Promise<void>): Promise<void> {
+    const handler = handleJob(queue, job, about, body);
     handlers.add(handler);
     return handler.finally(() => handlers.delete(handler));
   }
@@ -380,15 +387,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
   }
 
   const work = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 };
+  // Account jobs carry their attempt (retryCount, retryLimit): a failure says whether it is the last.
+  const accountWork = { ...work, includeMetadata: true } as const;
   // One polling loop per concurrent account: each job succeeds or fails (and is retried) alone.
   for (let slot = 0; slot < config.accountConcurrency; slot++) {
     let slotId: string | undefined;
-    slotId = await boss.work<ScanAccountJob>(
+    slotId = await boss.work<ScanAccountJob, void, typeof accountWork>(
       QUEUES.scanAccount,
-      { ...work, includeMetadata: true },
+      accountWork,
       async ([job]) => {
         if (job)
-          await runJob(QUEUES.scanAccount, job.id, job.data, () =>
+          await runJob(QUEUES.scanAccount, job, job.data, () =>
             logFailure(job, QUEUES.scanAccount, () => scanOneAccount(job.data)),
           );
         // A slot that finished a job fetches the next at once. pg-boss would otherwise wait out the
@@ -398,12 +407,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       },
     );
   }
-  await boss.work<ScanAccountJob>(
+  await boss.work<ScanAccountJob, void, typeof accountWork>(
     QUEUES.scanAccountFailed,
-    { ...work, includeMetadata: true },
+    accountWork,
     async ([job]) => {
       if (job)
-        await runJob(QUEUES.scanAccountFailed, job.id, job.data, () =>
+        await runJob(QUEUES.scanAccountFailed, job, job.data, () =>
           logFailure(job, QUEUES.scanAccountFailed, () => recordDeadAccount(job.data)),
         );
     },
@@ -414,13 +423,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     ...(options.webhooks?.resolve ? { resolve: options.webhooks.resolve } : {}),
     ...(options.webhooks?.timeoutMs ? { timeoutMs: options.webhooks.timeoutMs } : {}),
   };
+  // retryCount and retryLimit come with the job's metadata.
+  const webhookWork = { ...work, includeMetadata: true } as const;
   for (let slot = 0; slot < (options.webhooks?.concurrency ?? 4); slot++) {
-    await boss.work<WebhookDeliveryJob>(
+    await boss.work<WebhookDeliveryJob, unknown, typeof webhookWork>(
       QUEUES.webhookDelivery,
-      { ...work, includeMetadata: true },
+      webhookWork,
       async ([job]) => {
         if (!job) return;
-        await runJob(QUEUES.webhookDelivery, job.id, job.data, () =>
+        await runJob(QUEUES.webhookDelivery, job, job.data, () =>
           (async () => {
             const attempt = {
               deliveryId: job.data.deliveryId,
@@ -444,9 +455,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
   return {
     name: 'worker',
     async close() {
-      await boss.offWork(QUEUES.scanAccount);
-      await boss.offWork(QUEUES.scanAccountFailed);
-      await boss.offWork(QUEUES.webhookDelivery);
+      // Stop fetching only: waiting for the jobs in hand here (pg-boss's default) would outlast the
+      // grace period, since their handlers return only once drained or handed back below.
+      await boss.offWork(QUEUES.scanAccount, { wait: false });
+      await boss.offWork(QUEUES.scanAccountFailed, { wait: false });
+      await boss.offWork(QUEUES.webhookDelivery, { wait: false });
       await drain(Date.now() + shutdownGraceMs);
       stopped.abort();
       // Each unfinished job is failed (handed back) by its own handler.

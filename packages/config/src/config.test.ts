@@ -48,7 +48,7 @@ t.test('every variable is read and normalised', async (t) => {
     ROOTAUDIT_SCAN_TIMEZONE: 'Europe/Berlin',
     ROOTAUDIT_ACCOUNT_CONCURRENCY: '64',
     ROOTAUDIT_ALLOW_PRIVATE_WEBHOOK_URLS: 'TRUE',
-    ROOTAUDIT_SCAN_STALL_MINUTES: '15',
+    ROOTAUDIT_SCAN_STALL_MINUTES: '20',
     AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
     LOG_LEVEL: 'debug',
   });
@@ -60,7 +60,7 @@ t.test('every variable is read and normalised', async (t) => {
   t.equal(config.orgRoleArn, 'arn:aws-us-gov:iam::111122223333:role/OrgReader');
   t.equal(config.accountConcurrency, 64);
   t.equal(config.allowPrivateWebhookUrls, true);
-  t.equal(config.scanStallMinutes, 15);
+  t.equal(config.scanStallMinutes, 20);
   t.equal(config.scanTimezone, 'Europe/Berlin');
   t.equal(config.logLevel, 'debug');
 });
@@ -96,8 +96,12 @@ const badValues: [string, string, RegExp][] = [
   ['ROOTAUDIT_SCAN_TIMEZONE', 'Mars/Olympus', /IANA time zone/],
   ['ROOTAUDIT_ACCOUNT_CONCURRENCY', '0', /1 to 256/],
   ['ROOTAUDIT_ALLOW_PRIVATE_WEBHOOK_URLS', 'yes', /true or false/],
-  ['ROOTAUDIT_SCAN_STALL_MINUTES', '4', /5 to 1440/],
-  ['ROOTAUDIT_SCAN_STALL_MINUTES', '1441', /5 to 1440/],
+  [
+    'ROOTAUDIT_SCAN_STALL_MINUTES',
+    '15',
+    /16 to 1440: below 16, a scan could be ended while the queue is still recovering/,
+  ],
+  ['ROOTAUDIT_SCAN_STALL_MINUTES', '1441', /16 to 1440/],
   ['AWS_ENDPOINT_URL', 'localhost:4566', /http:\/\/ or https:\/\//],
   ['LOG_LEVEL', 'loud', /one of fatal, error/],
 ];

@@ -34,6 +34,14 @@ export interface Config {
 }
 
 /** A setting that cannot be used: which variable, what it was, what is allowed. */
+/**
+ * The shortest stall threshold the queue's recovery allows (@rootaudit/queue's account queue): an
+ * account job runs up to 15 min (expireInSeconds) before pg-boss fails it, its monitor notices
+ * within 30 s and the first retry waits up to 30 s; a dead worker's jobs come back sooner (30 s
+ * heartbeats). A shorter threshold would end scans that are still recovering.
+ */
+export const MIN_SCAN_STALL_MINUTES = 16;
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -343,8 +351,8 @@ export function loadConfig(env: Source = process.env): Config {
       source,
       {
         variable: 'ROOTAUDIT_SCAN_STALL_MINUTES',
-        allowed: 'must be an integer number of minutes from 5 to 1440',
-        schema: integer(5, 1440),
+        allowed: `must be an integer number of minutes from ${MIN_SCAN_STALL_MINUTES} to 1440: below ${MIN_SCAN_STALL_MINUTES}, a scan could be ended while the queue is still recovering one of its accounts (an account job may run 15 min before it expires, then waits up to a minute for its retry; a dead worker's jobs are retried within 2 min)`,
+        schema: integer(MIN_SCAN_STALL_MINUTES, 1440),
       },
       '60',
     ),

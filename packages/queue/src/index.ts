@@ -5,14 +5,33 @@
  * A scan is two kinds of job: one `scan-organization` job (from the cron or an on-demand request)
  * that discovers the organization and enqueues one `scan-account` job per ACTIVE account. Account
  * jobs that exhaust their retries land in `scan-account-failed`, whose consumer records the
- * account as ERROR so the scan still ends. pg-boss retries a job whose worker died once it
- * expires (expireInSeconds); the store makes the retry write nothing twice.
+ * account as ERROR so the scan still ends. pg-boss retries an account job whose worker died once
+ * the worker stops heart-beating (heartbeatSeconds), any other job once it expires
+ * (expireInSeconds); the store makes the retry write nothing twice.
+ *
+ * pg-boss lives in its own schema, `rootaudit_queue`. Installations from before pg-boss 12 have a
+ * `pgboss` schema that pg-boss 12 cannot migrate: it is left alone, and startQueue says so once.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '@rootaudit/log';
-import PgBoss from 'pg-boss';
+import { type ConstructorOptions, type JobAttempt, PgBoss, type Queue } from 'pg-boss';
 
-export { PgBoss };
+export { type JobAttempt, PgBoss };
+
+/** The PostgreSQL schema pg-boss keeps its tables in. */
+export const QUEUE_SCHEMA = 'rootaudit_queue';
+
+/** Where pg-boss 10 (rootaudit before the pg-boss 12 upgrade) kept its tables. */
+export const LEGACY_QUEUE_SCHEMA = 'pgboss';
+
+/**
+ * How often a worker's jobs show it is alive. A worker that stops (killed, out of memory, cut off)
+ * has its account jobs failed and retried once this has passed without a heartbeat and pg-boss's
+ * monitor has looked (SUPERVISE_INTERVAL_SECONDS): within about a minute, plus the retry delay.
+ */
+export const ACCOUNT_HEARTBEAT_SECONDS = 30;
+/** How often pg-boss looks for expired jobs and lost heartbeats (its default is 60 s). */
+export const SUPERVISE_INTERVAL_SECONDS = 30;
 
 export const QUEUES = {
   scanOrganization: 'rootaudit-scan-organization',
@@ -41,11 +60,11 @@ export interface WebhookDeliveryJob {
   deliveryId: string;
 }
 
-type QueueOptions = Omit<PgBoss.Queue, 'name'>;
+type QueueOptions = Omit<Queue, 'name'>;
 
 export interface QueueSettings {
   /** Extra pg-boss constructor options (polling, maintenance and cron intervals in tests). */
-  boss: Omit<PgBoss.ConstructorOptions, 'connectionString'>;
+  boss: Omit<ConstructorOptions, 'connectionString'>;
   scanOrganization: QueueOptions;
   scanAccount: QueueOptions;
   scanAccountFailed: QueueOptions;
@@ -53,7 +72,11 @@ export interface QueueSettings {
 }
 
 export const defaultQueueSettings: QueueSettings = {
-  boss: {},
+  boss: {
+    schema: QUEUE_SCHEMA,
+    superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+    monitorIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+  },
   // Discovery of 10,000 accounts takes minutes (ListAccounts pages, the OU tree, SCPs).
   scanOrganization: {
     policy: 'standard',
@@ -62,14 +85,15 @@ export const defaultQueueSettings: QueueSettings = {
     retryBackoff: true,
     expireInSeconds: 1800,
   },
-  // One account: a credential report poll and LookupEvents at 2 req/s per region; a worker that
-  // dies mid-account has its job retried elsewhere once this expires.
+  // One account: a credential report poll and LookupEvents at 2 req/s per region, so up to 15 min;
+  // a worker that dies mid-account has its job retried elsewhere once it stops heart-beating.
   scanAccount: {
     policy: 'standard',
     retryLimit: 3,
     retryDelay: 30,
     retryBackoff: true,
     expireInSeconds: 900,
+    heartbeatSeconds: ACCOUNT_HEARTBEAT_SECONDS,
     deadLetter: QUEUES.scanAccountFailed,
   },
   scanAccountFailed: {
@@ -102,23 +126,53 @@ export function queueSettings(overrides: QueueSettingsOverrides = {}): QueueSett
   };
 }
 
-/** Creates the queue, or brings its options in line with the code when it exists. */
+/**
+ * Creates the queue, or brings its options in line with the code when it exists (the policy and
+ * partitioning are fixed at creation).
+ */
 async function ensureQueue(boss: PgBoss, name: string, options: QueueOptions): Promise<void> {
   if (!(await boss.getQueue(name))) {
     try {
-      await boss.createQueue(name, { name, ...options });
+      await boss.createQueue(name, options);
       return;
     } catch (error) {
       // Another process created it at the same moment.
       if (!(await boss.getQueue(name))) throw error;
     }
   }
-  await boss.updateQueue(name, { name, ...options });
+  const { policy: _policy, partition: _partition, ...changeable } = options;
+  // Absent means "no heartbeat" here: a setting removed from the code is removed from the queue.
+  await boss.updateQueue(name, { ...changeable, heartbeatSeconds: options.heartbeatSeconds ?? null });
 }
 
 /**
- * Starts pg-boss on the database (its own `pgboss` schema, created or migrated on first start) and
- * makes sure rootaudit's queues exist. Errors pg-boss meets in the background are logged.
+ * Says once that the schema of pg-boss 10 is no longer used (pg-boss 12 cannot migrate it, so it
+ * keeps its own): its jobs are not run, the cron is recreated here, scans it held are ended by
+ * the stalled-scan watchdog.
+ */
+async function warnAboutLegacySchema(boss: PgBoss, schema: string, logger: Logger): Promise<void> {
+  if (schema === LEGACY_QUEUE_SCHEMA) return;
+  try {
+    const { rows } = await boss
+      .getDb()
+      .executeSql('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [
+        LEGACY_QUEUE_SCHEMA,
+        'version',
+      ]);
+    if (rows.length === 0) return;
+    logger.warn(
+      { schema: LEGACY_QUEUE_SCHEMA, queueSchema: schema },
+      `the "${LEGACY_QUEUE_SCHEMA}" schema of an earlier rootaudit (pg-boss 10) is no longer used; once every process runs this version, drop it: DROP SCHEMA ${LEGACY_QUEUE_SCHEMA} CASCADE`,
+    );
+  } catch (error) {
+    logger.debug({ err: error }, 'could not look for the pg-boss 10 schema');
+  }
+}
+
+/**
+ * Starts pg-boss on the database (its own `rootaudit_queue` schema, created or migrated on first
+ * start) and makes sure rootaudit's queues exist. Errors pg-boss meets in the background (a lost
+ * connection, a database restart) are logged; pg-boss reconnects by itself when it can.
  */
 export async function startQueue(
   databaseUrl: string,
@@ -135,9 +189,10 @@ export async function startQueue(
   });
   boss.on('error', (error) => {
     if (stopped) logger.debug({ err: error }, 'pg-boss connection error after stop');
-    else logger.error({ err: error }, 'pg-boss error');
+    else logger.warn({ err: error }, 'pg-boss error; it retries');
   });
   await boss.start();
+  await warnAboutLegacySchema(boss, settings.boss.schema ?? QUEUE_SCHEMA, logger);
   // The dead-letter queue first: scan-account names it.
   await ensureQueue(boss, QUEUES.scanAccountFailed, settings.scanAccountFailed);
   await ensureQueue(boss, QUEUES.scanAccount, settings.scanAccount);
@@ -148,7 +203,7 @@ export async function startQueue(
 
 /** Stops polling, waits for jobs in hand (up to timeoutMs), closes the pool. */
 export async function stopQueue(boss: PgBoss, options: { timeoutMs?: number } = {}): Promise<void> {
-  await boss.stop({ graceful: true, wait: true, timeout: options.timeoutMs ?? 30_000 });
+  await boss.stop({ graceful: true, timeout: options.timeoutMs ?? 30_000 });
 }
 
 /**
@@ -171,9 +226,9 @@ export async function enqueueAccountScans(
   const chunk = 1000;
   for (let start = 0; start < accountIds.length; start += chunk) {
     await boss.insert(
+      QUEUES.scanAccount,
       accountIds.slice(start, start + chunk).map((accountId) => ({
         id: accountJobId(scanId, accountId),
-        name: QUEUES.scanAccount,
         data: { scanId, accountId } satisfies ScanAccountJob,
       })),
     );

@@ -1,9 +1,11 @@
-import { createLogger } from '@rootaudit/log';
+import { createLogger, type Logger } from '@rootaudit/log';
 import t from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
 import {
   accountJobId,
   enqueueAccountScans,
+  LEGACY_QUEUE_SCHEMA,
+  QUEUE_SCHEMA,
   QUEUES,
   type ScanAccountJob,
   type ScanOrganizationJob,
@@ -49,7 +51,7 @@ t.test('enqueueAccountScans twice enqueues each account once', async (t) => {
   const accounts = ['111111111111', '222222222222', '333333333333'];
   await enqueueAccountScans(boss, 'scan-1', accounts);
   await enqueueAccountScans(boss, 'scan-1', accounts);
-  t.equal(await boss.getQueueSize(QUEUES.scanAccount), 3);
+  t.equal((await boss.findJobs(QUEUES.scanAccount, { queued: true })).length, 3);
   const jobs = await boss.fetch<ScanAccountJob>(QUEUES.scanAccount, { batchSize: 10 });
   t.same(jobs.map((job) => job.data.accountId).sort(), accounts);
   t.ok(jobs.every((job) => job.data.scanId === 'scan-1'));
@@ -106,3 +108,54 @@ t.test(
     );
   },
 );
+
+t.test('a pg-boss 10 schema left by an earlier version: one warning saying how to drop it', async (t) => {
+  const { url, prisma } = await testDatabase(t);
+  const warnings: string[] = [];
+  const capture = {
+    warn: (_fields: object, message: string) => warnings.push(message),
+    error: () => undefined,
+    info: () => undefined,
+    debug: () => undefined,
+  } as unknown as Logger;
+  const clean = await startQueue(url, capture);
+  await stopQueue(clean);
+  t.same(warnings, [], 'no warning on a database that never had it');
+  await prisma.$executeRawUnsafe(`CREATE SCHEMA ${LEGACY_QUEUE_SCHEMA}`);
+  await prisma.$executeRawUnsafe(`CREATE TABLE ${LEGACY_QUEUE_SCHEMA}.version (version int)`);
+  const boss = await startQueue(url, capture);
+  t.teardown(() => stopQueue(boss));
+  t.equal(warnings.length, 1);
+  t.match(warnings[0], /"pgboss" schema .* no longer used.*DROP SCHEMA pgboss CASCADE/);
+  t.ok(await boss.getQueue(QUEUES.scanAccount), 'the queues live in their own schema');
+  const [row] = await prisma.$queryRawUnsafe<{ n: bigint }[]>(
+    `SELECT count(*) AS n FROM ${QUEUE_SCHEMA}.queue WHERE name = $1`,
+    QUEUES.scanAccount,
+  );
+  t.equal(Number(row?.n), 1);
+});
+
+t.test('an account job whose worker stopped heart-beating is retried before it expires', async (t) => {
+  const { url } = await testDatabase(t);
+  const boss = await startQueue(url, logger, {
+    boss: { superviseIntervalSeconds: 1, monitorIntervalSeconds: 1 },
+    scanAccount: { heartbeatSeconds: 10, retryDelay: 1, retryBackoff: false },
+  });
+  t.teardown(() => stopQueue(boss));
+  t.equal((await boss.getQueue(QUEUES.scanAccount))?.expireInSeconds, 900);
+  await enqueueAccountScans(boss, 'scan-1', ['111111111111']);
+  // A worker takes the job and dies: fetch() sends no heartbeat.
+  const [taken] = await boss.fetch<ScanAccountJob>(QUEUES.scanAccount);
+  t.equal(taken?.retryCount, 0);
+  let retried: ScanAccountJob | undefined;
+  const deadline = Date.now() + 90_000;
+  while (!retried && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [job] = await boss.fetch<ScanAccountJob>(QUEUES.scanAccount);
+    if (job) {
+      t.equal(job.retryCount, 1, 'the same job, second attempt');
+      retried = job.data;
+    }
+  }
+  t.same(retried, { scanId: 'scan-1', accountId: '111111111111' }, 'retried long before its 15 min expiry');
+});

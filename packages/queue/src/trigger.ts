@@ -4,7 +4,7 @@
  */
 import type { PrismaClient, Scan } from '@rootaudit/db';
 import { createScan, failScan, ScanAlreadyActiveError } from '@rootaudit/store';
-import type PgBoss from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import { enqueueOrganizationScan } from './index.ts';
 
 export interface TriggerScanRequest {

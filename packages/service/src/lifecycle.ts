@@ -1,6 +1,11 @@
 /**
  * Process lifecycle for every app: start, then stop cleanly on SIGTERM or SIGINT, in reverse
  * order of start, with a deadline so a stuck close never keeps a container from stopping.
+ *
+ * Errors nobody handled: an unhandled promise rejection ends only the operation that rejected (a
+ * query on a lost connection, say), so it is logged and the process goes on; an uncaught exception
+ * leaves the process in a state nothing can vouch for, so it is logged and the process stops its
+ * services and exits 1 (the orchestrator restarts it).
  */
 import type { Logger } from '@rootaudit/log';
 
@@ -67,6 +72,13 @@ export async function runUntilSignal(
   for (const signal of options.signals ?? (['SIGTERM', 'SIGINT'] as NodeJS.Signals[])) {
     process.on(signal, () => void shutdown(signal, 0));
   }
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled promise rejection; the process goes on');
+  });
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; the process cannot go on and stops');
+    void shutdown('uncaught exception', 1);
+  });
   try {
     await start(started);
   } catch (error) {

@@ -112,9 +112,9 @@ export async function enqueueWebhookEvents(
     if (deliveries.length === 0) continue;
     // pg-boss ignores a job whose id exists: a delivery is enqueued once however often this runs.
     await boss.insert(
+      QUEUES.webhookDelivery,
       deliveries.map((delivery) => ({
         id: delivery.id,
-        name: QUEUES.webhookDelivery,
         data: { deliveryId: delivery.id } satisfies WebhookDeliveryJob,
       })),
     );
