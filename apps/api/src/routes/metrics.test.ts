@@ -100,8 +100,9 @@ t.test('/metrics exposes scans, findings, accounts and requests in the Prometheu
 });
 
 t.test('AWS calls, errors and throttles by service, after a scan of the simulator by a worker', async (t) => {
-  // One member account's GetAccountSummary is always throttled (3 attempts, then the account ends
-  // ERROR); GuardDuty's first two ListDetectors answer 500 (errors that are not throttles, retried).
+  // One member account's GetAccountSummary is always throttled (3 attempts) and its credential
+  // report refused, so its root-credential checks have nothing to answer from and the account ends
+  // ERROR; GuardDuty's first two ListDetectors answer 500 (errors that are not throttles, retried).
   const { sim, prisma, scan } = await scanThroughWorker(t, {
     accounts: 4,
     maxAttempts: 3,
@@ -119,7 +120,12 @@ t.test('AWS calls, errors and throttles by service, after a scan of the simulato
             burst: 0,
           },
         ],
-        faults: { serverErrors: [{ service: 'guardduty', operation: 'ListDetectors', count: 2 }] },
+        faults: {
+          accessDenied: [
+            { service: 'iam', operation: 'GenerateCredentialReport', accountId: member?.id as string },
+          ],
+          serverErrors: [{ service: 'guardduty', operation: 'ListDetectors', count: 2 }],
+        },
       };
     },
   });
