@@ -352,7 +352,9 @@ t.test('against a moto organization: known expectations', async (t) => {
       management: row(org.managementId, ['scp-root-deny', 'org-root-credentials-management']),
     },
     {
-      payments: ['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'ERROR', 'ERROR'],
+      // root-usage-metric-alarm FAILs: moto's GetTrailStatus has no LatestCloudWatchLogsDeliveryTime,
+      // so the log group is not known to be fed (test/e2e/moto-org.test.ts says the same).
+      payments: ['PASS', 'FAIL', 'PASS', 'PASS', 'PASS', 'PASS', 'ERROR', 'ERROR'],
       dev: ['FAIL', 'FAIL', 'FAIL', 'FAIL', 'PASS', 'PASS', 'ERROR', 'ERROR'],
       sandbox: ['FAIL', 'FAIL', 'FAIL', 'FAIL', 'FAIL', 'FAIL', 'ERROR', 'ERROR'],
       management: ['NOT_APPLICABLE', 'ERROR'],
