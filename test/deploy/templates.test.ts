@@ -41,6 +41,10 @@ const templatePath = (name: string) => join(root, 'deploy/cloudformation', name)
  * roles: the scanner's identity policy grants it (deploy/README.md), and the trust policies accept it.
  */
 const SCANNER_PRINCIPAL_ACTIONS = new Map([['sts:AssumeRole', 'the scanner principal’s own policy']]);
+/** Actions AWS allows every principal, whatever its policies say: no template grants them. */
+const NEEDS_NO_PERMISSION = new Map([
+  ['sts:GetCallerIdentity', 'no permission: AWS allows it to every principal'],
+]);
 
 /**
  * What an sts:AssumeRoot session with IAMAuditRootUserCredentials may call: the AWS managed task
@@ -302,7 +306,12 @@ const rootSessionActions = new Set(
 );
 
 t.test('the templates grant every action the code can call', async (t) => {
-  const grantedSomewhere = new Map([...auditGrants, ...managementGrants, ...SCANNER_PRINCIPAL_ACTIONS]);
+  const grantedSomewhere = new Map([
+    ...auditGrants,
+    ...managementGrants,
+    ...SCANNER_PRINCIPAL_ACTIONS,
+    ...NEEDS_NO_PERMISSION,
+  ]);
   for (const action of rootSessionActions) {
     if (AUDIT_ROOT_TASK_POLICY_ACTIONS.has(action))
       grantedSomewhere.set(action, 'the IAMAuditRootUserCredentials task policy (root session)');
@@ -316,7 +325,11 @@ t.test('the templates grant nothing the code never calls', async (t) => {
 });
 
 t.test('each template grants exactly what its principal calls', async (t) => {
-  const declared = new Set([...Object.values(collectorActions).flat(), ...SCANNER_PRINCIPAL_ACTIONS.keys()]);
+  const declared = new Set([
+    ...Object.values(collectorActions).flat(),
+    ...SCANNER_PRINCIPAL_ACTIONS.keys(),
+    ...NEEDS_NO_PERMISSION.keys(),
+  ]);
   t.same(
     [...declared].sort(),
     [...source.actions.keys()].sort(),
@@ -382,7 +395,10 @@ t.test(
       'audit-role sessions call only audit-role grants',
     );
     t.same(
-      compareActions(calledBy.base, new Map([...managementGrants, ...SCANNER_PRINCIPAL_ACTIONS])).missing,
+      compareActions(
+        calledBy.base,
+        new Map([...managementGrants, ...SCANNER_PRINCIPAL_ACTIONS, ...NEEDS_NO_PERMISSION]),
+      ).missing,
       [],
       'organization credentials call only management-account grants (and AssumeRole)',
     );
