@@ -8,7 +8,7 @@
  * `<root_account>` row (at most 4 hours old) may state the fact. The report's password_enabled is
  * never consulted: AWS writes `not_supported` or `false` there for root whatever the truth (SPEC §2).
  */
-import type { CheckContext } from '../check.ts';
+import type { CheckContext, CheckOutcome } from '../check.ts';
 import type {
   AccountSummary,
   Collected,
@@ -17,7 +17,15 @@ import type {
   CredentialReportRootRow,
   RootCredentialsAudit,
 } from '../evidence.ts';
-import { describeError, heldSlots, ROOT_ROW_MISSING, SUMMARY_KEY_MISSING } from './support.ts';
+import {
+  describeError,
+  errorOutcome,
+  heldSlots,
+  outcome,
+  ROOT_ROW_MISSING,
+  rootArn,
+  SUMMARY_KEY_MISSING,
+} from './support.ts';
 
 /** A fact about root: stated by `source`, or unknown with why each source could not state it. */
 export type RootFact =
@@ -145,6 +153,33 @@ function firstAnswer(lookups: readonly Lookup[], context: CheckContext): RootFac
 /** `AccountAccessKeysPresent = 1`, or `the credential report …, as AccountAccessKeysPresent is missing …`. */
 export function sourceOf(fact: Extract<RootFact, { known: true }>): string {
   return fact.unanswered.length > 0 ? `${fact.source}, as ${fact.unanswered.join(' and ')}` : fact.source;
+}
+
+/**
+ * The verdicts a "root holds no <what>" check shares while root holds none: ERROR when neither the
+ * summary nor the report could tell, else PASS naming the source. Root holding some is the check's
+ * own FAIL, with its detail.
+ */
+export function absenceOutcome(
+  fact: RootFact,
+  what: string,
+  credentialReport: Collected<CredentialReport>,
+  context: CheckContext,
+): CheckOutcome {
+  const resource = rootArn(context);
+  if (!fact.known) {
+    return errorOutcome(
+      resource,
+      context,
+      fact.errors,
+      'account',
+      `Whether root has ${what} is unknown, as neither the account summary nor the credential report could tell: `,
+    );
+  }
+  return outcome('PASS', resource, `Root has no ${what} (${sourceOf(fact)}).`, {
+    source: fact.source,
+    ...(credentialReport.ok ? { credentialReportGeneratedTime: credentialReport.value.generatedTime } : {}),
+  });
 }
 
 const slotsColumns = (prefix: 'access_key' | 'cert', held: { slot: number; active: boolean }[]) =>

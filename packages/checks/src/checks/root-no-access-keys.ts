@@ -1,7 +1,7 @@
 import { defineCheck } from '../check.ts';
 import type { CredentialReportAccessKey } from '../evidence.ts';
 import { cis, cisVersions, fsbp } from './compliance.ts';
-import { rootAccessKeys, sourceOf } from './root-credentials-state.ts';
+import { absenceOutcome, rootAccessKeys, sourceOf } from './root-credentials-state.ts';
 import {
   day,
   describeError,
@@ -70,28 +70,7 @@ export const rootNoAccessKeys = defineCheck({
   evaluate({ accountSummary, credentialReport }, context) {
     const resource = rootArn(context);
     const keys = rootAccessKeys(accountSummary, credentialReport, context);
-    if (!keys.known) {
-      return [
-        errorOutcome(
-          resource,
-          context,
-          keys.errors,
-          'account',
-          'Whether root has access keys is unknown, as neither the account summary nor the credential report could tell: ',
-        ),
-      ];
-    }
-    const generatedTime = credentialReport.ok
-      ? { credentialReportGeneratedTime: credentialReport.value.generatedTime }
-      : {};
-    if (!keys.present) {
-      return [
-        outcome('PASS', resource, `Root has no access keys (${sourceOf(keys)}).`, {
-          source: keys.source,
-          ...generatedTime,
-        }),
-      ];
-    }
+    if (!keys.known || !keys.present) return [absenceOutcome(keys, 'access keys', credentialReport, context)];
     const headline = `Root has access keys (${sourceOf(keys)})`;
     if (!credentialReport.ok) {
       return [

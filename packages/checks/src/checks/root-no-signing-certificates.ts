@@ -1,5 +1,5 @@
 import { defineCheck } from '../check.ts';
-import { rootSigningCertificates, sourceOf } from './root-credentials-state.ts';
+import { absenceOutcome, rootSigningCertificates, sourceOf } from './root-credentials-state.ts';
 import {
   day,
   describeError,
@@ -51,28 +51,8 @@ export const rootNoSigningCertificates = defineCheck({
   evaluate({ accountSummary, credentialReport }, context) {
     const resource = rootArn(context);
     const certificates = rootSigningCertificates(accountSummary, credentialReport, context);
-    if (!certificates.known) {
-      return [
-        errorOutcome(
-          resource,
-          context,
-          certificates.errors,
-          'account',
-          'Whether root has signing certificates is unknown, as neither the account summary nor the credential report could tell: ',
-        ),
-      ];
-    }
-    const generatedTime = credentialReport.ok
-      ? { credentialReportGeneratedTime: credentialReport.value.generatedTime }
-      : {};
-    if (!certificates.present) {
-      return [
-        outcome('PASS', resource, `Root has no signing certificates (${sourceOf(certificates)}).`, {
-          source: certificates.source,
-          ...generatedTime,
-        }),
-      ];
-    }
+    if (!certificates.known || !certificates.present)
+      return [absenceOutcome(certificates, 'signing certificates', credentialReport, context)];
     const headline = `Root has X.509 signing certificates (${sourceOf(certificates)})`;
     if (!credentialReport.ok) {
       return [
@@ -95,7 +75,7 @@ export const rootNoSigningCertificates = defineCheck({
         `${headline}${detail.length > 0 ? `: ${listOf(detail)}` : ''}. Delete them.`,
         {
           signingCertificates: held,
-          ...generatedTime,
+          credentialReportGeneratedTime: credentialReport.value.generatedTime,
         },
       ),
     ];
