@@ -28,3 +28,17 @@ export function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 export function runRootaudit(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandOutcome> {
   return runCommand([process.execPath, cliBin, ...args], env);
 }
+
+/**
+ * The environment of a `rootaudit start` under test: without tap's loaders and coverage hooks (they
+ * triple the start-up time) or inherited settings, on `databaseUrl`.
+ */
+export function startEnvironment(databaseUrl: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    DATABASE_URL: databaseUrl,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    LOG_LEVEL: 'info',
+  };
+}

@@ -1,19 +1,8 @@
 // `rootaudit start` refusing to start: each failure one line, and nothing left running.
 import { type AddressInfo, createServer } from 'node:net';
 import t from 'tap';
-import { runRootaudit } from '../../../../test/support/cli.ts';
+import { startEnvironment as environment, runRootaudit } from '../../../../test/support/cli.ts';
 import { testDatabase } from '../../../../test/support/db.ts';
-
-/** Without tap's loaders and coverage hooks or inherited settings. */
-function environment(databaseUrl: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    DATABASE_URL: databaseUrl,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    LOG_LEVEL: 'info',
-  };
-}
 
 t.test("the API's port in use: one line, exit 1, nothing started", async (t) => {
   const { url } = await testDatabase(t);

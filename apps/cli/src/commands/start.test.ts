@@ -3,21 +3,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import t from 'tap';
-import { runRootaudit } from '../../../../test/support/cli.ts';
+import { startEnvironment as environment, runRootaudit } from '../../../../test/support/cli.ts';
 import { testDatabase } from '../../../../test/support/db.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/rootaudit.mjs');
-
-/** Without tap's loaders and coverage hooks (they triple the start-up time) or inherited settings. */
-function environment(databaseUrl: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    DATABASE_URL: databaseUrl,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    LOG_LEVEL: 'info',
-  };
-}
 
 t.test('usage errors exit 2 with one line and touch no database', async (t) => {
   const unreachable = 'postgresql://nobody@127.0.0.1:1/none';

@@ -2,16 +2,7 @@ import { defineCheck } from '../check.ts';
 import type { CredentialReportAccessKey } from '../evidence.ts';
 import { cis, cisVersions, fsbp } from './compliance.ts';
 import { absenceOutcome, rootAccessKeys, sourceOf } from './root-credentials-state.ts';
-import {
-  day,
-  describeError,
-  errorOutcome,
-  heldSlots,
-  listOf,
-  outcome,
-  reportDate,
-  rootArn,
-} from './support.ts';
+import { day, describeError, heldSlots, listOf, outcome, reportDate, rootArn } from './support.ts';
 
 function describeKey(key: CredentialReportAccessKey): string {
   const used = reportDate(key.lastUsedDate);

@@ -1,15 +1,6 @@
 import { defineCheck } from '../check.ts';
 import { absenceOutcome, rootSigningCertificates, sourceOf } from './root-credentials-state.ts';
-import {
-  day,
-  describeError,
-  errorOutcome,
-  heldSlots,
-  listOf,
-  outcome,
-  reportDate,
-  rootArn,
-} from './support.ts';
+import { day, describeError, heldSlots, listOf, outcome, reportDate, rootArn } from './support.ts';
 
 /**
  * Evidence: the account summary decides; when AccountSigningCertificatesPresent is missing (unknown,
