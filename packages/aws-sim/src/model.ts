@@ -223,9 +223,7 @@ export interface AccountModel {
   rules: EventRule[];
   detectors: Detector[];
   events: CloudTrailEventModel[];
-  /** GetAccountSummary leaves AccountPasswordPresent out (seen on some accounts). */
-  summaryOmitsPasswordPresent?: boolean;
-  /** GetAccountSummary leaves these root keys out too (a missing key is unknown, never 0). */
+  /** GetAccountSummary leaves these root keys out (seen on some accounts; a missing key is unknown, never 0). */
   summaryOmits?: SummaryRootKey[];
 }
 

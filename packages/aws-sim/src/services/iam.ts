@@ -140,7 +140,6 @@ export const iam: ServiceHandlers = {
       UsersQuota: 5000,
       VersionsPerPolicyQuota: 5,
     };
-    if (ctx.account.summaryOmitsPasswordPresent) delete summary.AccountPasswordPresent;
     for (const key of ctx.account.summaryOmits ?? []) delete summary[key];
     return { SummaryMap: new XmlMap(summary) };
   },
