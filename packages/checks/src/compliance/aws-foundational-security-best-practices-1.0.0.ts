@@ -15,14 +15,8 @@ export const awsFoundationalSecurityBestPractices_1_0_0 = defineFrameworkVersion
         'CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events',
       checks: ['cloudtrail-multi-region'],
     },
-    {
-      id: 'CloudWatch.1',
-      title: 'A log metric filter and alarm should exist for usage of the "root" user',
-      checks: ['root-usage-metric-alarm'],
-    },
     { id: 'GuardDuty.1', title: 'GuardDuty should be enabled', checks: ['guardduty-enabled'] },
     { id: 'IAM.4', title: 'IAM root user access key should not exist', checks: ['root-no-access-keys'] },
     { id: 'IAM.6', title: 'Hardware MFA should be enabled for the root user', checks: ['root-hardware-mfa'] },
-    { id: 'IAM.9', title: 'MFA should be enabled for the root user', checks: ['root-mfa-enabled'] },
   ],
 });

@@ -20,7 +20,7 @@ export const cisAwsFoundationsBenchmark_5_0_0 = defineFrameworkVersion({
     {
       id: '1.6',
       title: "Eliminate use of the 'root' user for administrative and daily tasks",
-      checks: ['root-not-recently-used'],
+      checks: ['root-not-recently-used', 'root-signin-activity'],
     },
     { id: '3.1', title: 'Ensure CloudTrail is enabled in all regions', checks: ['cloudtrail-multi-region'] },
     {

@@ -34,7 +34,7 @@ export const cisAwsFoundationsBenchmark_7_0_0 = defineFrameworkVersion({
     {
       id: '2.7',
       title: "Eliminate use of the 'root' user for administrative and daily tasks",
-      checks: ['root-not-recently-used'],
+      checks: ['root-not-recently-used', 'root-signin-activity'],
     },
     { id: '4.1', title: 'Ensure CloudTrail is enabled in all regions', checks: ['cloudtrail-multi-region'] },
     {
