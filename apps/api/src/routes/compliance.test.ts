@@ -210,6 +210,7 @@ t.test(
 );
 
 t.test('format=csv: one row per control, cells a spreadsheet will not run', async (t) => {
+  // The findings are those the two scans and the suppression of the test above left.
   const { prisma } = await setUp;
   const api = await serveTestApi(t, { prisma });
   const response = await api.get('/v1/compliance/cis-aws-foundations-benchmark?version=5.0.0&format=csv');
