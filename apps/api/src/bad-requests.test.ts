@@ -21,6 +21,7 @@ const NOT_CHECKED = new Set(['/healthz', '/readyz']);
 const PATH_VALUES: Record<string, string> = {
   '/v1/accounts/{id}': '/v1/accounts/222222222222',
   '/v1/checks/{id}': '/v1/checks/root-mfa-enabled',
+  '/v1/compliance/{framework}': '/v1/compliance/cis-aws-foundations-benchmark',
   '/v1/scans/{id}': '/v1/scans/0190a000-0000-7000-8000-000000000000',
   '/v1/scans/{id}/diff': '/v1/scans/0190a000-0000-7000-8000-000000000000/diff',
   '/v1/suppressions/{id}': '/v1/suppressions/0190a000-0000-7000-8000-000000000000',
@@ -50,6 +51,10 @@ const COVERED_ELSEWHERE: Record<string, { file: string; parameters: string[] }> 
   },
   'GET /v1/accounts': { file: 'routes/accounts.test.ts', parameters: ['status', 'failing'] },
   'GET /v1/accounts/{id}': { file: 'routes/accounts.test.ts', parameters: ['id'] },
+  'GET /v1/compliance/{framework}': {
+    file: 'routes/compliance.test.ts',
+    parameters: ['framework', 'version', 'format'],
+  },
   'GET /v1/scans': { file: 'routes/scans.test.ts', parameters: ['status'] },
   'GET /v1/scans/{id}': { file: 'routes/scans.test.ts', parameters: ['id'] },
   'GET /v1/scans/{id}/diff': { file: 'routes/scans.test.ts', parameters: ['id', 'limit', 'cursor'] },

@@ -38,6 +38,8 @@ t.test('/docs serves the UI and the OpenAPI document of every route', async (t) 
     '/v1/accounts',
     '/v1/accounts/{id}',
     '/v1/checks',
+    '/v1/compliance',
+    '/v1/compliance/{framework}',
     '/v1/scans',
     '/v1/scans/{id}',
     '/v1/scans/{id}/diff',

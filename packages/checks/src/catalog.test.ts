@@ -1,6 +1,5 @@
 import t from 'tap';
 import { accountChecks, checks, getCheck, organizationChecks } from './catalog.ts';
-import { CIS_VERSIONS } from './checks/compliance.ts';
 import { type EvidenceKey, organizationEvidenceKeys } from './evidence.ts';
 import { context, evidenceFor, managementAccountContext } from './testing/index.ts';
 
@@ -81,16 +80,6 @@ for (const check of checks) {
     t.ok(metadata.references.length > 0, 'at least one reference');
     for (const reference of metadata.references)
       t.match(reference, /^https:\/\/docs\.aws\.amazon\.com\/\S+$/);
-    for (const mapping of metadata.compliance) {
-      if (mapping.framework === 'CIS AWS Foundations Benchmark') {
-        t.ok((CIS_VERSIONS as readonly string[]).includes(mapping.version), `CIS ${mapping.version}`);
-        t.match(mapping.control, /^\d+(\.\d+)+$/);
-      } else {
-        t.match(mapping.control, /^[A-Za-z]+\.\d+$/);
-      }
-    }
-    const mappings = metadata.compliance.map((m) => `${m.framework}|${m.version}|${m.control}`);
-    t.equal(new Set(mappings).size, mappings.length, 'no duplicate mapping');
   });
 
   t.test(
@@ -117,73 +106,6 @@ for (const check of checks) {
     t.not(outcomes[0]?.status, 'ERROR', outcomes[0]?.message ?? '');
   });
 }
-
-/** SPEC §2 mappings table, spelled out, so a typo in a check's metadata fails here. */
-t.test('compliance mappings are exactly those of SPEC §2', async (t) => {
-  const cis = (control: string, versions: string[]) => versions.map((version) => `CIS ${version} ${control}`);
-  const v14to40 = ['1.4.0', '2.0.0', '3.0.0', '4.0.0'];
-  const v14to50 = [...v14to40, '5.0.0'];
-  const expected: Record<string, string[]> = {
-    'root-mfa-enabled': [
-      ...cis('1.5', v14to40),
-      'CIS 5.0.0 1.4',
-      'CIS 6.0.0 2.4',
-      'CIS 7.0.0 2.5',
-      'FSBP IAM.9',
-    ],
-    'root-hardware-mfa': [
-      ...cis('1.6', v14to40),
-      'CIS 5.0.0 1.5',
-      'CIS 6.0.0 2.5',
-      'CIS 7.0.0 2.6',
-      'FSBP IAM.6',
-    ],
-    'root-no-access-keys': [
-      ...cis('1.4', v14to40),
-      'CIS 5.0.0 1.3',
-      'CIS 6.0.0 2.3',
-      'CIS 7.0.0 2.4',
-      'FSBP IAM.4',
-    ],
-    'root-access-key-rotated': [],
-    'root-no-signing-certificates': [],
-    'root-not-recently-used': [...cis('1.7', v14to40), 'CIS 5.0.0 1.6', 'CIS 6.0.0 2.6', 'CIS 7.0.0 2.7'],
-    'root-signin-activity': cis('1.7', v14to40),
-    'cloudtrail-multi-region': [
-      ...cis('3.1', v14to50),
-      'CIS 6.0.0 4.1',
-      'CIS 7.0.0 4.1',
-      'FSBP CloudTrail.1',
-    ],
-    'root-usage-metric-alarm': [
-      ...cis('4.3', v14to50),
-      'CIS 6.0.0 5.3',
-      'CIS 7.0.0 5.3',
-      'FSBP CloudWatch.1',
-    ],
-    'root-activity-alerting': [],
-    'guardduty-enabled': ['FSBP GuardDuty.1'],
-    'security-contact-registered': [
-      ...cis('1.2', v14to50),
-      'CIS 6.0.0 2.2',
-      'CIS 7.0.0 2.3',
-      'FSBP Account.1',
-    ],
-    'alternate-contacts-registered': [...cis('1.1', v14to50), 'CIS 6.0.0 2.1', 'CIS 7.0.0 2.2'],
-    'account-email-domain': [],
-    'scp-root-deny': ['CIS 7.0.0 2.1.2'],
-    'root-credentials-absent': [],
-    'org-all-features': [],
-    'org-root-credentials-management': ['CIS 7.0.0 2.1.1'],
-    'org-root-sessions': [],
-  };
-  for (const check of checks) {
-    const actual = check.metadata.compliance.map((m) =>
-      m.framework === 'CIS AWS Foundations Benchmark' ? `CIS ${m.version} ${m.control}` : `FSBP ${m.control}`,
-    );
-    t.same([...actual].sort(), [...(expected[check.metadata.id] ?? ['missing'])].sort(), check.metadata.id);
-  }
-});
 
 t.test('severities', async (t) => {
   const severity = (id: string) => getCheck(id)?.metadata.severity;

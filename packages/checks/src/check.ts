@@ -9,14 +9,6 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'informational';
 /** account: evaluated for every ACTIVE account; organization: once per scan. */
 export type CheckScope = 'account' | 'organization';
 
-export interface ComplianceMapping {
-  framework: 'CIS AWS Foundations Benchmark' | 'AWS Foundational Security Best Practices';
-  /** Benchmark version, e.g. `1.4.0`, `5.0.0`; for FSBP the standard's version. */
-  version: string;
-  /** Control id in that version, e.g. `1.5`, `IAM.9`. */
-  control: string;
-}
-
 export interface Remediation {
   /** Console steps a person can follow, in order. */
   console: string[];
@@ -34,7 +26,6 @@ export interface CheckMetadata {
   remediation: Remediation;
   /** AWS documentation URLs. */
   references: string[];
-  compliance: ComplianceMapping[];
 }
 
 /** Settings and facts about the account under evaluation that are not AWS evidence. */

@@ -32,7 +32,6 @@ export function testCheck<const K extends EvidenceKey>(
       rationale: id,
       remediation: { console: [], cli: '' },
       references: [],
-      compliance: [],
     },
     evidence,
     evaluate,

@@ -1,5 +1,5 @@
 /** GET /v1/checks and /v1/checks/:id: the catalog, with mappings and remediation. */
-import { type Check, checks } from '@rootaudit/checks';
+import { type Check, checks, complianceOf } from '@rootaudit/checks';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -33,7 +33,7 @@ function toCheckItem(check: Check): z.output<typeof checkItem> {
     rationale: metadata.rationale,
     remediation: { console: [...metadata.remediation.console], cli: metadata.remediation.cli },
     references: [...metadata.references],
-    compliance: metadata.compliance.map((mapping) => ({ ...mapping })),
+    compliance: complianceOf(metadata.id),
     evidence: [...check.evidence],
   };
 }

@@ -2,7 +2,7 @@
  * A finding as an OCSF Compliance Finding (class_uid 2003, category Findings, schema 1.3.0): the
  * control result in `compliance`, the finding's own lifecycle in `status_id`.
  */
-import type { CheckMetadata } from '@rootaudit/checks';
+import { type CheckMetadata, complianceOf } from '@rootaudit/checks';
 import type { FindingItem } from './findings.ts';
 
 const OCSF_VERSION = '1.3.0';
@@ -37,7 +37,7 @@ export function toOcsf(item: FindingItem, check: CheckMetadata | undefined): Rec
   const activityId = item.firstSeenAt === item.lastSeenAt ? 1 : 2;
   const [complianceStatusId, complianceStatus] = COMPLIANCE_STATUS[item.status];
   const [statusId, status] = findingStatus(item);
-  const frameworks = check?.compliance ?? [];
+  const frameworks = complianceOf(item.checkId);
   return {
     class_uid: 2003,
     class_name: 'Compliance Finding',

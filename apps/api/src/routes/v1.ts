@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { authPlugin, type RateLimitOptions } from '../auth/plugin.ts';
 import { accountRoutes } from './accounts.ts';
 import { checkRoutes } from './checks.ts';
+import { complianceRoutes } from './compliance.ts';
 import { exportRoutes } from './export.ts';
 import { findingRoutes } from './findings.ts';
 import { type ScanTrigger, scanRoutes } from './scans.ts';
@@ -49,6 +50,7 @@ export async function v1Routes(app: FastifyInstance, options: V1Options): Promis
   await app.register(exportRoutes, deps);
   await app.register(accountRoutes, deps);
   await app.register(checkRoutes);
+  await app.register(complianceRoutes, deps);
   await app.register(scanRoutes, { ...deps, triggerScan: options.triggerScan });
   await app.register(summaryRoutes, deps);
   await app.register(suppressionRoutes, deps);

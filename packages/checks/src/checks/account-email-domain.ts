@@ -119,7 +119,6 @@ export const accountEmailDomain = defineCheck({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-best-practices.html',
       'https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html',
     ],
-    compliance: [],
   },
   evidence: ['organization'],
   evaluate({ organization }, context) {

@@ -1,6 +1,5 @@
 import { defineCheck } from '../check.ts';
 import { describeContacts, isRegistered } from './alternate-contacts.ts';
-import { cis, cisVersions } from './compliance.ts';
 import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
 
 /** Evidence: alternate contacts (required). The security contact has its own check. */
@@ -32,7 +31,6 @@ export const alternateContactsRegistered = defineCheck({
       'https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html',
       'https://docs.aws.amazon.com/accounts/latest/reference/API_PutAlternateContact.html',
     ],
-    compliance: cis({ '1.1': cisVersions('1.4.0', '5.0.0'), '2.1': ['6.0.0'], '2.2': ['7.0.0'] }),
   },
   evidence: ['alternateContacts'],
   evaluate({ alternateContacts }, context) {

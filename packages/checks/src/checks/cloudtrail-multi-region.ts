@@ -1,6 +1,5 @@
 import { defineCheck } from '../check.ts';
 import { assessTrail, describeTrail } from './alerting-chain.ts';
-import { cis, cisVersions, fsbp } from './compliance.ts';
 import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
 
 /**
@@ -40,10 +39,6 @@ export const cloudtrailMultiRegion = defineCheck({
       'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html',
       'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html',
       'https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html#cloudtrail-1',
-    ],
-    compliance: [
-      ...cis({ '3.1': cisVersions('1.4.0', '5.0.0'), '4.1': cisVersions('6.0.0', '7.0.0') }),
-      fsbp('CloudTrail.1'),
     ],
   },
   evidence: ['trails'],

@@ -1,6 +1,5 @@
 import { defineCheck } from '../check.ts';
 import type { CollectionError } from '../evidence.ts';
-import { fsbp } from './compliance.ts';
 import { errorOutcome, inRegion, listOf, outcome, rootArn, withRegion } from './support.ts';
 
 /**
@@ -34,7 +33,6 @@ export const guarddutyEnabled = defineCheck({
       'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-iam.html',
       'https://docs.aws.amazon.com/securityhub/latest/userguide/guardduty-controls.html#guardduty-1',
     ],
-    compliance: [fsbp('GuardDuty.1')],
   },
   evidence: ['guardDutyDetectors'],
   evaluate({ guardDutyDetectors }, context) {

@@ -29,7 +29,6 @@ export const orgAllFeatures = defineCheck({
       'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_org_support-all-features.html',
       'https://docs.aws.amazon.com/organizations/latest/APIReference/API_EnableAllFeatures.html',
     ],
-    compliance: [],
   },
   evidence: ['organization'],
   evaluate({ organization }, context) {

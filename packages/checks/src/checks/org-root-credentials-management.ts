@@ -1,5 +1,4 @@
 import { defineCheck } from '../check.ts';
-import { cis } from './compliance.ts';
 import { evaluateOrganizationFeature } from './organization-feature-check.ts';
 
 export const orgRootCredentialsManagement = defineCheck({
@@ -32,7 +31,6 @@ export const orgRootCredentialsManagement = defineCheck({
       'https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOrganizationsFeatures.html',
       'https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOrganizationsRootCredentialsManagement.html',
     ],
-    compliance: cis({ '2.1.1': ['7.0.0'] }),
   },
   evidence: ['organization', 'organizationFeatures'],
   evaluate(evidence, context) {

@@ -30,7 +30,6 @@ export const orgRootSessions = defineCheck({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html',
       'https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOrganizationsRootSessions.html',
     ],
-    compliance: [],
   },
   evidence: ['organization', 'organizationFeatures'],
   evaluate(evidence, context) {

@@ -53,7 +53,6 @@ export const rootAccessKeyRotated = defineCheck({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-best-practices.html',
     ],
-    compliance: [],
   },
   evidence: ['accountSummary', 'credentialReport'],
   evaluate({ accountSummary, credentialReport }, context) {

@@ -209,7 +209,6 @@ export const rootActivityAlerting = defineCheck({
       'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html',
       'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html',
     ],
-    compliance: [],
   },
   evidence: ['trails', 'metricFilters', 'metricAlarms', 'snsTopics', 'eventRules'],
   evaluate(evidence, context) {

@@ -90,7 +90,6 @@ export const rootCredentialsAbsent = defineCheck({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html',
       'https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html',
     ],
-    compliance: [],
   },
   evidence: ['organizationFeatures', 'rootCredentialsAudit', 'accountSummary'],
   evaluate({ organizationFeatures, rootCredentialsAudit, accountSummary }, context) {

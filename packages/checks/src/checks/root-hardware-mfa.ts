@@ -1,6 +1,5 @@
 import { defineCheck } from '../check.ts';
 import type { VirtualMfaDevice } from '../evidence.ts';
-import { cis, cisVersions, fsbp } from './compliance.ts';
 import { rootCredentialsState, rootMfa, sourceOf } from './root-credentials-state.ts';
 import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
 
@@ -54,10 +53,6 @@ export const rootHardwareMfa = defineCheck({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html',
       'https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-6',
       'https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListVirtualMFADevices.html',
-    ],
-    compliance: [
-      ...cis({ '1.6': cisVersions('1.4.0', '4.0.0'), '1.5': ['5.0.0'], '2.5': ['6.0.0'], '2.6': ['7.0.0'] }),
-      fsbp('IAM.6'),
     ],
   },
   evidence: ['accountSummary', 'credentialReport', 'virtualMfaDevices', 'rootCredentialsAudit'],

@@ -1,5 +1,4 @@
 import { defineCheck } from '../check.ts';
-import { cis, cisVersions, fsbp } from './compliance.ts';
 import { rootCredentialsState, rootMfa, sourceOf } from './root-credentials-state.ts';
 import { errorOutcome, outcome, rootArn } from './support.ts';
 
@@ -42,10 +41,6 @@ export const rootMfaEnabled = defineCheck({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-best-practices.html',
       'https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-9',
       'https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountSummary.html',
-    ],
-    compliance: [
-      ...cis({ '1.5': cisVersions('1.4.0', '4.0.0'), '1.4': ['5.0.0'], '2.4': ['6.0.0'], '2.5': ['7.0.0'] }),
-      fsbp('IAM.9'),
     ],
   },
   evidence: ['accountSummary', 'credentialReport', 'rootCredentialsAudit'],

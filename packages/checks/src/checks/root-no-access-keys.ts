@@ -1,6 +1,5 @@
 import { defineCheck } from '../check.ts';
 import type { CredentialReportAccessKey } from '../evidence.ts';
-import { cis, cisVersions, fsbp } from './compliance.ts';
 import { absenceOutcome, rootAccessKeys, sourceOf } from './root-credentials-state.ts';
 import { day, describeError, heldSlots, listOf, outcome, reportDate, rootArn } from './support.ts';
 
@@ -51,10 +50,6 @@ export const rootNoAccessKeys = defineCheck({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html',
       'https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-4',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html',
-    ],
-    compliance: [
-      ...cis({ '1.4': cisVersions('1.4.0', '4.0.0'), '1.3': ['5.0.0'], '2.3': ['6.0.0'], '2.4': ['7.0.0'] }),
-      fsbp('IAM.4'),
     ],
   },
   evidence: ['accountSummary', 'credentialReport'],

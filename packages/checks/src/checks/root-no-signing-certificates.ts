@@ -36,7 +36,6 @@ export const rootNoSigningCertificates = defineCheck({
       'https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountSummary.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html',
     ],
-    compliance: [],
   },
   evidence: ['accountSummary', 'credentialReport'],
   evaluate({ accountSummary, credentialReport }, context) {

@@ -1,5 +1,4 @@
 import { defineCheck } from '../check.ts';
-import { cis, cisVersions } from './compliance.ts';
 import { reportRootRow } from './root-credentials-state.ts';
 import { DAY_MS, day, errorOutcome, outcome, reportDate, rootArn } from './support.ts';
 
@@ -39,12 +38,6 @@ export const rootNotRecentlyUsed = defineCheck({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-best-practices.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html',
     ],
-    compliance: cis({
-      '1.7': cisVersions('1.4.0', '4.0.0'),
-      '1.6': ['5.0.0'],
-      '2.6': ['6.0.0'],
-      '2.7': ['7.0.0'],
-    }),
   },
   evidence: ['credentialReport'],
   evaluate({ credentialReport }, context) {

@@ -1,6 +1,5 @@
 import { defineCheck } from '../check.ts';
 import type { CollectionError, RootEvent } from '../evidence.ts';
-import { cis, cisVersions } from './compliance.ts';
 import {
   DAY_MS,
   errorOutcome,
@@ -120,7 +119,6 @@ export const rootSigninActivity = defineCheck({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-track-privileged-tasks.html',
     ],
     // "CIS 1.7 (evidence)": the control numbered 1.7 (v1.4.0–4.0.0), for which this is supporting evidence.
-    compliance: cis({ '1.7': cisVersions('1.4.0', '4.0.0') }),
   },
   evidence: ['rootEvents'],
   evaluate({ rootEvents }, context) {

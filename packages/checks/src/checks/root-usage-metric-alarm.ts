@@ -1,6 +1,5 @@
 import { defineCheck } from '../check.ts';
 import { describeChainShortfall, evaluateAlarmChain } from './alerting-chain.ts';
-import { cis, cisVersions, fsbp } from './compliance.ts';
 import { errorOutcome, outcome, rootArn } from './support.ts';
 
 /**
@@ -47,10 +46,6 @@ export const rootUsageMetricAlarm = defineCheck({
       'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html',
       'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html',
       'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html',
-    ],
-    compliance: [
-      ...cis({ '4.3': cisVersions('1.4.0', '5.0.0'), '5.3': cisVersions('6.0.0', '7.0.0') }),
-      fsbp('CloudWatch.1'),
     ],
   },
   evidence: ['trails', 'metricFilters', 'metricAlarms', 'snsTopics'],

@@ -1,7 +1,6 @@
 import { defineCheck } from '../check.ts';
 import type { Organization } from '../evidence.ts';
 import { findRootDenyingPolicies, findUndecidedRootDenials, policiesInEffect } from '../rules/scp.ts';
-import { cis } from './compliance.ts';
 import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
 
 function describeTarget(targetId: string, organization: Organization, accountId: string): string {
@@ -51,7 +50,6 @@ export const scpRootDeny = defineCheck({
       'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html',
       'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_enable-disable.html',
     ],
-    compliance: cis({ '2.1.2': ['7.0.0'] }),
   },
   evidence: ['organization', 'serviceControlPolicies'],
   evaluate({ organization, serviceControlPolicies }, context) {

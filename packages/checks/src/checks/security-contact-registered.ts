@@ -1,6 +1,5 @@
 import { defineCheck } from '../check.ts';
 import { describeContacts, isRegistered } from './alternate-contacts.ts';
-import { cis, cisVersions, fsbp } from './compliance.ts';
 import { errorOutcome, outcome, rootArn } from './support.ts';
 
 /**
@@ -32,10 +31,6 @@ export const securityContactRegistered = defineCheck({
     references: [
       'https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html',
       'https://docs.aws.amazon.com/securityhub/latest/userguide/account-controls.html#account-1',
-    ],
-    compliance: [
-      ...cis({ '1.2': cisVersions('1.4.0', '5.0.0'), '2.2': ['6.0.0'], '2.3': ['7.0.0'] }),
-      fsbp('Account.1'),
     ],
   },
   evidence: ['alternateContacts'],

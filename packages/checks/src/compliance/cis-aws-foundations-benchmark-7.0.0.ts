@@ -1,0 +1,46 @@
+import { defineFrameworkVersion } from './framework.ts';
+
+export const cisAwsFoundationsBenchmark_7_0_0 = defineFrameworkVersion({
+  framework: 'cis-aws-foundations-benchmark',
+  version: '7.0.0',
+  controls: [
+    {
+      id: '2.1.1',
+      title: 'Ensure centralized root access in AWS Organizations',
+      checks: ['org-root-credentials-management'],
+    },
+    {
+      id: '2.1.2',
+      title: 'Ensure authorization guardrails for all AWS Organization accounts',
+      checks: ['scp-root-deny'],
+    },
+    {
+      id: '2.2',
+      title: 'Maintain current AWS account contact details',
+      checks: ['alternate-contacts-registered'],
+    },
+    {
+      id: '2.3',
+      title: 'Ensure security contact information is registered',
+      checks: ['security-contact-registered'],
+    },
+    { id: '2.4', title: "Ensure no 'root' user account access key exists", checks: ['root-no-access-keys'] },
+    { id: '2.5', title: "Ensure MFA is enabled for the 'root' user account", checks: ['root-mfa-enabled'] },
+    {
+      id: '2.6',
+      title: "Ensure hardware MFA is enabled for the 'root' user account",
+      checks: ['root-hardware-mfa'],
+    },
+    {
+      id: '2.7',
+      title: "Eliminate use of the 'root' user for administrative and daily tasks",
+      checks: ['root-not-recently-used', 'root-signin-activity'],
+    },
+    { id: '4.1', title: 'Ensure CloudTrail is enabled in all regions', checks: ['cloudtrail-multi-region'] },
+    {
+      id: '5.3',
+      title: "Ensure usage of the 'root' account is monitored",
+      checks: ['root-usage-metric-alarm'],
+    },
+  ],
+});
