@@ -33,7 +33,7 @@ t.test('the frameworks and their versions, oldest first', async (t) => {
       [
         'cis-aws-foundations-benchmark',
         'CIS AWS Foundations Benchmark',
-        ['1.4.0', '2.0.0', '3.0.0', '4.0.0', '5.0.0', '6.0.0', '7.0.0'],
+        ['1.4.0', '1.5.0', '2.0.0', '3.0.0', '4.0.0', '5.0.0', '6.0.0', '7.0.0'],
       ],
       ['aws-foundational-security-best-practices', 'AWS Foundational Security Best Practices', ['1.0.0']],
     ],
@@ -134,7 +134,7 @@ t.test('complianceOf: a copy per call, [] for a check no framework names', async
  */
 t.test('compliance mappings are exactly those of SPEC §2, corrected against the frameworks', async (t) => {
   const cis = (control: string, versions: string[]) => versions.map((version) => `CIS ${version} ${control}`);
-  const v14to40 = ['1.4.0', '2.0.0', '3.0.0', '4.0.0'];
+  const v14to40 = ['1.4.0', '1.5.0', '2.0.0', '3.0.0', '4.0.0'];
   const v14to50 = [...v14to40, '5.0.0'];
   const expected: Record<string, string[]> = {
     'root-mfa-enabled': [...cis('1.5', v14to40), 'CIS 5.0.0 1.4', 'CIS 6.0.0 2.4', 'CIS 7.0.0 2.5'],

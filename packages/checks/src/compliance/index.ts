@@ -7,6 +7,7 @@
 import { checks } from '../catalog.ts';
 import { awsFoundationalSecurityBestPractices_1_0_0 } from './aws-foundational-security-best-practices-1.0.0.ts';
 import { cisAwsFoundationsBenchmark_1_4_0 } from './cis-aws-foundations-benchmark-1.4.0.ts';
+import { cisAwsFoundationsBenchmark_1_5_0 } from './cis-aws-foundations-benchmark-1.5.0.ts';
 import { cisAwsFoundationsBenchmark_2_0_0 } from './cis-aws-foundations-benchmark-2.0.0.ts';
 import { cisAwsFoundationsBenchmark_3_0_0 } from './cis-aws-foundations-benchmark-3.0.0.ts';
 import { cisAwsFoundationsBenchmark_4_0_0 } from './cis-aws-foundations-benchmark-4.0.0.ts';
@@ -26,6 +27,7 @@ export * from './framework.ts';
 /** Every version file, in any order: they are grouped and ordered by version below. */
 export const frameworkVersionFiles: readonly FrameworkVersion[] = [
   cisAwsFoundationsBenchmark_1_4_0,
+  cisAwsFoundationsBenchmark_1_5_0,
   cisAwsFoundationsBenchmark_2_0_0,
   cisAwsFoundationsBenchmark_3_0_0,
   cisAwsFoundationsBenchmark_4_0_0,
