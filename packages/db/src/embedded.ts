@@ -86,7 +86,7 @@ function defaultLogger(message: string): void {
 }
 
 /** The password file of a data directory: `<parent>/<name>.password`. */
-export function passwordFileOf(dataDir: string): string {
+function passwordFileOf(dataDir: string): string {
   return join(dirname(dataDir), `${basename(dataDir)}.password`);
 }
 
