@@ -309,7 +309,10 @@ t.test('no access to the organization: exit 1, a clear message, nothing on stdou
     run.stderr,
     /rootaudit scan: the organization could not be read: AccessDenied\w* on organizations:\w+/,
   );
-  t.match(run.stderr, /^rootaudit scan: .*; check the base AWS credentials \(and ROOTAUDIT_ORG_ROLE_ARN when set\)/m);
+  t.match(
+    run.stderr,
+    /^rootaudit scan: .*; check the base AWS credentials \(and ROOTAUDIT_ORG_ROLE_ARN when set\)/m,
+  );
   t.notMatch(run.stderr, /\n\s+at /, 'no stack trace');
 });
 
