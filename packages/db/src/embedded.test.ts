@@ -25,6 +25,9 @@ async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string
   return dir;
 }
 
+// Fourteen tests, most of them an initdb and a server start or two: minutes on a busy machine.
+t.setTimeout(600_000);
+
 const fixture = fileURLToPath(new URL('./fixtures/start-stop-embedded.ts', import.meta.url));
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
