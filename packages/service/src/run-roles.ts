@@ -135,6 +135,7 @@ export async function runRoles(name: string, roles: Role[], options: RunRolesOpt
             throw listenFailure(error, config) ?? error;
           })
       : undefined;
+    if (http) started.push(http);
     try {
       // One pg-boss per process: one connection pool, one cron monitor, one maintenance loop.
       const boss = await startQueue(database.url, logger);
@@ -146,11 +147,11 @@ export async function runRoles(name: string, roles: Role[], options: RunRolesOpt
     } catch (error) {
       queue.reject(error);
       allStarted.reject(error);
-      await http?.close();
       throw error;
     }
-    // Last in the list, so the first stopped: no request arrives while the roles behind it stop.
-    if (http) started.push(http);
+    // Moved last, so the first stopped: no request arrives while the roles behind it stop.
+    if (http) started.push(...started.splice(started.indexOf(http), 1));
     allStarted.resolve();
+    logger.info('all roles started');
   });
 }
