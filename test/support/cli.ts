@@ -2,7 +2,9 @@
  * Commands run as separate processes, the way a user or the image runs them: the `rootaudit` CLI
  * above all. Never rejects: the outcome carries the exit code (null when killed) and both outputs.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { Test } from 'tap';
 import { cliBin, repositoryRoot } from './docker-files.ts';
 
 export interface CommandOutcome {
@@ -40,5 +42,48 @@ export function startEnvironment(databaseUrl: string): NodeJS.ProcessEnv {
     DATABASE_URL: databaseUrl,
     AWS_EC2_METADATA_DISABLED: 'true',
     LOG_LEVEL: 'info',
+  };
+}
+
+/**
+ * `rootaudit start` in a child process, killed at t's end if still running: its JSON log lines, a
+ * wait for one of them, and SIGTERM.
+ */
+export function startService(t: Test, env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [cliBin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const messages = () =>
+    stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+  return {
+    messages,
+    output: () => ({ stdout, stderr }),
+    async waitFor(message: string): Promise<void> {
+      const deadline = Date.now() + 120_000;
+      while (!messages().includes(message)) {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(`exited ${child.exitCode} before "${message}": ${stderr}${stdout}`);
+        }
+        if (Date.now() > deadline) throw new Error(`no "${message}" within 120 s: ${stderr}${stdout}`);
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    },
+    async stop(): Promise<[number | null, NodeJS.Signals | null]> {
+      child.kill('SIGTERM');
+      return exited;
+    },
   };
 }

@@ -2,4 +2,4 @@
 import { runRoles } from '@rootaudit/service';
 import { startApi } from './start.ts';
 
-await runRoles('api', [startApi]);
+await runRoles('api', [], { http: startApi });

@@ -1,6 +1,7 @@
 import { loadConfig } from '@rootaudit/config';
 import { openDatabase } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
+import { type PgBoss, startQueue, stopQueue } from '@rootaudit/queue';
 import t from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
 import { createApiKey } from './auth/api-keys.ts';
@@ -29,3 +30,47 @@ t.test('startApi serves over the configured database, with its own queue for POS
   closed = true;
   await t.rejects(fetch(`${api.url}/healthz`), 'closed: no longer listening');
 });
+
+t.test(
+  'listening before the queue runs (runRoles): /readyz says "starting", POST /v1/scans waits for the queue',
+  async (t) => {
+    const { url } = await testDatabase(t);
+    const database = await openDatabase({
+      databaseUrl: url,
+      dataDir: t.testdirName,
+      logger: () => undefined,
+    });
+    t.teardown(() => database.close());
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1' });
+    const logger = createLogger({ level: 'silent' });
+    let queueRuns!: (boss: PgBoss) => void;
+    let everythingStarted!: () => void;
+    const api = await startApi({
+      config,
+      logger,
+      database,
+      boss: new Promise<PgBoss>((resolve) => {
+        queueRuns = resolve;
+      }),
+      started: new Promise<void>((resolve) => {
+        everythingStarted = resolve;
+      }),
+    });
+    t.teardown(() => api.close());
+    const notYet = await fetch(`${api.url}/readyz`);
+    t.equal(notYet.status, 503);
+    t.same(await notYet.json(), { status: 'not ready', reason: 'starting' });
+
+    const { key } = await createApiKey(database.prisma, { name: 'ops', scope: 'write' });
+    const trigger = fetch(`${api.url}/v1/scans`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const boss = await startQueue(url, logger);
+    t.teardown(() => stopQueue(boss));
+    queueRuns(boss);
+    t.equal((await trigger).status, 202, 'the scan was queued once the queue ran');
+    everythingStarted();
+    t.equal((await fetch(`${api.url}/readyz`)).status, 200, 'ready once every role runs');
+  },
+);

@@ -18,20 +18,32 @@ export async function startApi(options: {
   config: Config;
   logger: Logger;
   database: Database;
-  /** A running pg-boss to share (one process running everything); else the API starts its own. */
-  boss?: PgBoss;
+  /**
+   * The process's pg-boss to share (runRoles: still starting while the API binds its port, hence a
+   * promise); else the API starts its own.
+   */
+  boss?: PgBoss | Promise<PgBoss>;
+  /** Settles once every role of the process runs; until then /readyz answers 503 "starting". */
+  started?: Promise<void>;
   /** On close, how long requests in flight may take [10 s]. */
   drainTimeoutMs?: number;
 }): Promise<StartedApi> {
   const { config, logger, database } = options;
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const ownBoss = options.boss ? undefined : await startQueue(database.url, logger);
-  const boss = (options.boss ?? ownBoss) as PgBoss;
+  const boss = (options.boss ?? ownBoss) as PgBoss | Promise<PgBoss>;
+  let starting = options.started !== undefined;
+  options.started?.then(
+    () => {
+      starting = false;
+    },
+    () => undefined,
+  );
   const app = await buildApi({
     logger,
     prisma: database.prisma,
-    readiness: () => checkReadiness(database.url),
-    triggerScan: (request) => triggerScan({ prisma: database.prisma, boss }, request),
+    readiness: async () => (starting ? { ready: false, reason: 'starting' } : checkReadiness(database.url)),
+    triggerScan: async (request) => triggerScan({ prisma: database.prisma, boss: await boss }, request),
     allowPrivateWebhookUrls: config.allowPrivateWebhookUrls,
   });
   let url: string;

@@ -94,15 +94,20 @@ export interface OpenDatabaseOptions {
   logger?: (msg: string) => void;
   /** Apply pending migrations before returning [true]. */
   migrate?: boolean;
+  /**
+   * When another process already runs the embedded server of dataDir (the service, while a CLI
+   * command runs beside it): connect to it, rather than refuse [false].
+   */
+  connectToRunning?: boolean;
 }
 
 export interface Database {
   /** Connection URL (holds the password: log it through redactDatabaseUrl). */
   url: string;
   prisma: PrismaClient;
-  /** true when the server is the embedded PostgreSQL this call started. */
+  /** true when the server is the embedded PostgreSQL (started by this call, or by the process running it). */
   embedded: boolean;
-  /** Disconnects Prisma and stops the embedded server, if any. Safe to call twice. */
+  /** Disconnects Prisma and stops the embedded server this call started, if any. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -132,7 +137,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (options.databaseUrl) {
     url = options.databaseUrl;
   } else {
-    const server = await startEmbeddedPostgres({ dataDir: join(options.dataDir, 'postgres'), logger: log });
+    const server = await startEmbeddedPostgres({
+      dataDir: join(options.dataDir, 'postgres'),
+      logger: log,
+      connectToRunning: options.connectToRunning ?? false,
+    });
     stopServer = () => server.stop();
     try {
       url = await ensureDatabase(server.url, EMBEDDED_DATABASE_NAME);

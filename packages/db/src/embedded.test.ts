@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,9 @@ async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
+
+// Fourteen tests, most of them an initdb and a server start or two: minutes on a busy machine.
+t.setTimeout(600_000);
 
 const fixture = fileURLToPath(new URL('./fixtures/start-stop-embedded.ts', import.meta.url));
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -125,8 +128,140 @@ t.test('a data directory served by another live process is not taken over', asyn
   const dataDir = join(await tempDir(t), 'postgres');
   const running = await startEmbeddedPostgres({ dataDir, logger: () => {} });
   t.teardown(() => running.stop());
-  await t.rejects(startEmbeddedPostgres({ dataDir, logger: () => {} }), /is in use by postmaster \d+/);
+  await t.rejects(
+    startEmbeddedPostgres({ dataDir, logger: () => {} }),
+    /is in use by postmaster \d+, started by process \d+: stop that process first/,
+  );
   t.same(await query(running.url, 'SELECT 1 AS one'), [{ one: 1 }], 'the first server still runs');
+});
+
+t.test('connectToRunning: a second user of the data directory connects to the running server', async (t) => {
+  const dataDir = join(await tempDir(t), 'postgres');
+  const running = await startEmbeddedPostgres({ dataDir, logger: () => {} });
+  t.teardown(() => running.stop());
+  const second = await startEmbeddedPostgres({ dataDir, logger: () => {}, connectToRunning: true });
+  t.equal(second.owned, false, 'not its server');
+  t.equal(second.port, running.port, 'the same server');
+  t.same(await query(second.url, 'SELECT 1 AS one'), [{ one: 1 }]);
+  await second.stop();
+  t.same(await query(running.url, 'SELECT 1 AS one'), [{ one: 1 }], "stop() leaves another's server running");
+});
+
+t.test('the password is generated per data directory and kept 0600 beside it, never a default', async (t) => {
+  const parent = await tempDir(t);
+  const first = await startEmbeddedPostgres({ dataDir: join(parent, 'one'), logger: () => {} });
+  t.teardown(() => first.stop());
+  const second = await startEmbeddedPostgres({ dataDir: join(parent, 'two'), logger: () => {} });
+  t.teardown(() => second.stop());
+  const password = (url: string) => decodeURIComponent(new URL(url).password);
+  t.not(password(first.url), password(second.url), 'each data directory has its own');
+  t.not(password(first.url), 'password');
+  t.equal((await readFile(join(parent, 'one.password'), 'utf8')).trim(), password(first.url));
+  t.equal((await stat(join(parent, 'one.password'))).mode & 0o777, 0o600, 'only its owner reads it');
+  const wrong = new URL(first.url);
+  wrong.password = 'password';
+  await t.rejects(query(wrong.toString(), 'SELECT 1'), /password authentication failed/);
+});
+
+t.test('a data directory without a saved password: one line saying what to do, no fallback', async (t) => {
+  const parent = await tempDir(t);
+  const dataDir = join(parent, 'postgres');
+  const first = await startEmbeddedPostgres({ dataDir, logger: () => {} });
+  await first.stop();
+  await rm(join(parent, 'postgres.password'));
+  await t.rejects(startEmbeddedPostgres({ dataDir, logger: () => {} }), {
+    name: 'EmbeddedPostgresError',
+    message: new RegExp(
+      `^the embedded PostgreSQL in ${dataDir} has no saved password \\(${parent}/postgres\\.password is missing or empty\\): put the password[^\n]*$`,
+    ),
+  });
+});
+
+t.test('a password kept inside the data directory by an earlier version is moved beside it', async (t) => {
+  const parent = await tempDir(t);
+  const dataDir = join(parent, 'postgres');
+  const first = await startEmbeddedPostgres({ dataDir, logger: () => {} });
+  await first.stop();
+  const password = await readFile(join(parent, 'postgres.password'), 'utf8');
+  await writeFile(join(dataDir, 'rootaudit-password'), password, { mode: 0o600 });
+  await rm(join(parent, 'postgres.password'));
+  const second = await startEmbeddedPostgres({ dataDir, logger: () => {} });
+  t.teardown(() => second.stop());
+  t.same(await query(second.url, 'SELECT 1 AS one'), [{ one: 1 }]);
+  t.equal(await readFile(join(parent, 'postgres.password'), 'utf8'), password);
+  t.notOk(existsSync(join(dataDir, 'rootaudit-password')), 'the old copy is gone');
+});
+
+const asRoot = process.getuid?.() === 0;
+
+t.test(
+  'as root, a data directory the database user cannot reach: one line naming the folder, no initdb',
+  { skip: asRoot ? false : 'only root runs the server as another user' },
+  async (t) => {
+    const locked = await mkdtemp(join(tmpdir(), 'rootaudit-embedded-locked-'));
+    t.teardown(() => rm(locked, { recursive: true, force: true }));
+    await chmod(locked, 0o700);
+    const logs: string[] = [];
+    const dataDir = join(locked, 'data', 'postgres');
+    const error = await startEmbeddedPostgres({ dataDir, logger: (line) => logs.push(line) }).catch((e) => e);
+    t.equal(error?.name, 'EmbeddedPostgresError');
+    t.match(
+      error?.message,
+      `runs as the user postgres (PostgreSQL refuses root), which cannot enter ${locked} (mode 0700, owner uid 0): allow it (chmod o+x ${locked})`,
+    );
+    t.equal(error?.message.split('\n').length, 1, 'one line');
+    t.notOk(
+      logs.some((line) => line.includes('initialising')),
+      'initdb never ran',
+    );
+  },
+);
+
+t.test(
+  'a read-only data directory: one line saying so, not ENOENT',
+  { skip: asRoot ? false : 'mounting a read-only file system needs root' },
+  async (t) => {
+    const readOnly = join(await tempDir(t), 'read-only');
+    await mkdir(readOnly);
+    const mount = (args: string[]) =>
+      new Promise<boolean>((done) => spawn(args[0]!, args.slice(1)).on('exit', (code) => done(code === 0)));
+    if (!(await mount(['mount', '-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', readOnly]))) {
+      t.plan(0, 'mounting is not permitted here');
+      return;
+    }
+    const dataDir = join(readOnly, 'data', 'postgres');
+    let error: Error | undefined;
+    try {
+      error = await startEmbeddedPostgres({ dataDir, logger: () => {} }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    } finally {
+      await mount(['umount', readOnly]);
+    }
+    t.equal(error?.name, 'EmbeddedPostgresError');
+    t.equal(
+      error?.message,
+      `${readOnly} is on a read-only file system, and the embedded PostgreSQL keeps its data in ${dataDir}: ` +
+        'choose a writable data directory (ROOTAUDIT_DATA_DIR), or set DATABASE_URL',
+    );
+  },
+);
+
+t.test('initdb fails once with its reason in one line, never retried', async (t) => {
+  const dataDir = join(await tempDir(t), 'postgres');
+  // Not empty and not a cluster: what an interrupted copy leaves, say.
+  await mkdir(dataDir, { mode: 0o700 });
+  await writeFile(join(dataDir, 'stray-file'), 'x');
+  const logs: string[] = [];
+  const error = await startEmbeddedPostgres({ dataDir, logger: (line) => logs.push(line) }).catch((e) => e);
+  t.equal(error?.name, 'EmbeddedPostgresError');
+  t.match(
+    error?.message,
+    /^initdb could not create the embedded PostgreSQL's data directory .*: directory ".*" exists but is not empty/,
+  );
+  t.equal(error?.message.split('\n').length, 1, 'one line');
+  t.equal(logs.filter((line) => line.includes('initialising')).length, 1, 'initdb ran once');
 });
 
 /** The process group of a process (/proc/<pid>/stat: "pid (comm) state ppid pgrp …"). */

@@ -15,6 +15,7 @@ export {
   SESSION_SETTINGS,
 } from './database.ts';
 export {
+  EmbeddedPostgresError,
   type EmbeddedPostgresOptions,
   type EmbeddedPostgresServer,
   startEmbeddedPostgres,

@@ -5,8 +5,9 @@
  */
 import { type ApiKeyScope, createApiKey, listApiKeys, revokeApiKey } from '@rootaudit/api/api-keys';
 import { loadConfigOrExit } from '@rootaudit/config';
-import { type ApiKey, type Database, openDatabase } from '@rootaudit/db';
+import type { ApiKey, Database } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
+import { openCommandDatabase } from '../database.ts';
 import { formatTable } from '../output/table.ts';
 import { parseOptions, UsageError } from '../usage.ts';
 
@@ -17,11 +18,7 @@ const USAGE = 'usage: rootaudit api-key create --name <name> [--scope read|write
 async function withDatabase<T>(use: (database: Database) => Promise<T>): Promise<T> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: 'api-key', destination: 2 });
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl ?? undefined,
-    dataDir: config.dataDir,
-    logger: (message) => logger.info(message),
-  });
+  const database = await openCommandDatabase(config, logger);
   try {
     return await use(database);
   } finally {

@@ -20,7 +20,7 @@ import { loadConfigOrExit } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
 import { triggerScan } from '@rootaudit/queue';
 import { startScheduler } from '@rootaudit/scheduler';
-import { type Role, runRoles } from '@rootaudit/service';
+import { type HttpRole, type Role, runRoles } from '@rootaudit/service';
 import { failScan } from '@rootaudit/store';
 import { startWorker } from '@rootaudit/worker';
 import { parseOptions, UsageError } from '../usage.ts';
@@ -155,7 +155,7 @@ export async function run(argv: string[]): Promise<number | undefined> {
   const scheduler: Role = (context) =>
     startScheduler({ ...context, pollingIntervalSeconds: DEMO_POLLING_SECONDS });
   let apiUrl = '';
-  const api: Role = async (context) => {
+  const api: HttpRole = async (context) => {
     const started = await startApi(context);
     apiUrl = started.url;
     return started;
@@ -189,10 +189,10 @@ export async function run(argv: string[]): Promise<number | undefined> {
     return { name: 'demo', close: async () => stopped.abort() };
   };
 
-  // Workers before the scheduler, so the first scan's jobs find a consumer; the API before the
-  // demo, which prints its address.
+  // The API listens first (runRoles' http role), so the demo, last, can print its address; workers
+  // before the scheduler, so the first scan's jobs find a consumer.
   // The simulator is not one of them: it serves until the process exits, after the queue has let
   // go of jobs still in hand (a discovery job among them), which would fail without it.
-  await runRoles('demo', [worker, scheduler, api, demo], { config });
+  await runRoles('demo', [worker, scheduler, demo], { config, http: api });
   return undefined;
 }

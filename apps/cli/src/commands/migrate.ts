@@ -1,7 +1,7 @@
 /** `rootaudit migrate`: apply pending migrations, then exit (the compose `migrate` service). */
 import { loadConfigOrExit } from '@rootaudit/config';
-import { openDatabase } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
+import { openCommandDatabase } from '../database.ts';
 import { parseOptions } from '../usage.ts';
 
 export const summary = 'apply database migrations';
@@ -10,11 +10,7 @@ export async function run(argv: string[]): Promise<number> {
   parseOptions(argv, {});
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: 'migrate', destination: 2 });
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl ?? undefined,
-    dataDir: config.dataDir,
-    logger: (message) => logger.info(message),
-  });
+  const database = await openCommandDatabase(config, logger);
   await database.close();
   logger.info('migrations applied');
   return 0;

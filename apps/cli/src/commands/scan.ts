@@ -278,9 +278,8 @@ export async function run(argv: string[]): Promise<number> {
         : scan.reason;
     logger.error({ scanId, reason }, 'scan failed');
     process.stderr.write(
-      `rootaudit scan: ${reason}\n` +
-        'Check the base AWS credentials (and ROOTAUDIT_ORG_ROLE_ARN when set): organization reads need ' +
-        'the management or a delegated-administrator account.\n',
+      `rootaudit scan: ${reason}; check the base AWS credentials (and ROOTAUDIT_ORG_ROLE_ARN when set): ` +
+        'organization reads need the management or a delegated-administrator account\n',
     );
     return 1;
   }

@@ -1,11 +1,12 @@
 // `rootaudit start` refusing to start: each failure one line, and nothing left running.
 import { type AddressInfo, createServer } from 'node:net';
+import { QUEUE_SCHEMA } from '@rootaudit/queue';
 import t from 'tap';
 import { startEnvironment as environment, runRootaudit } from '../../../../test/support/cli.ts';
 import { testDatabase } from '../../../../test/support/db.ts';
 
-t.test("the API's port in use: one line, exit 1, nothing started", async (t) => {
-  const { url } = await testDatabase(t);
+t.test("the API's port in use: one line, exit 1, no queue, worker or scheduler started", async (t) => {
+  const { url, prisma } = await testDatabase(t);
   const taken = createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => taken.close(() => resolve())));
@@ -16,12 +17,23 @@ t.test("the API's port in use: one line, exit 1, nothing started", async (t) => 
     HOST: '127.0.0.1',
   });
   t.equal(outcome.code, 1);
-  t.equal(outcome.stdout, '', 'no service logged a line: none started');
-  t.equal(outcome.stderr.trim().split('\n').length, 1, 'one line');
-  t.match(
-    outcome.stderr,
-    new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(HOST, PORT\\): another process listens there`),
+  const lines = outcome.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { msg: string; level: number; err?: unknown });
+  const fatal = lines.filter((line) => line.level === 60);
+  t.equal(fatal.length, 1, 'one fatal line');
+  t.equal(
+    fatal[0]?.msg,
+    `start-up failed: cannot listen on 127.0.0.1:${port} (HOST, PORT): another process listens there; stop it or set PORT to a free port`,
   );
+  t.equal(fatal[0]?.err, undefined, 'no error object, so no stack');
+  const messages = lines.map((line) => line.msg);
+  t.notOk(messages.includes('worker started'), 'no worker started');
+  t.notOk(messages.includes('scheduler started'), 'no scheduler started');
+  const queueSchema = await prisma.$queryRaw<unknown[]>`
+    SELECT 1 FROM pg_namespace WHERE nspname = ${QUEUE_SCHEMA}`;
+  t.same(queueSchema, [], 'pg-boss never started: its schema was not created');
 });
 
 t.test('an unreachable database: one line with its host and port, no password, no stack', async (t) => {

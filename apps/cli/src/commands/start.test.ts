@@ -1,12 +1,15 @@
-// `rootaudit start --role …` as docker compose runs it: one role per process.
+// `rootaudit start` as a user runs it (all roles), and `--role …` as docker compose runs it: one
+// role per process.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import t from 'tap';
-import { startEnvironment as environment, runRootaudit } from '../../../../test/support/cli.ts';
+import { startEnvironment as environment, runRootaudit, startService } from '../../../../test/support/cli.ts';
 import { testDatabase } from '../../../../test/support/db.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/rootaudit.mjs');
+// Each test starts the service as a process: well over tap's 120 s per file on a busy machine.
+t.setTimeout(400_000);
 
 t.test('usage errors exit 2 with one line and touch no database', async (t) => {
   const unreachable = 'postgresql://nobody@127.0.0.1:1/none';
@@ -70,4 +73,18 @@ t.test('--role worker runs the worker alone, under its own name, until SIGTERM',
   t.notOk(messages.includes('api listening'), 'no API');
   t.ok(messages.includes('shutting down'));
   t.same(new Set(lines.map((line) => line.service)), new Set(['worker']), 'every line is tagged worker');
+});
+
+t.test('the API listens before the queue, the worker and the scheduler start', async (t) => {
+  const { url } = await testDatabase(t);
+  const service = startService(t, { ...environment(url), PORT: '0' });
+  for (const message of ['api listening', 'worker started', 'scheduler started']) {
+    await service.waitFor(message);
+  }
+  const messages = service.messages();
+  const listening = messages.indexOf('api listening');
+  t.ok(listening < messages.indexOf('worker started'), 'before the worker starts');
+  t.ok(listening < messages.indexOf('scheduler started'), 'before the scheduler starts');
+  const [code] = await service.stop();
+  t.equal(code, 0, 'stops cleanly', service.output());
 });

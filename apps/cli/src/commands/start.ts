@@ -2,7 +2,6 @@
  * `rootaudit start [--role api|scheduler|worker[,…]]`: the whole service in one process for a single
  * machine, or the roles named (docker compose runs one role per service, workers as replicas).
  */
-import { createServer } from 'node:net';
 import { startApi } from '@rootaudit/api';
 import { loadConfigOrExit } from '@rootaudit/config';
 import { startScheduler } from '@rootaudit/scheduler';
@@ -12,68 +11,39 @@ import { parseOptions, UsageError } from '../usage.ts';
 
 export const summary = 'run the API, scheduler and worker in one process, or the roles named by --role';
 
-// In start order: workers first, so jobs the scheduler enqueues at start-up find a consumer; the
-// API last, so /readyz answers only once everything behind it runs.
-const roles: [name: string, start: Role][] = [
+const roleNames = ['api', 'scheduler', 'worker'];
+
+// The API is not among them: runRoles binds its port before the queue and these start, so a port
+// in use stops start-up before they do anything. Workers before the scheduler, so jobs the
+// scheduler enqueues at start-up find a consumer.
+const queueRoles: [name: string, start: Role][] = [
   ['worker', startWorker],
   ['scheduler', startScheduler],
-  ['api', startApi],
 ];
-const roleNames = roles.map(([name]) => name);
 
-/** The roles named by `--role a,b` in start order; every role when the option is absent. */
-function selectRoles(option: string | undefined): [name: string, start: Role][] {
-  if (option === undefined) return roles;
+/** The roles named by `--role a,b`; every role when the option is absent. */
+function selectRoles(option: string | undefined): string[] {
+  if (option === undefined) return roleNames;
   const named = option.split(',').map((part) => part.trim());
   const unknown = named.filter((name) => !roleNames.includes(name));
   if (unknown.length > 0) {
     throw new UsageError(
-      `--role must be one or more of ${[...roleNames].sort().join(', ')} (comma-separated), not ${JSON.stringify(option)}`,
+      `--role must be one or more of ${roleNames.join(', ')} (comma-separated), not ${JSON.stringify(option)}`,
     );
   }
-  return roles.filter(([name]) => named.includes(name));
-}
-
-/**
- * Refuses to start when the API's address is taken: the API starts last (see above), and finding
- * the port in use only then would leave a worker and a scheduler running behind no API. Whatever
- * takes the port between this check and the API's listen still fails the start-up then.
- */
-async function addressInUse(host: string, port: number): Promise<string | null> {
-  if (port === 0) return null;
-  const server = createServer();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port, host, exclusive: true }, resolve);
-    });
-    return null;
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? 'error';
-    const why = code === 'EADDRINUSE' ? 'another process listens there' : code;
-    return `cannot listen on ${host}:${port} (HOST, PORT): ${why}; stop it or set PORT to a free port. Nothing was started.`;
-  } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+  return roleNames.filter((name) => named.includes(name));
 }
 
 export async function run(argv: string[]): Promise<number | undefined> {
   const { role } = parseOptions(argv, { role: { type: 'string' } });
   const selected = selectRoles(role);
   // One role alone logs under its own name (api, scheduler, worker), as apps/*/src/main.ts do.
-  const name = selected.length === 1 ? selected[0]![0] : 'rootaudit';
+  const name = selected.length === 1 ? selected[0]! : 'rootaudit';
   const config = loadConfigOrExit();
-  if (selected.some(([roleName]) => roleName === 'api')) {
-    const problem = await addressInUse(config.host, config.port);
-    if (problem) {
-      process.stderr.write(`rootaudit start: ${problem}\n`);
-      return 1;
-    }
-  }
   await runRoles(
     name,
-    selected.map(([, start]) => start),
-    { config },
+    queueRoles.filter(([roleName]) => selected.includes(roleName)).map(([, start]) => start),
+    { config, ...(selected.includes('api') ? { http: startApi } : {}) },
   );
   return undefined;
 }
