@@ -6,6 +6,7 @@
 // condition (`node --conditions=rootaudit-source …`: the tests and development) `#main` is the
 // TypeScript source instead, and only then is tsx loaded to run it.
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const main = import.meta.resolve('#main');
@@ -17,5 +18,10 @@ if (main.endsWith('.ts')) {
     'rootaudit: the CLI is not built (apps/cli/dist is missing): run `pnpm build`, or `npm start`, which builds it\n',
   );
   process.exit(1);
+} else {
+  // V8's compiled code of every module kept on disk (NODE_COMPILE_CACHE, else the temporary
+  // directory) and reused: a command starts faster from its second run. Best effort: a read-only
+  // disk leaves it off.
+  module.enableCompileCache?.();
 }
 await import(main);
