@@ -102,7 +102,8 @@ if (existsSync(schema)) {
 const build = process.argv[2] === '--build';
 const args = process.argv.slice(build ? 3 : 2);
 
-// `npm start` runs the compiled code: build what is missing or stale (turbo rebuilds only those).
+// `npm start` runs the compiled code, and `npm test` has one test of it: build what is missing or
+// stale (turbo rebuilds only those).
 if (build) {
   const stale = staleBuilds(root);
   if (stale.length > 0) {

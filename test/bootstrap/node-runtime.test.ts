@@ -479,7 +479,7 @@ t.test(
     t.notMatch(plain.stderr, /building/);
     t.notOk(
       commands(withoutFlag).some((command) => command.startsWith('pnpm build')),
-      'without --build (npm test) nothing is built: the tests run the sources',
+      'without --build nothing is built',
     );
   },
 );
