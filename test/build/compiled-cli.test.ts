@@ -150,14 +150,17 @@ t.test('migrate, api-key create and the API run compiled', async (t) => {
   api.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
+  // /readyz says `starting` until every role runs: wait for the API's address and that line.
   const listening = await new Promise<string>((resolve, reject) => {
     let pending = '';
+    let url: string | undefined;
     api.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       pending += chunk;
       for (const line of pending.split('\n').slice(0, -1)) {
         try {
           const entry = JSON.parse(line) as { msg?: string; url?: string };
-          if (entry.msg === 'api listening' && entry.url) resolve(entry.url);
+          if (entry.msg === 'api listening' && entry.url) url = entry.url;
+          if (entry.msg === 'all roles started' && url) resolve(url);
         } catch {
           // not a log line
         }
