@@ -5,7 +5,7 @@
 // The schema is compose-spec.json of the Compose Specification (github.com/compose-spec/compose-spec,
 // Apache-2.0), as shipped in the npm package dclint (schemas/compose.schema.json), a devDependency,
 // so the check runs offline.
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -117,7 +117,40 @@ t.test('migrate runs once after postgres is healthy; api, scheduler and worker w
   t.equal(migrate!.restart, 'no', 'a one-shot, not restarted');
   t.same(migrate!.depends_on, { postgres: { condition: 'service_healthy' } });
   for (const [name, service] of Object.entries({ api, scheduler, worker })) {
-    t.same(service!.depends_on, { migrate: { condition: 'service_completed_successfully' } }, name);
+    // postgres too: Compose then stops the database after them, never under a working worker.
+    t.same(
+      service!.depends_on,
+      {
+        postgres: { condition: 'service_healthy' },
+        migrate: { condition: 'service_completed_successfully' },
+      },
+      name,
+    );
+  }
+});
+
+t.test('the containers reach the host as host.docker.internal (an emulator running there)', async (t) => {
+  for (const name of rootauditServices) {
+    t.same(compose.services[name]!.extra_hosts, ['host.docker.internal:host-gateway'], name);
+  }
+});
+
+t.test('~/.aws is mounted only when asked for: Docker would create it, root-owned', async (t) => {
+  for (const name of rootauditServices) {
+    const mount = (compose.services[name]!.volumes as string[]).find((volume) =>
+      volume.endsWith(':/home/node/.aws:ro'),
+    );
+    t.ok(mount, `${name} mounts a folder read-only at /home/node/.aws`);
+    const unset = interpolate(mount!, exampleEnv).split(':')[0]!;
+    t.notMatch(unset, /^~|\$HOME|^\//, `${name}: by default a folder of the repository, not the host's home`);
+    const folder = join(dockerDir, unset);
+    t.ok(existsSync(folder), `${unset} exists beside compose.yaml`);
+    t.same(
+      readdirSync(folder).filter((file) => file !== 'README.md'),
+      [],
+      `${unset} holds no AWS config or credentials`,
+    );
+    t.equal(interpolate(mount!, { ...exampleEnv, ROOTAUDIT_AWS_DIR: '~/.aws' }), '~/.aws:/home/node/.aws:ro');
   }
 });
 
@@ -155,7 +188,11 @@ t.test('the api listens on all interfaces of its container on the published port
     ROOTAUDIT_API_PUBLISH: '0.0.0.0:8080',
   });
   t.same(published.ports, ['0.0.0.0:8080:3000']);
-  t.equal(api.healthcheck, undefined, "the api keeps the image's HEALTHCHECK");
+  // Healthy = ready (GET /readyz: database reachable and migrated), what `up --wait api` waits for.
+  const test = api.healthcheck?.test as string[];
+  t.same(test.slice(0, 3), ['CMD', 'node', '-e'], 'checked with node itself, no curl');
+  t.match(test[3], /fetch\('http:\/\/127\.0\.0\.1:3000\/readyz'/);
+  t.match(api.healthcheck, { interval: '10s', start_period: /s$/ });
   for (const name of ['migrate', 'scheduler', 'worker']) {
     t.same(compose.services[name]!.healthcheck, { disable: true }, `${name} serves no HTTP: no health check`);
   }
