@@ -389,3 +389,40 @@ t.test('the values .env.example shows are valid rootaudit configuration', async 
     }
   }
 });
+
+t.test(
+  "the README's Docker commands name this compose file, its services, and wait before curl",
+  async (t) => {
+    const readme = readText(join(repositoryRoot, 'README.md'));
+    const section = readme.slice(readme.indexOf('## Run with Docker Compose'), readme.indexOf('## Commands'));
+    const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    t.ok(blocks.length >= 3, 'start, without AWS, backup');
+    for (const block of blocks) {
+      const lines = block.split('\n');
+      for (const line of lines.filter((text) => /^(KEY=\$\()?docker compose /.test(text))) {
+        t.match(line, /docker compose -f docker\/compose\.yaml /, line);
+        // The service of `exec -T <service> <command>` and `--wait <service>`; every word after `stop`.
+        const named = [
+          ...[...line.matchAll(/ (?:exec -T|--wait) ([\w-]+)/g)].map((match) => match[1]!),
+          ...(/ stop ([\w -]+)$/.exec(line)?.[1]?.split(' ') ?? []),
+        ];
+        for (const name of named) t.ok(name in compose.services, `${name} is a service (${line.trim()})`);
+      }
+      // A user who pastes the block gets an answer: the API is waited for before the first curl.
+      const firstCurl = lines.findIndex((line) => /^curl /.test(line));
+      const firstUp = lines.findIndex((line) => / up -d/.test(line));
+      if (firstCurl >= 0 && firstUp >= 0) {
+        const wait = lines.findIndex((line) => / up -d --wait api\b/.test(line));
+        t.ok(wait > firstUp && wait < firstCurl, 'up -d --wait api between up and the first curl');
+      }
+    }
+    // The settings of "With Docker, without AWS" are the sample organization's.
+    const sample = JSON.parse(
+      readText(join(repositoryRoot, 'packages/aws-sim/fixtures/sample-org.json')),
+    ) as {
+      auditRole: { externalId: string };
+    };
+    t.match(section, `ROOTAUDIT_EXTERNAL_ID=${sample.auditRole.externalId}`);
+    t.match(section, 'AWS_ENDPOINT_URL=http://host.docker.internal:4566');
+  },
+);
