@@ -27,6 +27,7 @@ export interface ComposeService {
   deploy?: { replicas?: number | string };
   restart?: string;
   user?: string;
+  pull_policy?: string;
 }
 
 export interface ComposeFile {
