@@ -149,6 +149,7 @@ async function startApiProcess(
 ): Promise<{ url: string; cpuMs: () => Promise<number>; stop: () => Promise<void> }> {
   const child = fork(fileURLToPath(new URL('./api-server.ts', import.meta.url)), [], {
     execArgv: [
+      '--conditions=rootaudit-source',
       '--import',
       import.meta.resolve('tsx'),
       ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),

@@ -184,7 +184,13 @@ export async function startBenchPipeline(options: PipelineOptions): Promise<Benc
     const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(
       process.execPath,
-      [...nodeArgs, '--import', import.meta.resolve('tsx'), 'apps/worker/src/main.ts'],
+      [
+        ...nodeArgs,
+        '--conditions=rootaudit-source',
+        '--import',
+        import.meta.resolve('tsx'),
+        'apps/worker/src/main.ts',
+      ],
       {
         cwd: ROOT,
         env: { ...process.env, ...env, LOG_LEVEL: 'info', NODE_NO_WARNINGS: '1' },

@@ -77,7 +77,12 @@ export interface SimulatorProcessOptions {
 
 export async function startSimulatorProcess(options: SimulatorProcessOptions): Promise<SimulatorProcess> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./sim-child.ts', import.meta.url)), [], {
-    execArgv: ['--import', import.meta.resolve('tsx'), '--max-old-space-size=4096'],
+    execArgv: [
+      '--conditions=rootaudit-source',
+      '--import',
+      import.meta.resolve('tsx'),
+      '--max-old-space-size=4096',
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
   });

@@ -2,14 +2,17 @@
 // Makes a fresh clone runnable with nothing but Node (18 or newer) and npm: on a Node older than
 // package.json's engines, fetches the pinned Node into .tools/ and runs everything under it (see
 // node-runtime.mjs); fetches the pinned pnpm into .tools/ when none is on PATH, installs the
-// workspace from the lockfile when it changed, and generates the Prisma client. Quick when there
-// is nothing to do, so `npm start` and `npm test` can always go through it.
-// Usage: node scripts/bootstrap.mjs [pnpm arguments to run afterwards]
+// workspace from the lockfile when it changed, generates the Prisma client and, with --build,
+// compiles the workspace (`pnpm build`) when a package's dist/ is missing or older than its sources
+// (see build-state.mjs). Quick when there is nothing to do, so `npm start` and `npm test` can
+// always go through it.
+// Usage: node scripts/bootstrap.mjs [--build] [pnpm arguments to run afterwards]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeStale, staleBuilds } from './build-state.mjs';
 import { ensureSupportedNode, exitAs, runForwardingSignals } from './node-runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -96,7 +99,29 @@ if (existsSync(schema)) {
   }
 }
 
-const args = process.argv.slice(2);
+const build = process.argv[2] === '--build';
+const args = process.argv.slice(build ? 3 : 2);
+
+// `npm start` runs the compiled code: build what is missing or stale (turbo rebuilds only those).
+if (build) {
+  const stale = staleBuilds(root);
+  if (stale.length > 0) {
+    log(`building the workspace (pnpm build): ${describeStale(stale)}`);
+    // Its output only when it fails: the line above says what is happening.
+    const result = spawnSync(pnpm.command, [...pnpm.prefix, 'build', '--output-logs=errors-only'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.status !== 0) {
+      process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
+      log(`failed: pnpm build (exit ${result.status ?? result.signal}); the output above says why`);
+      process.exit(result.status ?? 1);
+    }
+  }
+}
+
 if (args.length > 0) {
   const outcome = await runForwardingSignals(pnpm.command, [...pnpm.prefix, ...args], {
     cwd: root,

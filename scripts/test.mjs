@@ -32,7 +32,11 @@ const tapArgs = process.argv
   );
 
 let stopServer = async () => {};
+// Tests run the TypeScript sources: the workspace packages resolve to src/ under this condition
+// (their package.json exports), in tap's test processes (.taprc node-arg) and in every process
+// they start with this environment.
 const env = { ...process.env };
+env.NODE_OPTIONS = withSourceCondition(env.NODE_OPTIONS);
 if (!process.env.TEST_DATABASE_URL && !process.env.DATABASE_URL) {
   const { tsImport } = await import('tsx/esm/api');
   const { startTemporaryPostgres } = await tsImport('../packages/db/src/embedded.ts', import.meta.url);
@@ -110,4 +114,9 @@ function parseSummary(line) {
     if (key in counts) counts[key] = Number(value);
   }
   return counts;
+}
+
+function withSourceCondition(nodeOptions = '') {
+  const condition = '--conditions=rootaudit-source';
+  return nodeOptions.split(/\s+/).includes(condition) ? nodeOptions : `${nodeOptions} ${condition}`.trim();
 }

@@ -13,6 +13,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
@@ -158,7 +159,7 @@ function makeProject(t: Test): Project {
   const root = mkdtempSync(join(tmpdir(), 'rootaudit-bootstrap-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   mkdirSync(join(root, 'scripts'));
-  for (const file of ['bootstrap.mjs', 'node-runtime.mjs'])
+  for (const file of ['bootstrap.mjs', 'build-state.mjs', 'node-runtime.mjs'])
     copyFileSync(join(repositoryRoot, 'scripts', file), join(root, 'scripts', file));
   writeFileSync(
     join(root, 'package.json'),
@@ -431,5 +432,126 @@ t.test(
     );
     t.same(readdirSync(join(project.root, '.tools')), [], 'no partial copy left');
     t.same(project.events(), [], 'nothing ran');
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// `npm start` runs the compiled code: with --build the bootstrap compiles what is missing or stale.
+
+/** A workspace of two packages: packages/app (built by `pnpm build`) and packages/data (no build). */
+function withWorkspace(project: Project) {
+  writeFileSync(join(project.root, 'pnpm-workspace.yaml'), 'packages:\n  - packages/*\n');
+  const app = join(project.root, 'packages', 'app');
+  mkdirSync(join(app, 'src'), { recursive: true });
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', scripts: { build: 'tsc' } }));
+  writeFileSync(join(app, 'src', 'index.ts'), 'export const answer = 42;\n');
+  mkdirSync(join(project.root, 'packages', 'data'), { recursive: true });
+  writeFileSync(join(project.root, 'packages', 'data', 'package.json'), JSON.stringify({ name: 'data' }));
+  return app;
+}
+
+/** Sets the modification time of each path to `seconds` after the epoch. */
+function touch(seconds: number, ...paths: string[]) {
+  for (const path of paths) utimesSync(path, seconds, seconds);
+}
+
+const commands = (project: Project) => project.events().map((event) => event.split(' | ')[0] ?? event);
+
+t.test(
+  'with --build, a package never built is built before the command runs, said in one line',
+  { skip: bootstrapSkip },
+  async (t) => {
+    const project = makeProject(t);
+    withWorkspace(project);
+    const outcome = await project.run([], ['--build', 'run', 'start:all']);
+    t.equal(outcome.code, 0, outcome.stderr);
+    t.match(outcome.stderr, '[bootstrap] building the workspace (pnpm build): packages/app not built yet\n');
+    t.same(commands(project), [
+      'pnpm install --frozen-lockfile --reporter=append-only',
+      'pnpm build --output-logs=errors-only',
+      'pnpm run start:all',
+    ]);
+
+    const withoutFlag = makeProject(t);
+    withWorkspace(withoutFlag);
+    const plain = await withoutFlag.run([], ['exec', 'something']);
+    t.equal(plain.code, 0, plain.stderr);
+    t.notMatch(plain.stderr, /building/);
+    t.notOk(
+      commands(withoutFlag).some((command) => command.startsWith('pnpm build')),
+      'without --build (npm test) nothing is built: the tests run the sources',
+    );
+  },
+);
+
+t.test(
+  'an up-to-date build is left alone; a source, a removed file or a setting newer than dist/ rebuilds',
+  { skip: bootstrapSkip },
+  async (t) => {
+    const project = makeProject(t);
+    const app = withWorkspace(project);
+    mkdirSync(join(app, 'dist'));
+    writeFileSync(join(app, 'dist', 'index.js'), 'export const answer = 42;\n');
+    const builds = () => commands(project).filter((command) => command.startsWith('pnpm build')).length;
+    touch(1_000_000, join(app, 'src', 'index.ts'), join(app, 'src'), join(app, 'package.json'));
+    touch(2_000_000, join(app, 'dist', 'index.js'), join(app, 'dist'));
+
+    const upToDate = await project.run([], ['--build', 'exec', 'something']);
+    t.equal(upToDate.code, 0, upToDate.stderr);
+    t.notMatch(upToDate.stderr, /building/);
+    t.equal(builds(), 0, 'nothing built');
+
+    touch(3_000_000, join(app, 'src', 'index.ts'));
+    const edited = await project.run([], ['--build', 'exec', 'something']);
+    t.equal(edited.code, 0, edited.stderr);
+    t.match(
+      edited.stderr,
+      '[bootstrap] building the workspace (pnpm build): packages/app changed since the last build\n',
+    );
+    t.equal(builds(), 1, 'an edited source');
+
+    touch(4_000_000, join(app, 'dist', 'index.js'), join(app, 'dist'));
+    writeFileSync(join(app, 'src', 'extra.ts'), 'export {};\n');
+    rmSync(join(app, 'src', 'extra.ts'));
+    touch(1_000_000, join(app, 'src', 'index.ts'));
+    touch(5_000_000, join(app, 'src'));
+    const removed = await project.run([], ['--build', 'exec', 'something']);
+    t.match(removed.stderr, /packages\/app changed since the last build/);
+    t.equal(builds(), 2, 'a file added or removed under src/');
+
+    touch(1_000_000, join(app, 'src'));
+    writeFileSync(join(project.root, 'tsconfig.build.json'), '{}\n');
+    touch(5_000_000, join(project.root, 'tsconfig.build.json'));
+    const setting = await project.run([], ['--build', 'exec', 'something']);
+    t.match(setting.stderr, /packages\/app changed since the last build/);
+    t.equal(builds(), 3, 'a build setting');
+  },
+);
+
+t.test(
+  'a build that fails stops the bootstrap with its output and names it',
+  { skip: bootstrapSkip },
+  async (t) => {
+    const project = makeProject(t);
+    withWorkspace(project);
+    writeExecutable(
+      join(project.root, 'fake-bin', 'pnpm'),
+      [
+        '#!/bin/sh',
+        'if [ "$1" = "--version" ]; then echo 0.0.0-fixture; exit 0; fi',
+        `echo "pnpm $*" >> '${join(project.root, 'events.log')}'`,
+        'if [ "$1" = "build" ]; then echo "src/index.ts(1,1): error TS1005"; exit 2; fi',
+        'if [ "$1" = "install" ]; then mkdir -p node_modules; fi',
+        '',
+      ].join('\n'),
+    );
+    const outcome = await project.run([], ['--build', 'run', 'start:all']);
+    t.equal(outcome.code, 2);
+    t.match(outcome.stderr, /error TS1005/, "the build's own output");
+    t.match(outcome.stderr.trimEnd().split('\n').at(-1), /^\[bootstrap\] failed: pnpm build \(exit 2\)/);
+    t.notOk(
+      project.events().some((event) => event.startsWith('pnpm run start:all')),
+      'the command does not run on a failed build',
+    );
   },
 );

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import t from 'tap';
 import { checkReadiness } from '../../packages/db/src/index.ts';
-import { runCommand, runRootaudit } from '../support/cli.ts';
+import { runCommand, runRootaudit, sourceCondition } from '../support/cli.ts';
 import { emptyTestDatabase } from '../support/db.ts';
 import {
   type ComposeService,
@@ -110,7 +110,7 @@ t.test('migrate, then the api role alone: healthy, ready, and stopped cleanly by
   t.same(await checkReadiness(url), { ready: true }, 'every migration applied');
 
   // docker compose's `api` service, on a free port of the loopback here.
-  const api = spawn(process.execPath, [cliBin, ...commandOf(compose.services.api!)], {
+  const api = spawn(process.execPath, [sourceCondition, cliBin, ...commandOf(compose.services.api!)], {
     cwd: repositoryRoot,
     env: serviceEnvironment(compose.services.api!, { DATABASE_URL: url, HOST: '127.0.0.1', PORT: '0' }),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -24,9 +24,18 @@ export function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   });
 }
 
-/** `rootaudit <args>` (apps/cli/bin/rootaudit.mjs) run by this node, with exactly `env`. */
+/**
+ * Node's option that makes the workspace packages resolve to their TypeScript sources (package.json
+ * exports) and the CLI's bin run src/main.ts through tsx: what tests run, so they need no build.
+ */
+export const sourceCondition = '--conditions=rootaudit-source';
+
+/**
+ * `rootaudit <args>` (apps/cli/bin/rootaudit.mjs) run by this node from the TypeScript sources, with
+ * exactly `env`. test/build/compiled-cli.test.ts runs the compiled one.
+ */
 export function runRootaudit(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandOutcome> {
-  return runCommand([process.execPath, cliBin, ...args], env);
+  return runCommand([process.execPath, sourceCondition, cliBin, ...args], env);
 }
 
 /**

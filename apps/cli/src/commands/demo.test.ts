@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import t from 'tap';
+import { sourceCondition } from '../../../../test/support/cli.ts';
 import { testDatabase } from '../../../../test/support/db.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/rootaudit.mjs');
@@ -15,7 +16,7 @@ t.test('demo: prints the URL, a key and the first scan, serves findings, stops o
   const { url } = await testDatabase(t);
   const child = spawn(
     process.execPath,
-    [bin, 'demo', '--port', '0', '--accounts', '12', '--database-url', url],
+    [sourceCondition, bin, 'demo', '--port', '0', '--accounts', '12', '--database-url', url],
     {
       // Without tap's loaders and coverage hooks: they triple the start-up time of the child.
       env: { ...process.env, NODE_OPTIONS: '', NODE_V8_COVERAGE: '', LOG_LEVEL: 'warn' },
@@ -79,7 +80,7 @@ t.test('demo: prints the URL, a key and the first scan, serves findings, stops o
 });
 
 t.test('demo: a bad option is a usage error, before anything starts', async (t) => {
-  const child = spawn(process.execPath, [bin, 'demo', '--accounts', '3'], {
+  const child = spawn(process.execPath, [sourceCondition, bin, 'demo', '--accounts', '3'], {
     env: { ...process.env, NODE_OPTIONS: '', NODE_V8_COVERAGE: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

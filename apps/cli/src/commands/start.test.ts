@@ -3,7 +3,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import t from 'tap';
-import { startEnvironment as environment, runRootaudit } from '../../../../test/support/cli.ts';
+import {
+  startEnvironment as environment,
+  runRootaudit,
+  sourceCondition,
+} from '../../../../test/support/cli.ts';
 import { testDatabase } from '../../../../test/support/db.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/rootaudit.mjs');
@@ -34,7 +38,7 @@ t.test('usage errors exit 2 with one line and touch no database', async (t) => {
 
 t.test('--role worker runs the worker alone, under its own name, until SIGTERM', async (t) => {
   const { url } = await testDatabase(t);
-  const child = spawn(process.execPath, [bin, 'start', '--role', 'worker'], {
+  const child = spawn(process.execPath, [sourceCondition, bin, 'start', '--role', 'worker'], {
     env: environment(url),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,26 +3,24 @@
  * machine, or the roles named (docker compose runs one role per service, workers as replicas).
  */
 import { createServer } from 'node:net';
-import { startApi } from '@rootaudit/api';
 import { loadConfigOrExit } from '@rootaudit/config';
-import { startScheduler } from '@rootaudit/scheduler';
 import { type Role, runRoles } from '@rootaudit/service';
-import { startWorker } from '@rootaudit/worker';
 import { parseOptions, UsageError } from '../usage.ts';
 
 export const summary = 'run the API, scheduler and worker in one process, or the roles named by --role';
 
 // In start order: workers first, so jobs the scheduler enqueues at start-up find a consumer; the
-// API last, so /readyz answers only once everything behind it runs.
-const roles: [name: string, start: Role][] = [
-  ['worker', startWorker],
-  ['scheduler', startScheduler],
-  ['api', startApi],
+// API last, so /readyz answers only once everything behind it runs. Each role is loaded only when
+// it runs: a worker container never loads Fastify, an API container never loads the AWS SDK.
+const roles: [name: string, load: () => Promise<Role>][] = [
+  ['worker', async () => (await import('@rootaudit/worker')).startWorker],
+  ['scheduler', async () => (await import('@rootaudit/scheduler')).startScheduler],
+  ['api', async () => (await import('@rootaudit/api')).startApi],
 ];
 const roleNames = roles.map(([name]) => name);
 
 /** The roles named by `--role a,b` in start order; every role when the option is absent. */
-function selectRoles(option: string | undefined): [name: string, start: Role][] {
+function selectRoles(option: string | undefined): [name: string, load: () => Promise<Role>][] {
   if (option === undefined) return roles;
   const named = option.split(',').map((part) => part.trim());
   const unknown = named.filter((name) => !roleNames.includes(name));
@@ -70,10 +68,7 @@ export async function run(argv: string[]): Promise<number | undefined> {
       return 1;
     }
   }
-  await runRoles(
-    name,
-    selected.map(([, start]) => start),
-    { config },
-  );
+  const starts = await Promise.all(selected.map(([, load]) => load()));
+  await runRoles(name, starts, { config });
   return undefined;
 }
