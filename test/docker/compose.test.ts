@@ -5,7 +5,7 @@
 // The schema is compose-spec.json of the Compose Specification (github.com/compose-spec/compose-spec,
 // Apache-2.0), as shipped in the npm package dclint (schemas/compose.schema.json), a devDependency,
 // so the check runs offline.
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -117,7 +117,40 @@ t.test('migrate runs once after postgres is healthy; api, scheduler and worker w
   t.equal(migrate!.restart, 'no', 'a one-shot, not restarted');
   t.same(migrate!.depends_on, { postgres: { condition: 'service_healthy' } });
   for (const [name, service] of Object.entries({ api, scheduler, worker })) {
-    t.same(service!.depends_on, { migrate: { condition: 'service_completed_successfully' } }, name);
+    // postgres too: Compose then stops the database after them, never under a working worker.
+    t.same(
+      service!.depends_on,
+      {
+        postgres: { condition: 'service_healthy' },
+        migrate: { condition: 'service_completed_successfully' },
+      },
+      name,
+    );
+  }
+});
+
+t.test('the containers reach the host as host.docker.internal (an emulator running there)', async (t) => {
+  for (const name of rootauditServices) {
+    t.same(compose.services[name]!.extra_hosts, ['host.docker.internal:host-gateway'], name);
+  }
+});
+
+t.test('~/.aws is mounted only when asked for: Docker would create it, root-owned', async (t) => {
+  for (const name of rootauditServices) {
+    const mount = (compose.services[name]!.volumes as string[]).find((volume) =>
+      volume.endsWith(':/home/node/.aws:ro'),
+    );
+    t.ok(mount, `${name} mounts a folder read-only at /home/node/.aws`);
+    const unset = interpolate(mount!, exampleEnv).split(':')[0]!;
+    t.notMatch(unset, /^~|\$HOME|^\//, `${name}: by default a folder of the repository, not the host's home`);
+    const folder = join(dockerDir, unset);
+    t.ok(existsSync(folder), `${unset} exists beside compose.yaml`);
+    t.same(
+      readdirSync(folder).filter((file) => file !== 'README.md'),
+      [],
+      `${unset} holds no AWS config or credentials`,
+    );
+    t.equal(interpolate(mount!, { ...exampleEnv, ROOTAUDIT_AWS_DIR: '~/.aws' }), '~/.aws:/home/node/.aws:ro');
   }
 });
 
@@ -128,7 +161,10 @@ t.test(
     t.equal(images.size, 1, 'one image');
     for (const name of rootauditServices) {
       const service = compose.services[name]!;
-      t.same(service.build, { context: '..', dockerfile: 'docker/Dockerfile' }, name);
+      // Built once, by migrate: Compose builds once per service that names a build.
+      if (name === 'migrate') t.same(service.build, { context: '..', dockerfile: 'docker/Dockerfile' }, name);
+      else t.equal(service.build, undefined, `${name} runs the image migrate builds`);
+      t.equal(service.pull_policy, 'never', `${name}: the image is built, never pulled`);
       t.equal(service.entrypoint, undefined, `${name} keeps the image's entrypoint`);
       t.equal(service.user, undefined, `${name} keeps the image's non-root user`);
       t.ok(
@@ -136,7 +172,7 @@ t.test(
         `${name} gets ~/.aws read-only`,
       );
     }
-    const { context, dockerfile: file } = compose.services.api!.build!;
+    const { context, dockerfile: file } = compose.services.migrate!.build!;
     t.ok(existsSync(join(dockerDir, context!, file!)), 'the build context is the repository root');
     t.same(commandOf(compose.services.api!), ['start', '--role', 'api']);
     t.same(commandOf(compose.services.scheduler!), ['start', '--role', 'scheduler']);
@@ -155,7 +191,11 @@ t.test('the api listens on all interfaces of its container on the published port
     ROOTAUDIT_API_PUBLISH: '0.0.0.0:8080',
   });
   t.same(published.ports, ['0.0.0.0:8080:3000']);
-  t.equal(api.healthcheck, undefined, "the api keeps the image's HEALTHCHECK");
+  // Healthy = ready (GET /readyz: database reachable and migrated), what `up --wait api` waits for.
+  const test = api.healthcheck?.test as string[];
+  t.same(test.slice(0, 3), ['CMD', 'node', '-e'], 'checked with node itself, no curl');
+  t.match(test[3], /fetch\('http:\/\/127\.0\.0\.1:3000\/readyz'/);
+  t.match(api.healthcheck, { interval: '10s', start_period: /s$/ });
   for (const name of ['migrate', 'scheduler', 'worker']) {
     t.same(compose.services[name]!.healthcheck, { disable: true }, `${name} serves no HTTP: no health check`);
   }
@@ -352,3 +392,40 @@ t.test('the values .env.example shows are valid rootaudit configuration', async 
     }
   }
 });
+
+t.test(
+  "the README's Docker commands name this compose file, its services, and wait before curl",
+  async (t) => {
+    const readme = readText(join(repositoryRoot, 'README.md'));
+    const section = readme.slice(readme.indexOf('## Run with Docker Compose'), readme.indexOf('## Commands'));
+    const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    t.ok(blocks.length >= 3, 'start, without AWS, backup');
+    for (const block of blocks) {
+      const lines = block.split('\n');
+      for (const line of lines.filter((text) => /^(KEY=\$\()?docker compose /.test(text))) {
+        t.match(line, /docker compose -f docker\/compose\.yaml /, line);
+        // The service of `exec -T <service> <command>` and `--wait <service>`; every word after `stop`.
+        const named = [
+          ...[...line.matchAll(/ (?:exec -T|--wait) ([\w-]+)/g)].map((match) => match[1]!),
+          ...(/ stop ([\w -]+)$/.exec(line)?.[1]?.split(' ') ?? []),
+        ];
+        for (const name of named) t.ok(name in compose.services, `${name} is a service (${line.trim()})`);
+      }
+      // A user who pastes the block gets an answer: the API is waited for before the first curl.
+      const firstCurl = lines.findIndex((line) => /^curl /.test(line));
+      const firstUp = lines.findIndex((line) => / up -d/.test(line));
+      if (firstCurl >= 0 && firstUp >= 0) {
+        const wait = lines.findIndex((line) => / up -d --wait api\b/.test(line));
+        t.ok(wait > firstUp && wait < firstCurl, 'up -d --wait api between up and the first curl');
+      }
+    }
+    // The settings of "With Docker, without AWS" are the sample organization's.
+    const sample = JSON.parse(
+      readText(join(repositoryRoot, 'packages/aws-sim/fixtures/sample-org.json')),
+    ) as {
+      auditRole: { externalId: string };
+    };
+    t.match(section, `ROOTAUDIT_EXTERNAL_ID=${sample.auditRole.externalId}`);
+    t.match(section, 'AWS_ENDPOINT_URL=http://host.docker.internal:4566');
+  },
+);

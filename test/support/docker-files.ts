@@ -20,12 +20,14 @@ export interface ComposeService {
   entrypoint?: string[] | string;
   environment?: Record<string, EnvironmentValue> | string[];
   depends_on?: Record<string, { condition?: string }> | string[];
-  healthcheck?: { disable?: boolean; test?: string[] | string };
+  healthcheck?: { disable?: boolean; test?: string[] | string; interval?: string; start_period?: string };
+  extra_hosts?: string[] | Record<string, string>;
   ports?: (string | Record<string, unknown>)[];
   volumes?: (string | Record<string, unknown>)[];
   deploy?: { replicas?: number | string };
   restart?: string;
   user?: string;
+  pull_policy?: string;
 }
 
 export interface ComposeFile {

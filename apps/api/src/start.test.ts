@@ -1,7 +1,9 @@
+import { Writable } from 'node:stream';
 import { loadConfig } from '@rootaudit/config';
 import { openDatabase } from '@rootaudit/db';
-import { createLogger } from '@rootaudit/log';
+import { createLogger, loggerOptions } from '@rootaudit/log';
 import { type PgBoss, startQueue, stopQueue } from '@rootaudit/queue';
+import { pino } from 'pino';
 import t from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
 import { createApiKey } from './auth/api-keys.ts';
@@ -74,3 +76,23 @@ t.test(
     t.equal((await fetch(`${api.url}/readyz`)).status, 200, 'ready once every role runs');
   },
 );
+
+t.test('on 0.0.0.0 the API logs the address it is bound to, every interface', async (t) => {
+  const { url } = await testDatabase(t);
+  const database = await openDatabase({ databaseUrl: url, dataDir: t.testdirName, logger: () => undefined });
+  t.teardown(() => database.close());
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const config = loadConfig({ PORT: '0', HOST: '0.0.0.0' });
+  const api = await startApi({ config, logger: pino(loggerOptions({ level: 'info' }), sink), database });
+  t.teardown(() => api.close());
+  const port = new URL(api.url).port;
+  const listening = lines.map((line) => JSON.parse(line)).find((entry) => entry.msg === 'api listening');
+  t.equal(listening?.url, `http://0.0.0.0:${port}`, 'not http://127.0.0.1, which reads as loopback only');
+  t.equal((await fetch(`${api.url}/healthz`)).status, 200, 'the url it returns is one to connect to');
+});

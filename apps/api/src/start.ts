@@ -1,4 +1,5 @@
 /** Starts the API on the configured address over an open database, with pg-boss for POST /v1/scans. */
+import type { AddressInfo } from 'node:net';
 import type { Config } from '@rootaudit/config';
 import { checkReadiness, type Database } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
@@ -54,7 +55,11 @@ export async function startApi(options: {
     if (ownBoss) await stopQueue(ownBoss);
     throw error;
   }
-  logger.info({ url }, 'api listening');
+  // The address bound, not Fastify's answer: on 0.0.0.0 that names 127.0.0.1 alone, which reads
+  // as loopback-only when the API serves every interface.
+  const { port } = app.server.address() as AddressInfo;
+  const listening = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url: listening }, 'api listening');
   return {
     name: 'api',
     url,
