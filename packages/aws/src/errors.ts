@@ -126,6 +126,11 @@ export function isAwsUnavailable(error: unknown): boolean {
   // The SDK's connection and request timeouts (a connection timeout carries no code).
   if (e.name === 'TimeoutError') return true;
   const status = e.$metadata?.httpStatusCode;
+  // A 500 that is no AWS error (an HTML error page, an empty body) is a server failing this one
+  // request (an emulator's unimplemented operation, a crash), not AWS unavailable: asking the
+  // same again later gets the same. AWS's own 500s carry a code (InternalFailure, InternalError);
+  // 502, 503 and 504 come from proxies and load balancers in front of an endpoint that is down.
+  if (status === 500 && !hasAwsErrorCode(error)) return false;
   if (e.$fault === 'server' || (status !== undefined && status >= 500)) return true;
   if (status === 408 || status === 429) return true;
   return isThrottlingCode(errorCode(error));
@@ -167,6 +172,14 @@ export function errorCode(error: unknown): string {
     if (status !== undefined && status >= 400) return `Http${status}`;
   }
   return 'UnknownError';
+}
+
+/** The response carried an AWS error code: not a page the SDK could not parse, nor a bare status. */
+function hasAwsErrorCode(error: unknown): boolean {
+  if (statusOnly(error) !== undefined) return false;
+  const e = error as { name?: unknown; Code?: unknown; $fault?: unknown };
+  if (typeof e.Code === 'string' && e.Code) return true;
+  return !(e.$fault === undefined && (typeof e.name !== 'string' || JS_ERROR_NAMES.has(e.name)));
 }
 
 /** Names of JavaScript's own errors: never an AWS error code. */

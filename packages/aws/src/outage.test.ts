@@ -103,7 +103,7 @@ t.test('a name that does not resolve is AWS unavailable', async (t) => {
 });
 
 t.test('5xx and throttling past the SDK’s retries are AWS unavailable; answers are not', async (t) => {
-  for (const status of [500, 502, 503, 504, 408, 429]) {
+  for (const status of [502, 503, 504, 408, 429]) {
     const server = createHttpServer((request, response) => {
       request.resume();
       response.writeHead(status);
@@ -117,6 +117,8 @@ t.test('5xx and throttling past the SDK’s retries are AWS unavailable; answers
     t.ok(isAwsUnavailable(error), `bare HTTP ${status}`);
   }
   t.ok(isAwsUnavailable(awsError('ServiceUnavailable', 'down', 503)));
+  t.ok(isAwsUnavailable(awsError('InternalFailure', 'unknown error', 500)), 'AWS’s own 500');
+  t.ok(isAwsUnavailable(Object.assign(new SyntaxError('<html>'), { $metadata: { httpStatusCode: 503 } })));
   t.ok(isAwsUnavailable(awsError('ThrottlingException', 'Rate exceeded', 400)));
   t.ok(isAwsUnavailable(awsError('Throttling', 'Rate exceeded', 400)));
   t.notOk(isAwsUnavailable(awsError('AccessDenied', 'not authorized', 403)));
@@ -124,6 +126,24 @@ t.test('5xx and throttling past the SDK’s retries are AWS unavailable; answers
   t.notOk(isAwsUnavailable(awsError('ValidationError', 'bad input', 400)));
   t.notOk(isAwsUnavailable(awsError('NoSuchEntity', 'none', 404)));
   t.notOk(isAwsUnavailable(new Error('a bug')));
+  t.notOk(
+    isAwsUnavailable(
+      Object.assign(new SyntaxError('Unexpected token <, "<!doctype "... is not valid JSON'), {
+        $metadata: { httpStatusCode: 500 },
+      }),
+    ),
+    'an HTML 500 page (an emulator’s unimplemented operation) fails that request, not AWS',
+  );
+  t.notOk(
+    isAwsUnavailable(
+      Object.assign(new Error('Unknown'), {
+        name: 'Unknown',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    ),
+    'nor does a bare 500',
+  );
   t.notOk(
     isAwsUnavailable(new AssumeRoleError('AccessDenied', 'arn:aws:iam::1:role/R', 'denied')),
     'a refused AssumeRole is an answer',
