@@ -152,7 +152,7 @@ t.test(
         lastError: 'AccessDenied on iam:GetAccountSummary in 222222222222: the audit role lacks it',
       },
     );
-    const clean = page.items.find((item) => item.id === ids.mgmtMfa);
+    const clean = (page.items as Record<string, unknown>[]).find((item) => item.id === ids.mgmtMfa);
     t.equal(clean?.lastErrorAt, null, 'present, null, when the last evaluation answered');
     t.equal(clean?.lastError, null);
 
