@@ -7,13 +7,13 @@ import t from 'tap';
 import { startPipeline } from './testing.ts';
 
 t.test('a discovery longer than two heartbeat periods completes in its first attempt', async (t) => {
-  // 1 s per AWS call: the discovery (OU tree level by level, accounts, SCPs, features, trails)
+  // 3 s per AWS call: the discovery (OU tree level by level, accounts, SCPs, features, trails)
   // takes longer than pg-boss's 10 s heartbeat limit; no worker, only discovery is watched.
   const pipeline = await startPipeline(t, {
     accounts: 8,
     seed: 4,
     worker: false,
-    knobs: { latency: { fixedMs: 1_000 } },
+    knobs: { latency: { fixedMs: 3_000 } },
     queue: { scanOrganization: { heartbeatSeconds: 10, expireInSeconds: 1800 } },
   });
   const startedAt = Date.now();
