@@ -52,7 +52,13 @@ t.test(
 t.test(
   'throttling past the retry budget: that account ERROR naming the action, the scan goes on',
   async (t) => {
-    const pipeline = await startPipeline(t, { accounts: 6, seed: 4 });
+    // Throttled past the SDK's retries, the account's job is tried again (4 attempts here), each
+    // taking seconds of SDK backoff: not the 6 s expiry meant for killed workers.
+    const pipeline = await startPipeline(t, {
+      accounts: 6,
+      seed: 4,
+      queue: { scanAccount: { expireInSeconds: 60 } },
+    });
     const { prisma, sim } = pipeline;
     const member = activeAccounts(pipeline).find(
       (account) => account.id !== sim.model.organization.managementAccountId,
@@ -75,6 +81,7 @@ t.test(
       where: { scanId_accountId: { scanId: scan.id, accountId: member.id } },
     });
     t.equal(row.status, 'ERROR');
+    t.equal(row.attempts, 4, 'recorded by the last attempt of its job');
     t.match(row.error, /Throttling/);
     t.match(row.error, /iam:GetAccountSummary/);
   },

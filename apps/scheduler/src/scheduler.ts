@@ -7,8 +7,13 @@
  * organization once → persist it (accounts that left are marked) → evaluate organization checks
  * once → one AccountScan per account (SKIPPED with the reason when not ACTIVE) → one scan-account
  * job per ACTIVE account. Every step is idempotent, so a re-delivered job repeats nothing.
+ *
+ * The discovery job heart-beats (DISCOVERY_HEARTBEAT_SECONDS): a scheduler that dies mid-discovery
+ * has it retried within about a minute plus the retry delay. A discovery that finds AWS unavailable
+ * (unreachable, timeouts, 5xx or throttling past the SDK's retries) fails its job, which pg-boss
+ * retries with backoff; only its last attempt fails the scan, saying why.
  */
-import { ClientFactory, type ClientFactoryOptions } from '@rootaudit/aws';
+import { AwsUnavailableError, ClientFactory, type ClientFactoryOptions, OutageWatch } from '@rootaudit/aws';
 import { type Check, checks as catalog } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
@@ -63,8 +68,11 @@ export interface SchedulerOptions {
 export interface RunningScheduler extends RunningService {
   /** An on-demand scan; refuses (started: false, with the running scan) while one is active. */
   triggerScan(request?: TriggerScanRequest): Promise<TriggerScanOutcome>;
-  /** The scan-organization job body (what pg-boss runs on each tick), for tests and tools. */
-  runOrganizationScan(job: ScanOrganizationJob, jobId?: string): Promise<Scan | null>;
+  /**
+   * The scan-organization job body (what pg-boss runs on each tick), for tests and tools.
+   * `lastAttempt` false: AWS unavailable rejects (AwsUnavailableError) for a retry [true].
+   */
+  runOrganizationScan(job: ScanOrganizationJob, jobId?: string, lastAttempt?: boolean): Promise<Scan | null>;
   /** One watchdog pass. */
   failStalledScans(): Promise<Scan[]>;
 }
@@ -78,7 +86,11 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
   const announce = (scanId: string, events: WebhookEvent[]) =>
     announceWebhookEvents({ prisma, boss, logger: log }, scanId, events);
 
-  async function runOrganizationScan(job: ScanOrganizationJob, jobId?: string): Promise<Scan | null> {
+  async function runOrganizationScan(
+    job: ScanOrganizationJob,
+    jobId?: string,
+    lastAttempt = true,
+  ): Promise<Scan | null> {
     let scan: Scan | null;
     if (job.scanId) {
       scan = await prisma.scan.findUnique({ where: { id: job.scanId } });
@@ -117,7 +129,10 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
       const checks = allChecks.filter(
         (check) => wantedChecks.size === 0 || wantedChecks.has(check.metadata.id),
       );
-      const evidence = await collectOrganizationEvidence({ checks, clients });
+      const outage = new OutageWatch(!lastAttempt);
+      const evidence = await collectOrganizationEvidence({ checks, clients, outage });
+      // Nothing is written: the retry discovers again, and the scan stays QUEUED meanwhile.
+      if (outage.stopCalls && outage.first) throw new AwsUnavailableError('the organization', outage.first);
       const organization = evidence.organization;
       if (!organization?.ok) {
         const cause = organization
@@ -172,11 +187,32 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     return ended;
   }
 
-  await boss.work<ScanOrganizationJob>(
+  const discoveryWork = {
+    batchSize: 1,
+    pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
+    includeMetadata: true,
+  } as const;
+  await boss.work<ScanOrganizationJob, void, typeof discoveryWork>(
     QUEUES.scanOrganization,
-    { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+    discoveryWork,
     async ([job]) => {
-      if (job) await runOrganizationScan(job.data, job.id);
+      if (!job) return;
+      const lastAttempt = job.retryCount >= job.retryLimit;
+      try {
+        await runOrganizationScan(job.data, job.id, lastAttempt);
+      } catch (error) {
+        log.warn(
+          {
+            scanId: job.data.scanId,
+            jobId: job.id,
+            attempt: job.retryCount + 1,
+            attempts: job.retryLimit + 1,
+            err: error,
+          },
+          `scan discovery failed (${error instanceof Error ? error.message : String(error)})${lastAttempt ? '' : '; pg-boss retries it'}`,
+        );
+        throw error;
+      }
     },
   );
   if (options.schedule !== false) {

@@ -72,6 +72,8 @@ export interface PipelineOptions extends Partial<Pick<GenerateOptions, 'accounts
   accountConcurrency?: number;
   /** The scheduler's stalled-scan threshold [1 hour]. */
   stalledAfterMs?: number;
+  /** Queue options over FAST_QUEUE's, queue by queue. */
+  queue?: QueueSettingsOverrides;
 }
 
 export async function startPipeline(t: Teardown, options: PipelineOptions = {}): Promise<Pipeline> {
@@ -101,8 +103,14 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
   const logger = createLogger({ level: config.logLevel, name: 'pipeline-test', destination: 2 });
   const checks = [...catalog];
   const clients = { endpoint: sim.endpoint, credentials: BASE_CREDENTIALS, maxAttempts: 3 };
+  const queue: QueueSettingsOverrides = { ...FAST_QUEUE };
+  for (const [name, settings] of Object.entries(options.queue ?? {}) as [
+    keyof QueueSettingsOverrides,
+    object,
+  ][])
+    Object.assign(queue, { [name]: { ...FAST_QUEUE[name], ...settings } });
   const startBoss = async () => {
-    const boss = await startQueue(url, logger, FAST_QUEUE);
+    const boss = await startQueue(url, logger, queue);
     t.teardown(() => stopQueue(boss, { timeoutMs: 5_000 }));
     return boss;
   };
@@ -131,7 +139,7 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
     AWS_SECRET_ACCESS_KEY: BASE_CREDENTIALS.secretAccessKey,
     AWS_REGION: 'us-east-1',
     LOG_LEVEL: 'info',
-    ROOTAUDIT_TEST_QUEUE: JSON.stringify(FAST_QUEUE),
+    ROOTAUDIT_TEST_QUEUE: JSON.stringify(queue),
   };
   return { sim, prisma, url, config, logger, checks, clients, boss, scheduler, worker, childEnv, startBoss };
 }

@@ -5,8 +5,8 @@
  * A scan is two kinds of job: one `scan-organization` job (from the cron or an on-demand request)
  * that discovers the organization and enqueues one `scan-account` job per ACTIVE account. Account
  * jobs that exhaust their retries land in `scan-account-failed`, whose consumer records the
- * account as ERROR so the scan still ends. pg-boss retries an account job whose worker died once
- * the worker stops heart-beating (heartbeatSeconds), any other job once it expires
+ * account as ERROR so the scan still ends. pg-boss retries a discovery or account job whose process
+ * died once it stops heart-beating (heartbeatSeconds), any other job once it expires
  * (expireInSeconds); the store makes the retry write nothing twice.
  *
  * pg-boss lives in its own schema, `rootaudit_queue`. Installations from before pg-boss 12 have a
@@ -30,8 +30,24 @@ export const LEGACY_QUEUE_SCHEMA = 'pgboss';
  * monitor has looked (SUPERVISE_INTERVAL_SECONDS): within about a minute, plus the retry delay.
  */
 export const ACCOUNT_HEARTBEAT_SECONDS = 30;
+/**
+ * The same for the scheduler's discovery job: a scheduler that dies mid-discovery has its job
+ * retried by another scheduler (or itself, restarted) within about a minute plus the retry delay,
+ * not after the job's 30-minute expiry.
+ */
+export const DISCOVERY_HEARTBEAT_SECONDS = 30;
 /** How often pg-boss looks for expired jobs and lost heartbeats (its default is 60 s). */
 export const SUPERVISE_INTERVAL_SECONDS = 30;
+
+/**
+ * Retries of an account job. A job fails when its worker died, the database was unreachable, or
+ * AWS was unavailable (unreachable, timeouts, 5xx or throttling past the SDK's retries). pg-boss
+ * waits retryDelay × 2^n × (1 + a random fraction) before retry n+1: 15–30 s, 30–60 s, then
+ * 60–120 s before the fourth and last attempt, so an AWS outage of up to 105 s (210 s at most)
+ * costs no result, and a dead account is recorded ERROR within about 4 minutes.
+ */
+export const ACCOUNT_RETRY_LIMIT = 3;
+export const ACCOUNT_RETRY_DELAY_SECONDS = 15;
 
 export const QUEUES = {
   scanOrganization: 'rootaudit-scan-organization',
@@ -77,20 +93,24 @@ export const defaultQueueSettings: QueueSettings = {
     superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
     monitorIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
   },
-  // Discovery of 10,000 accounts takes minutes (ListAccounts pages, the OU tree, SCPs).
+  // Discovery of 10,000 accounts takes minutes (ListAccounts pages, the OU tree, SCPs); a scheduler
+  // that dies mid-discovery has its job retried once it stops heart-beating (30–60 s later, then
+  // 60–120 s). Also retried: a discovery that found AWS unavailable.
   scanOrganization: {
     policy: 'standard',
     retryLimit: 2,
-    retryDelay: 60,
+    retryDelay: 30,
     retryBackoff: true,
     expireInSeconds: 1800,
+    heartbeatSeconds: DISCOVERY_HEARTBEAT_SECONDS,
   },
   // One account: a credential report poll and LookupEvents at 2 req/s per region, so up to 15 min;
   // a worker that dies mid-account has its job retried elsewhere once it stops heart-beating.
+  // The retry schedule: see ACCOUNT_RETRY_DELAY_SECONDS.
   scanAccount: {
     policy: 'standard',
-    retryLimit: 3,
-    retryDelay: 30,
+    retryLimit: ACCOUNT_RETRY_LIMIT,
+    retryDelay: ACCOUNT_RETRY_DELAY_SECONDS,
     retryBackoff: true,
     expireInSeconds: 900,
     heartbeatSeconds: ACCOUNT_HEARTBEAT_SECONDS,

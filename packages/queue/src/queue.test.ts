@@ -2,7 +2,10 @@ import { createLogger, type Logger } from '@rootaudit/log';
 import t from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
 import {
+  ACCOUNT_HEARTBEAT_SECONDS,
   accountJobId,
+  DISCOVERY_HEARTBEAT_SECONDS,
+  defaultQueueSettings,
   enqueueAccountScans,
   LEGACY_QUEUE_SCHEMA,
   QUEUE_SCHEMA,
@@ -34,6 +37,38 @@ t.test('startQueue creates the queues with their retry, expiry and dead-letter o
   const second = await startQueue(url, logger, { scanAccount: { expireInSeconds: 60 } });
   t.teardown(() => stopQueue(second));
   t.equal((await second.getQueue(QUEUES.scanAccount))?.expireInSeconds, 60);
+});
+
+t.test(
+  'an account job is retried long enough to ride out an AWS outage of a minute, and no longer than a few',
+  async (t) => {
+    const { retryLimit = 0, retryDelay = 0, retryBackoff } = defaultQueueSettings.scanAccount;
+    t.equal(retryBackoff, true);
+    // pg-boss waits retryDelay × 2^n × (1 + a random fraction in [0, 1)) before retry n+1.
+    const shortest = Array.from({ length: retryLimit }, (_, n) => retryDelay * 2 ** n).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    t.ok(shortest >= 60, `the retries span ${shortest} s at the least: an outage of 60 s costs no result`);
+    t.ok(shortest * 2 <= 300, `and ${shortest * 2} s at the most: a dead account is recorded within minutes`);
+    t.ok(
+      retryDelay <= 30,
+      'the first retry comes soon: a dead worker’s accounts are recorded within 2 minutes',
+    );
+  },
+);
+
+t.test('the discovery queue heart-beats, as the account queue does', async (t) => {
+  t.equal(defaultQueueSettings.scanAccount.heartbeatSeconds, ACCOUNT_HEARTBEAT_SECONDS);
+  t.equal(defaultQueueSettings.scanOrganization.heartbeatSeconds, DISCOVERY_HEARTBEAT_SECONDS);
+  t.ok(
+    (defaultQueueSettings.scanOrganization.expireInSeconds ?? 0) >= 1800,
+    'its expiry stays long: a discovery of 10,000 accounts takes minutes',
+  );
+  const { url } = await testDatabase(t);
+  const boss = await startQueue(url, logger);
+  t.teardown(() => stopQueue(boss));
+  t.equal((await boss.getQueue(QUEUES.scanOrganization))?.heartbeatSeconds, DISCOVERY_HEARTBEAT_SECONDS);
 });
 
 t.test('accountJobId is a stable UUID per scan and account', async (t) => {

@@ -100,9 +100,10 @@ t.test('/metrics exposes scans, findings, accounts and requests in the Prometheu
 });
 
 t.test('AWS calls, errors and throttles by service, after a scan of the simulator by a worker', async (t) => {
-  // One member account's GetAccountSummary is always throttled (3 attempts) and its credential
-  // report refused, so its root-credential checks have nothing to answer from and the account ends
-  // ERROR; GuardDuty's first two ListDetectors answer 500 (errors that are not throttles, retried).
+  // One member account's GetAccountSummary is always throttled (3 SDK attempts per call; throttled
+  // past them, the account's job is tried 3 times) and its credential report refused, so its
+  // root-credential checks have nothing to answer from and the account ends ERROR; GuardDuty's first
+  // two ListDetectors answer 500 (errors that are not throttles, retried by the SDK).
   const { sim, prisma, scan } = await scanThroughWorker(t, {
     accounts: 4,
     maxAttempts: 3,
@@ -167,7 +168,11 @@ t.test('AWS calls, errors and throttles by service, after a scan of the simulato
       `${service}: calls, errors, throttles as the simulator answered them`,
     );
   }
-  t.equal(exposed('rootaudit_aws_throttles_total', 'iam'), 3, 'the three throttled attempts');
+  t.equal(
+    exposed('rootaudit_aws_throttles_total', 'iam'),
+    9,
+    'three throttled attempts in each of three job attempts',
+  );
   t.equal(exposed('rootaudit_aws_errors_total', 'guardduty'), 2, 'the two server errors');
   t.equal(exposed('rootaudit_aws_throttles_total', 'guardduty'), 0, 'a server error is not a throttle');
 });

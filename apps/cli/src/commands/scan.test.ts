@@ -35,6 +35,16 @@ const deniedSim = await startSimulator({
   knobs: { faults: { accessDenied: [{ service: 'organizations' }] } },
 });
 t.teardown(() => deniedSim.stop());
+// DescribeOrganization fails with 503 six times in a row: past the SDK's six attempts, once.
+const flakySim = await startSimulator({
+  model: loadOrganization(),
+  knobs: {
+    faults: {
+      serverErrors: [{ service: 'organizations', operation: 'DescribeOrganization', count: 6, status: 503 }],
+    },
+  },
+});
+t.teardown(() => flakySim.stop());
 
 const simEnv = {
   AWS_ENDPOINT_URL: sim.endpoint,
@@ -300,6 +310,24 @@ t.test('--help prints the usage on stdout and exits 0', async (t) => {
   t.equal(run.code, 0);
   t.match(run.stdout, /^usage: rootaudit scan \[--format table\|json\|csv\]/);
 });
+
+t.test(
+  'AWS unavailable past the SDK’s retries: said at warn, tried again after 20 s, and the scan runs',
+  async (t) => {
+    // Started here, once the runs above are done: it waits 20 s, and the machine is shared.
+    const run = await rootaudit(['scan', '--format', 'json', '--checks', 'account-email-domain'], {
+      ...simEnv,
+      AWS_ENDPOINT_URL: flakySim.endpoint,
+    });
+    t.equal(run.code, 0, run.stderr);
+    t.match(
+      run.stderr,
+      /the organization: AWS unavailable \(ServiceUnavailable on organizations:DescribeOrganization\); trying again in 20 s/,
+    );
+    const { scan } = JSON.parse(run.stdout) as Document;
+    t.match(scan, { status: 'SUCCEEDED', organizationId: 'o-sample12345', accountsScanned: 10 });
+  },
+);
 
 t.test('no access to the organization: exit 1, a clear message, nothing on stdout', async (t) => {
   const run = await runs.denied;

@@ -253,6 +253,12 @@ export async function run(argv: string[]): Promise<number> {
       },
       accountConcurrency: config.accountConcurrency,
       ...(request.accountIds ? { accountIds: request.accountIds } : {}),
+      // AWS unavailable: the account (or the organization read) is tried again after a wait.
+      onRetry: ({ accountId, attempt, delayMs, error }) =>
+        logger.warn(
+          { scanId, accountId, attempt, delayMs, cause: error.message },
+          `${accountId ?? 'the organization'}: AWS unavailable (${error.collectionError.code} on ${error.collectionError.action}); trying again in ${Math.round(delayMs / 1000)} s`,
+        ),
       onAccountScanned: (account) =>
         logger.info(
           {
