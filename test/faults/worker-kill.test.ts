@@ -1,0 +1,71 @@
+/**
+ * Issue 16, a dead worker: one of three worker processes is killed (SIGKILL) mid-scan, with
+ * production's queue timings. Its accounts stop heart-beating; pg-boss fails their jobs and
+ * retries them on the other workers, so they are recorded within 2 minutes of the kill (before
+ * heart-beats, they waited 15 minutes for the jobs to expire). Every account is recorded once.
+ */
+import t from 'tap';
+import { assertRecordedOnce } from '../../apps/scheduler/src/testing.ts';
+import {
+  accountsInHand,
+  jobRetries,
+  ORGANIZATION_ACCOUNTS,
+  PRODUCTION_QUEUE,
+  scanUntil,
+  startFaultPipeline,
+  tail,
+  unfinishedAccounts,
+} from './support.ts';
+
+/**
+ * Issue 16 promises 2 minutes. Production's timings put a dead worker's account back in the queue
+ * 15-30 s (heart-beats) plus up to 30 s (supervision) plus 30-60 s (the first retry's delay, with
+ * backoff) after its death, about 80 s on average and 2 minutes at worst, before a worker takes it
+ * (polling, 2 s) and scans it: 30 s more for a loaded machine. Before heart-beats it took 15
+ * minutes (job expiry).
+ */
+const RECOVERY_LIMIT_MS = 150_000;
+
+t.setTimeout(6 * 60_000);
+
+t.test('a worker killed mid-scan: its accounts are recorded by the others within 2 minutes', async (t) => {
+  const fault = await startFaultPipeline(t, { workers: 3, queue: PRODUCTION_QUEUE });
+  const { prisma } = fault.pipeline;
+  const [victim] = fault.workers;
+  if (!victim) throw new Error('no worker');
+  const { scanId, done } = await scanUntil(fault, Math.round(ORGANIZATION_ACCOUNTS / 5));
+
+  // Stopped first, so the jobs in hand at the kill are exactly what the snapshot sees of it.
+  victim.child.kill('SIGSTOP');
+  const inHand = await accountsInHand(prisma, scanId);
+  victim.child.kill('SIGKILL');
+  const killedAt = new Date();
+  await victim.exited;
+  t.comment(`killed ${victim.name} with ${done} accounts recorded and ${inHand.length} in hand`);
+
+  const rows = await assertRecordedOnce(t, fault.pipeline, scanId, { timeoutMs: 4 * 60_000 }).catch(
+    async (error: unknown) => {
+      for (const worker of fault.workers) t.comment(`${worker.name}:\n${tail(worker)}`);
+      t.comment(
+        `killed at ${killedAt.toISOString()}; waiting for:\n${await unfinishedAccounts(prisma, scanId)}`,
+      );
+      throw error;
+    },
+  );
+  for (const worker of fault.workers.slice(1)) t.ok(worker.alive(), `${worker.name} still runs`);
+
+  // The victim's accounts: those in hand at the kill whose job pg-boss had to retry (the others'
+  // accounts in hand finished on their first attempt).
+  const retries = await jobRetries(prisma, scanId, inHand);
+  const victims = inHand.filter((accountId) => (retries.get(accountId) ?? 0) > 0);
+  t.ok(victims.length > 0, `the killed worker held accounts (${victims.length} retried)`);
+  const finished = rows.filter((row) => victims.includes(row.accountId));
+  const recoveryMs = Math.max(
+    ...finished.map((row) => (row.finishedAt?.getTime() ?? Number.POSITIVE_INFINITY) - killedAt.getTime()),
+  );
+  t.comment(`recovery after the kill: ${(recoveryMs / 1000).toFixed(1)} s for ${victims.length} accounts`);
+  t.ok(
+    recoveryMs <= RECOVERY_LIMIT_MS,
+    `the killed worker's accounts recorded ${(recoveryMs / 1000).toFixed(1)} s after the kill (limit ${RECOVERY_LIMIT_MS / 1000} s)`,
+  );
+});
