@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Simulator } from '@rootaudit/aws-sim';
 import type { PrismaClient } from '@rootaudit/db';
-import { accountJobId, QUEUE_SCHEMA, QUEUES } from '@rootaudit/queue';
+import { accountJobId, QUEUE_SCHEMA } from '@rootaudit/queue';
 import {
   activeAccounts,
   type Pipeline,
@@ -85,7 +85,7 @@ export async function startFaultPipeline(t: Teardown, options: FaultPipelineOpti
     });
     return { ...worker, name };
   });
-  await Promise.all(workers.map((worker) => untilLogged(worker, 'worker started', 60_000)));
+  await Promise.all(workers.map((worker) => untilLogged(worker, 'worker started', 180_000)));
   return { pipeline, workers };
 }
 
@@ -130,7 +130,7 @@ export async function accountsDone(prisma: PrismaClient, scanId: string): Promis
 export async function scanUntil(
   fault: FaultPipeline,
   count: number,
-  timeoutMs = 120_000,
+  timeoutMs = 4 * 60_000,
 ): Promise<{ scanId: string; done: number }> {
   const outcome = await fault.pipeline.scheduler.triggerScan({ requestedBy: 'fault-suite' });
   if (!outcome.started) throw new Error(`scan ${outcome.scan.id} is already running`);
@@ -144,33 +144,6 @@ export async function scanUntil(
     if (Date.now() > deadline) throw new Error(`only ${done} of ${count} accounts recorded in time`);
     await sleep(100);
   }
-}
-
-/** Accounts of the scan whose job is in a worker's hands (pg-boss state `active`). */
-export async function accountsInHand(prisma: PrismaClient, scanId: string): Promise<string[]> {
-  const rows = await prisma.$queryRawUnsafe<{ accountId: string }[]>(
-    `SELECT data->>'accountId' AS "accountId" FROM ${QUEUE_SCHEMA}.job
-      WHERE name = $1 AND state = 'active' AND data->>'scanId' = $2`,
-    QUEUES.scanAccount,
-    scanId,
-  );
-  return rows.map((row) => row.accountId);
-}
-
-/** How many times pg-boss retried each account's job (its retry_count). */
-export async function jobRetries(
-  prisma: PrismaClient,
-  scanId: string,
-  accountIds: readonly string[],
-): Promise<Map<string, number>> {
-  const ids = accountIds.map((accountId) => accountJobId(scanId, accountId));
-  const rows = await prisma.$queryRawUnsafe<{ accountId: string; retries: number }[]>(
-    `SELECT data->>'accountId' AS "accountId", retry_count AS retries FROM ${QUEUE_SCHEMA}.job
-      WHERE name = $1 AND id = ANY($2::uuid[])`,
-    QUEUES.scanAccount,
-    ids,
-  );
-  return new Map(rows.map((row) => [row.accountId, Number(row.retries)]));
 }
 
 /** Whether a session of the worker holds an open transaction (its client sent no COMMIT yet). */
