@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import { activeAccounts, assertRecordedOnce, finding } from '../../apps/scheduler/src/testing.ts';
-import { type FaultPipeline, LATENCY, sleep, startFaultPipeline } from './support.ts';
+import { type FaultPipeline, LATENCY, PRODUCTION_QUEUE, sleep, startFaultPipeline } from './support.ts';
 
 const CHECK = 'root-no-access-keys';
 
@@ -20,14 +20,14 @@ interface Delivery {
   data: { finding?: { id: string } };
 }
 
-t.setTimeout(5 * 60_000);
+t.setTimeout(20 * 60_000);
 
 /** Runs one scan to its end; returns its id. */
 async function scan(t: Test, fault: FaultPipeline, scanStatus: 'SUCCEEDED' | 'PARTIAL') {
   const outcome = await fault.pipeline.scheduler.triggerScan({ requestedBy: 'fault-suite' });
   if (!outcome.started) throw new Error(`scan ${outcome.scan.id} is already running`);
   await assertRecordedOnce(t, fault.pipeline, outcome.scan.id, {
-    timeoutMs: 2 * 60_000,
+    timeoutMs: 6 * 60_000,
     scanStatus,
     anyStatus: scanStatus !== 'SUCCEEDED',
   });
@@ -35,7 +35,7 @@ async function scan(t: Test, fault: FaultPipeline, scanStatus: 'SUCCEEDED' | 'PA
 }
 
 t.test('a FAIL finding that errors once, then FAILs again: finding.failed is sent once', async (t) => {
-  const fault = await startFaultPipeline(t, { workers: 2 });
+  const fault = await startFaultPipeline(t, { workers: 2, queue: PRODUCTION_QUEUE });
   const { prisma, sim } = fault.pipeline;
 
   const received: Delivery[] = [];
