@@ -61,6 +61,22 @@ t.test('/docs serves the UI and the OpenAPI document of every route', async (t) 
   );
   t.match(document.components.securitySchemes, { apiKey: { type: 'http', scheme: 'bearer' } });
   t.ok(document.components.schemas.Finding, 'shared schemas are named components');
+  const finding = document.components.schemas.Finding as {
+    properties: Record<string, unknown>;
+    required: string[];
+  };
+  t.match(
+    finding.properties,
+    {
+      lastErrorAt: { type: 'string', format: 'date-time', nullable: true },
+      lastError: { type: 'string', nullable: true },
+    },
+    'a finding says when and why its last evaluation could not answer',
+  );
+  t.ok(
+    ['lastErrorAt', 'lastError'].every((name) => finding.required.includes(name)),
+    'always present (null when the last evaluation answered)',
+  );
 });
 
 t.test('unknown routes answer 404 in the common error shape', async (t) => {

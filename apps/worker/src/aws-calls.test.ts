@@ -9,7 +9,9 @@ import { addCallCounts, scanThroughWorker, simulatorCallCounts } from './testing
 
 t.test('every AWS call of a scan is stored once, with the account that made it', async (t) => {
   // The first ACTIVE member account's GetAccountSummary and GenerateCredentialReport are always
-  // throttled (the SDK tries 3 times each): with neither, its root-credential checks end ERROR.
+  // throttled (the SDK tries 3 times each): throttled past the SDK's retries, the account's job is
+  // tried again (3 attempts), and the last attempt records its root-credential checks ERROR. The
+  // calls of the attempts that recorded nothing are counted too.
   let throttled = '';
   const { sim, prisma, scan, accountIds } = await scanThroughWorker(t, {
     accounts: 4,

@@ -53,6 +53,10 @@ export async function scanThroughWorker(
     logger?: Logger;
     /** What the worker gets as its Prisma client, given the test's (to inject database faults). */
     workerPrisma?: (prisma: PrismaClient) => PrismaClient;
+    /** The endpoint the worker calls, given the simulator's [the simulator]: a switchable proxy. */
+    workerEndpoint?: (sim: Simulator) => string | Promise<string>;
+    /** The account queue's retries [2, 1 s apart]. */
+    accountRetries?: { retryLimit: number; retryDelay: number };
   } = {},
 ): Promise<WorkerScan> {
   const model = generateOrganization({
@@ -79,7 +83,13 @@ export async function scanThroughWorker(
   const logger = options.logger ?? createLogger({ level: 'silent' });
   const boss = await startQueue(url, logger, {
     boss: { maintenanceIntervalSeconds: 1 },
-    scanAccount: { retryLimit: 2, retryDelay: 1, retryBackoff: false, expireInSeconds: 60 },
+    scanAccount: {
+      retryLimit: 2,
+      retryDelay: 1,
+      ...options.accountRetries,
+      retryBackoff: false,
+      expireInSeconds: 60,
+    },
   });
   t.teardown(() => stopQueue(boss, { timeoutMs: 5_000 }));
   const config = loadConfig({
@@ -93,7 +103,7 @@ export async function scanThroughWorker(
     logger,
     database: { prisma: options.workerPrisma ? options.workerPrisma(prisma) : prisma },
     boss,
-    clients,
+    clients: options.workerEndpoint ? { ...clients, endpoint: await options.workerEndpoint(sim) } : clients,
     checks,
     pollingIntervalSeconds: 0.5,
   });
@@ -154,4 +164,52 @@ export function addCallCounts(all: readonly AwsCallCounts[]): AwsCallCounts {
     }
   }
   return Object.fromEntries(Object.entries(sum).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * A TCP proxy in front of an endpoint that can be taken down and brought back on the same port:
+ * down, new connections are refused (nothing listens) and open ones are cut, as when the AWS
+ * endpoint's process dies.
+ */
+export async function switchableEndpoint(
+  t: Teardown,
+  target: string,
+): Promise<{ endpoint: string; down(): Promise<void>; up(): Promise<void> }> {
+  const { createServer, connect } = await import('node:net');
+  const { hostname, port: targetPort } = new URL(target);
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(targetPort), hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  let listening = false;
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        listening = true;
+        resolve();
+      });
+    });
+  const down = () =>
+    new Promise<void>((resolve) => {
+      if (!listening) return resolve();
+      listening = false;
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    });
+  await listen(0);
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  t.teardown(down);
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    down,
+    up: () => (listening ? Promise.resolve() : listen(port)),
+  };
 }

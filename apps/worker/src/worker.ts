@@ -2,9 +2,13 @@
  * The worker: consumes scan-account jobs, `config.accountConcurrency` at once. For each account it
  * assumes the audit role (ExternalId, session `rootaudit-<scanId>`), runs the checks through the
  * scanner, and records results, the finding lifecycle and the AWS calls the account took (by
- * service, for /metrics) in one transaction; the last account ends the scan. An account that cannot be read (AccessDenied, missing role, throttling past the
- * SDK's retries) ends ERROR with the reason and the scan goes on. Anything else that throws
- * (the database) fails the job, and pg-boss retries it; a retry writes nothing twice.
+ * service, for /metrics) in one transaction; the last account ends the scan. An account that
+ * cannot be read (AccessDenied, missing role) ends ERROR with the reason and the scan goes on.
+ * AWS unavailable (unreachable, timeouts, 5xx or throttling past the SDK's retries) is no answer:
+ * the attempt stops at the first such call, records nothing, and fails the job, which pg-boss
+ * retries with backoff (see @rootaudit/queue); only the last attempt records what it could read,
+ * ERROR where nothing could, naming the action and cause. Anything else that throws (the
+ * database) fails the job too; a retry writes nothing twice.
  *
  * After an account's transaction commits, its finding transitions (failed, resolved) become
  * webhook deliveries, and so does the end of the scan (scan.completed); the worker also consumes
@@ -15,16 +19,18 @@
  * queue's retry delay, and never recorded here (the scan checks the stop before writing).
  */
 import {
+  AwsUnavailableError,
   CallCounter,
   ClientFactory,
   type ClientFactoryOptions,
   type ClientProvider,
   countCallsWithin,
   errorMessage,
+  OutageWatch,
 } from '@rootaudit/aws';
-import { type Check, checks as catalog } from '@rootaudit/checks';
+import { type Check, type CollectionError, checks as catalog } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
-import type { PrismaClient } from '@rootaudit/db';
+import type { PrismaClient, Scan } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
 import {
   type JobAttempt,
@@ -40,7 +46,13 @@ import {
   scanAccount,
 } from '@rootaudit/scanner';
 import type { RunningService } from '@rootaudit/service';
-import { completeScanIfDone, markAccountScanRunning, recordAccountResults } from '@rootaudit/store';
+import {
+  completeScanIfDone,
+  keepUnrecordedAwsCalls,
+  markAccountScanRunning,
+  openAccountScanAwsCalls,
+  recordAccountResults,
+} from '@rootaudit/store';
 import {
   announceWebhookEvents,
   deliverWebhook,
@@ -97,16 +109,19 @@ export function accountError(scan: AccountScan): string | null {
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
 }
 
+/** The organization as one read found it, and whether AWS was unavailable for part of it. */
+interface OrganizationRead {
+  evidence: OrganizationEvidence;
+  unavailable: CollectionError | null;
+}
+
 /** Per-scan state shared by the jobs of one scan in this process: clients and organization evidence. */
 class ScanContexts {
-  readonly #entries = new Map<
-    string,
-    { clients: ClientFactory; organization: Promise<OrganizationEvidence> }
-  >();
+  readonly #entries = new Map<string, { clients: ClientFactory; organization: Promise<OrganizationRead> }>();
   constructor(
     readonly create: (scanId: string) => {
       clients: ClientFactory;
-      organization: Promise<OrganizationEvidence>;
+      organization: Promise<OrganizationRead>;
     },
     readonly keep = 4,
   ) {}
@@ -127,7 +142,7 @@ class ScanContexts {
   }
 
   /** Reads the organization again on the next job (the last read failed, maybe transiently). */
-  retryOrganization(scanId: string, read: () => Promise<OrganizationEvidence>) {
+  retryOrganization(scanId: string, read: () => Promise<OrganizationRead>) {
     const entry = this.#entries.get(scanId);
     if (entry) entry.organization = read();
   }
@@ -160,8 +175,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       ...options.clients,
     });
   // The organization view (account list, SCPs, features) is read once per scan per worker process.
-  const readOrganization = (clients: ClientProvider) =>
-    collectOrganizationEvidence({ checks: allChecks, clients });
+  const readOrganization = async (clients: ClientProvider): Promise<OrganizationRead> => {
+    const outage = new OutageWatch(true);
+    const evidence = await collectOrganizationEvidence({ checks: allChecks, clients, outage });
+    return { evidence, unavailable: outage.first };
+  };
   const contexts = new ScanContexts((scanId) => {
     const clients = clientsFor(scanId);
     return { clients, organization: readOrganization(clients) };
@@ -175,12 +193,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
    * One account job. Every AWS call it makes is counted for AccountScan.awsCalls, whichever
    * client makes it: the audit role's AssumeRole, and the organization read when this job starts it.
    */
-  function scanOneAccount(job: ScanAccountJob): Promise<void> {
+  function scanOneAccount(job: ScanAccountJob, lastAttempt: boolean): Promise<void> {
     const awsCalls = new CallCounter();
-    return countCallsWithin(awsCalls, () => scanAndRecordAccount(job, awsCalls));
+    return countCallsWithin(awsCalls, () => scanAndRecordAccount(job, lastAttempt, awsCalls));
   }
 
-  async function scanAndRecordAccount(job: ScanAccountJob, awsCalls: CallCounter): Promise<void> {
+  /**
+   * `lastAttempt`: pg-boss will not retry this job, so AWS being unavailable is recorded (ERROR
+   * where nothing could be read) rather than thrown for a later attempt.
+   */
+  async function scanAndRecordAccount(
+    job: ScanAccountJob,
+    lastAttempt: boolean,
+    awsCalls: CallCounter,
+  ): Promise<void> {
     const { scanId, accountId } = job;
     const scan = await prisma.scan.findUnique({ where: { id: scanId } });
     if (scan?.active !== true) {
@@ -193,12 +219,34 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       await finishIfDone(scanId);
       return;
     }
+    // Earlier attempts that met AWS unavailable recorded nothing; their calls are counted here.
+    awsCalls.add(await openAccountScanAwsCalls(prisma, { scanId, accountId }));
+    try {
+      await scanAndRecordOpenAccount(scan, job, lastAttempt, awsCalls);
+    } catch (error) {
+      if (error instanceof AwsUnavailableError && !stopped.signal.aborted)
+        await keepUnrecordedAwsCalls(prisma, { scanId, accountId, awsCalls: awsCalls.snapshot() });
+      throw error;
+    }
+  }
+
+  async function scanAndRecordOpenAccount(
+    scan: Scan,
+    job: ScanAccountJob,
+    lastAttempt: boolean,
+    awsCalls: CallCounter,
+  ): Promise<void> {
+    const { scanId, accountId } = job;
     const account = await prisma.account.findUnique({ where: { id: accountId } });
     const context = contexts.get(scanId);
-    const organizationEvidence = await context.organization;
-    if (!organizationEvidence.organization?.ok) {
-      // This account goes on with what failed (its checks say so); the next one reads again.
+    const organizationRead = await context.organization;
+    const organizationEvidence = organizationRead.evidence;
+    if (!organizationEvidence.organization?.ok || organizationRead.unavailable) {
+      // The next job reads again; this one goes on with what failed (its checks say so), unless
+      // AWS was unavailable and the job has attempts left.
       contexts.retryOrganization(scanId, () => readOrganization(context.clients));
+      if (organizationRead.unavailable && !lastAttempt)
+        throw new AwsUnavailableError(accountId, organizationRead.unavailable);
     }
     const checks = selectChecks(allChecks, scan.checkIds);
     const status = account?.status;
@@ -215,6 +263,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       },
       clients: context.clients,
       ...(options.callsPerAccount ? { concurrency: options.callsPerAccount } : {}),
+      onAwsUnavailable: lastAttempt ? 'record' : 'throw',
     });
     if (stopped.signal.aborted) {
       // Handed back at shutdown: the retry records it, with a complete set of results.
@@ -398,7 +447,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       async ([job]) => {
         if (job)
           await runJob(QUEUES.scanAccount, job, job.data, () =>
-            logFailure(job, QUEUES.scanAccount, () => scanOneAccount(job.data)),
+            logFailure(job, QUEUES.scanAccount, () =>
+              scanOneAccount(job.data, job.retryCount >= job.retryLimit),
+            ),
           );
         // A slot that finished a job fetches the next at once. pg-boss would otherwise wait out the
         // rest of its polling interval after every job: with accounts shorter than the interval, 16

@@ -33,6 +33,16 @@ export class CallCounter {
     if (isThrottlingCode(errorCode(error))) counts.throttles += 1;
   }
 
+  /** Adds counts taken earlier (an earlier attempt of the same piece of work). */
+  add(counts: Readonly<Record<string, ServiceCallCounts>>): void {
+    for (const [service, { calls, errors, throttles }] of Object.entries(counts)) {
+      const mine = this.#countsOf(service);
+      mine.calls += calls;
+      mine.errors += errors;
+      mine.throttles += throttles;
+    }
+  }
+
   /** Counts by service, services in name order. */
   snapshot(): Record<string, ServiceCallCounts> {
     const snapshot: Record<string, ServiceCallCounts> = {};

@@ -17,6 +17,7 @@ import pLimit from 'p-limit';
 import { globalRegionOf, partitionOfRegion, roleArn } from './arn.ts';
 import { CallCounter, scopedCallCounter } from './call-counter.ts';
 import { classifyStatusOnlyError, ORGANIZATION_ROLE_HINT } from './errors.ts';
+import type { OutageWatch } from './outage.ts';
 import { Pacer } from './pacer.ts';
 import { RoleSession, roleSessionName, type SessionCredentials } from './session.ts';
 
@@ -65,6 +66,9 @@ export interface ClientFactoryOptions {
   /** SDK attempts per call, retries included [6]; adaptive retry adds client-side rate limiting. */
   maxAttempts?: number;
   retryMode?: 'standard' | 'adaptive';
+  /** How long one attempt may wait for a connection [5 s], then for the response [30 s]. */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
   /** cloudtrail:LookupEvents starts per second per account and region [2]. */
   lookupEventsPerSecond?: number;
 }
@@ -127,6 +131,8 @@ export interface AccountClientOptions {
   concurrency?: number;
   /** Read with base credentials instead of the audit role when the factory allows it for the management account. */
   isManagementAccount?: boolean;
+  /** Watches this account's calls for AWS being unavailable (the scanner's account attempt). */
+  outage?: OutageWatch;
 }
 
 interface MiddlewareStackLike {
@@ -172,6 +178,8 @@ export class ClientFactory implements ClientProvider {
       ? { key: session.roleArn, credentials: session.credentials }
       : this.#base;
     const limiter = pLimit(options.concurrency ?? 8);
+    const bounded = <T>(fn: () => Promise<T>) => limiter(fn);
+    const limit = options.outage ? options.outage.watch(bounded) : bounded;
     // Clients signed by the audit role belong to this account alone and end with it; base
     // credentials' clients are shared with the organization reads and stay with the factory.
     const owned = session ? new Map<string, { destroy(): void }>() : this.#clients;
@@ -182,9 +190,15 @@ export class ClientFactory implements ClientProvider {
       auditRoleArn,
       client: (service, region) => this.#client(principal, service, region, owned),
       verifyAccess: async () => {
-        if (session) await session.credentials();
+        if (!session) return;
+        try {
+          await session.credentials();
+        } catch (error) {
+          options.outage?.note(error, 'sts:AssumeRole');
+          throw error;
+        }
       },
-      limit: (fn) => limiter(fn),
+      limit,
       paceLookupEvents: (region, fn) => this.#pacer.run(`${accountId}:${region}`, fn),
       release: () => {
         if (!session) return;
@@ -265,7 +279,13 @@ export class ClientFactory implements ClientProvider {
       region,
       maxAttempts: this.#options.maxAttempts ?? 6,
       retryMode: this.#options.retryMode ?? 'adaptive',
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+      // A request that gets no answer fails (the SDK only warns by default, and waits for ever): a
+      // frozen endpoint is then retried like any other unavailable one.
+      requestHandler: {
+        connectionTimeout: this.#options.connectionTimeoutMs ?? 5_000,
+        requestTimeout: this.#options.requestTimeoutMs ?? 30_000,
+        throwOnRequestTimeout: true,
+      },
       ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
       ...(principal.credentials ? { credentials: principal.credentials } : {}),
     });

@@ -1,7 +1,7 @@
 /** What a collector is, what it receives, and the helpers every collector uses for AWS calls. */
 import type { EvidenceKey, EvidenceMap, organizationEvidenceKeys, Regional } from '@rootaudit/checks';
 import type { AccountClients, OrganizationClients } from './clients.ts';
-import { AwsCallError, collected, toCollectionError } from './errors.ts';
+import { AwsCallError, collected, isAwsUnavailable, toCollectionError } from './errors.ts';
 import type { PacerClock } from './pacer.ts';
 
 export type OrganizationEvidenceKey = (typeof organizationEvidenceKeys)[number];
@@ -69,7 +69,9 @@ export interface OrganizationCollector<K extends OrganizationEvidenceKey = Organ
 
 /**
  * One AWS call: within the account's concurrency bound, its failure turned into an AwsCallError
- * that names the action and region (the SDK has already retried what is retryable).
+ * that names the action and region and says whether AWS was unavailable (the SDK has already
+ * retried what is retryable). The error is made inside the bound, so a watched bound (OutageWatch)
+ * sees which action found AWS unavailable.
  */
 export async function awsCall<T>(
   limit: <R>(fn: () => Promise<R>) => Promise<R>,
@@ -77,11 +79,13 @@ export async function awsCall<T>(
   region: string | undefined,
   fn: () => Promise<T>,
 ): Promise<T> {
-  try {
-    return await limit(fn);
-  } catch (error) {
-    throw new AwsCallError(toCollectionError(error, action, region));
-  }
+  return limit(async () => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw new AwsCallError(toCollectionError(error, action, region), isAwsUnavailable(error));
+    }
+  });
 }
 
 /** Follows a list API's token until it ends (a repeated token ends it too, rather than loop). */

@@ -5,8 +5,32 @@ import type { Collected, CollectionError } from '@rootaudit/checks';
 /** A failed AWS call, tagged with the IAM action it made and the region it went to. */
 export class AwsCallError extends Error {
   override readonly name = 'AwsCallError';
-  constructor(readonly collectionError: CollectionError) {
+  constructor(
+    readonly collectionError: CollectionError,
+    /** AWS was unavailable for this call (see isAwsUnavailable): it says nothing about the account. */
+    readonly unavailable = false,
+  ) {
     super(`${collectionError.code} on ${collectionError.action}: ${collectionError.message}`);
+  }
+}
+
+/**
+ * An account attempt stopped because AWS was unavailable (see isAwsUnavailable): nothing of it is
+ * recorded, and the account is tried again, whole, later.
+ */
+export class AwsUnavailableError extends Error {
+  override readonly name = 'AwsUnavailableError';
+  constructor(
+    readonly accountId: string,
+    readonly collectionError: CollectionError,
+  ) {
+    const { code, action, region, message } = collectionError;
+    const headline = `${code} on ${action}`;
+    // A failed AssumeRole's message already starts with its code and action.
+    const cause = message.startsWith(headline) ? message : `${headline}: ${message}`;
+    super(
+      `AWS unavailable while scanning ${accountId}${region ? ` (${region})` : ''}: ${cause}; the account is tried again`,
+    );
   }
 }
 
@@ -28,11 +52,14 @@ export class AssumeRoleError extends Error {
     awsMessage: string,
     /** What a person should do when access is denied. */
     hint: string = AUDIT_ROLE_HINT,
+    /** What the STS call threw, when it threw (it says whether STS was unavailable). */
+    cause?: unknown,
   ) {
     super(
       /AccessDenied/.test(code)
         ? `${code} on sts:AssumeRole for ${roleArn}: ${hint}`
         : `${code} on sts:AssumeRole for ${roleArn}: ${awsMessage}`,
+      cause === undefined ? undefined : { cause },
     );
   }
 
@@ -60,6 +87,50 @@ export function isThrottlingCode(code: string): boolean {
   return THROTTLING_CODES.has(code);
 }
 
+/**
+ * Node's codes for a connection that could not be made or was lost: refused, reset, timed out, a
+ * name that does not resolve (ENOTFOUND, EAI_AGAIN), no route.
+ */
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+]);
+
+/**
+ * AWS was unavailable for this call, past the SDK's own retries: the endpoint could not be reached
+ * (connection refused or reset, a name that does not resolve, a connection or request timeout), the
+ * service failed (5xx), timed out (408) or throttled every attempt. Such an error says nothing
+ * about the account, and passes: the account is tried again later rather than answered ERROR now.
+ * AccessDenied, a missing role, a validation error are answers, and are not this.
+ */
+export function isAwsUnavailable(error: unknown): boolean {
+  if (error instanceof AwsCallError) return error.unavailable;
+  if (error instanceof AssumeRoleError) return error.cause !== undefined && isAwsUnavailable(error.cause);
+  if (!error || typeof error !== 'object') return false;
+  const e = error as {
+    name?: unknown;
+    code?: unknown;
+    $fault?: unknown;
+    $metadata?: { httpStatusCode?: number };
+  };
+  if (typeof e.code === 'string' && NETWORK_ERROR_CODES.has(e.code)) return true;
+  // The SDK's connection and request timeouts (a connection timeout carries no code).
+  if (e.name === 'TimeoutError') return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (e.$fault === 'server' || (status !== undefined && status >= 500)) return true;
+  if (status === 408 || status === 429) return true;
+  return isThrottlingCode(errorCode(error));
+}
+
 /** The AWS error code of anything an SDK call can throw (service errors, network errors, timeouts). */
 export function errorCode(error: unknown): string {
   if (error instanceof AssumeRoleError) return error.code;
@@ -72,6 +143,15 @@ export function errorCode(error: unknown): string {
       $metadata?: { httpStatusCode?: number };
     };
     if (typeof e.Code === 'string' && e.Code) return e.Code;
+    // The SDK names a lost connection TimeoutError whatever happened to it (a reset, say): Node's
+    // code says what did. A request timeout keeps the SDK's name (its code is ETIMEDOUT).
+    if (
+      e.name === 'TimeoutError' &&
+      typeof e.code === 'string' &&
+      e.code !== 'ETIMEDOUT' &&
+      NETWORK_ERROR_CODES.has(e.code)
+    )
+      return e.code;
     const status = e.$metadata?.httpStatusCode;
     // A response the SDK could not parse (an emulator's HTML 500 page, a proxy's error page): the
     // SDK rethrows the parser's error (a SyntaxError) with the response's status, and no `$fault`,

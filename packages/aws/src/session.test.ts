@@ -1,6 +1,6 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import t from 'tap';
-import { AssumeRoleError, ORGANIZATION_ROLE_HINT } from './errors.ts';
+import { AssumeRoleError, isAwsUnavailable, ORGANIZATION_ROLE_HINT } from './errors.ts';
 import { RoleSession, roleSessionName } from './session.ts';
 import { awsError } from './testing.ts';
 
@@ -79,6 +79,32 @@ t.test('a refusal is an AssumeRoleError, remembered for a while, then retried', 
   t.notOk('ExternalId' in (inputs[0] ?? {}), 'no ExternalId sent when none is configured');
   now = 2_000;
   await t.rejects(session.credentials());
+  t.equal(inputs.length, 2);
+});
+
+t.test('STS unreachable is not remembered: the next caller asks again at once', async (t) => {
+  let refused = true;
+  const { sts, inputs } = fakeSts(() => {
+    if (refused)
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' });
+    return { Credentials: { AccessKeyId: 'ASIA1', SecretAccessKey: 's', SessionToken: 't' } };
+  });
+  const session = new RoleSession({
+    sts,
+    roleArn: 'arn:aws:iam::111122223333:role/RootAuditRole',
+    sessionName: 'rootaudit-1',
+    now: () => 0,
+    failureTtlMs: 60_000,
+  });
+  const failure = await session.credentials().then(
+    () => null,
+    (error: unknown) => error,
+  );
+  t.type(failure, AssumeRoleError);
+  t.ok(isAwsUnavailable(failure), 'the AssumeRoleError keeps what STS threw: unavailable');
+  t.match(failure, { code: 'ECONNREFUSED' });
+  refused = false;
+  t.equal((await session.credentials()).accessKeyId, 'ASIA1', 'asked again, not the failure remembered');
   t.equal(inputs.length, 2);
 });
 

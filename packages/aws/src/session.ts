@@ -3,7 +3,7 @@
  * carries the scan id), cached until shortly before they expire. Credentials are never stored.
  */
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { AssumeRoleError, errorCode, errorMessage } from './errors.ts';
+import { AssumeRoleError, errorCode, errorMessage, isAwsUnavailable } from './errors.ts';
 
 export interface SessionCredentials {
   accessKeyId: string;
@@ -27,7 +27,10 @@ export interface RoleSessionOptions {
   durationSeconds?: number;
   /** Refresh this long before expiry. */
   refreshMarginMs?: number;
-  /** A failed AssumeRole is remembered this long, so one missing role costs one STS call per account. */
+  /**
+   * A failed AssumeRole is remembered this long, so one missing role costs one STS call per account.
+   * A failure of STS itself (unreachable, 5xx, throttled) is not: the next caller asks again.
+   */
   failureTtlMs?: number;
   now?: () => number;
   /** What to do when AssumeRole is denied (the audit role's hint by default). */
@@ -61,7 +64,7 @@ export class RoleSession {
         return credentials;
       },
       (error: unknown) => {
-        this.#expiresAt = this.#now() + failureTtlMs;
+        this.#expiresAt = isAwsUnavailable(error) ? 0 : this.#now() + failureTtlMs;
         throw error;
       },
     );
@@ -97,7 +100,13 @@ export class RoleSession {
       };
     } catch (error) {
       if (error instanceof AssumeRoleError) throw error;
-      throw new AssumeRoleError(errorCode(error), roleArn, errorMessage(error), this.#options.deniedHint);
+      throw new AssumeRoleError(
+        errorCode(error),
+        roleArn,
+        errorMessage(error),
+        this.#options.deniedHint,
+        error,
+      );
     }
   }
 }

@@ -6,6 +6,7 @@ import type { EvidenceKey, EvidenceMap } from '@rootaudit/checks';
 import pLimit from 'p-limit';
 import type { AccountClients, ClientOf, OrganizationClients, ServiceName } from './clients.ts';
 import type { AccountCollectorContext } from './collector.ts';
+import type { OutageWatch } from './outage.ts';
 import type { PacerClock } from './pacer.ts';
 
 export interface FakeCall {
@@ -56,10 +57,11 @@ const GLOBAL = new Set<ServiceName>(['iam', 'organizations', 'account']);
 
 export function fakeAccountClients(
   handler: FakeHandler,
-  options: { accountId?: string; concurrency?: number; calls?: FakeCall[] } = {},
+  options: { accountId?: string; concurrency?: number; calls?: FakeCall[]; outage?: OutageWatch } = {},
 ): { clients: AccountClients; organizationClients: OrganizationClients; calls: FakeCall[] } {
   const calls = options.calls ?? [];
   const limiter = pLimit(options.concurrency ?? 8);
+  const bounded = <T>(fn: () => Promise<T>) => limiter(fn);
   const regionOf = (service: ServiceName, region?: string) =>
     GLOBAL.has(service) ? 'us-east-1' : (region ?? 'us-east-1');
   const clients: AccountClients = {
@@ -70,7 +72,7 @@ export function fakeAccountClients(
     client: <S extends ServiceName>(service: S, region?: string) =>
       fakeClient(service, regionOf(service, region), 'account', handler, calls) as unknown as ClientOf<S>,
     verifyAccess: async () => {},
-    limit: (fn) => limiter(fn),
+    limit: options.outage ? options.outage.watch(bounded) : bounded,
     paceLookupEvents: (_region, fn) => fn(),
     release: () => {},
   };

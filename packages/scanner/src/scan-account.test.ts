@@ -1,7 +1,8 @@
-import type { AccountCollectors } from '@rootaudit/aws';
+import { type AccountCollectors, AwsUnavailableError } from '@rootaudit/aws';
+import { awsError, manualClock } from '@rootaudit/aws/testing';
 import type { EvidenceKey } from '@rootaudit/checks';
 import t from 'tap';
-import { type ScanSettings, scanAccount } from './scan-account.ts';
+import { type ScanSettings, scanAccount, scanAccountWithRetries } from './scan-account.ts';
 import { fakeProvider, pass, testCheck } from './testing.ts';
 
 const settings: ScanSettings = {
@@ -274,7 +275,7 @@ t.test('at most N AWS calls at once per account, with the real collectors', asyn
     useOrganizationClients: false,
   });
   t.equal(scan.results[0]?.status, 'PASS');
-  t.same(options[0], { concurrency: 3, isManagementAccount: false });
+  t.match(options[0], { concurrency: 3, isManagementAccount: false });
   t.ok(calls.length > 20, `${calls.length} calls made`);
   t.equal(peak, 3, 'the bound is reached and never passed');
 });
@@ -334,3 +335,201 @@ t.test('organization evidence absent and no organization clients: a NotCollected
   });
   t.match(error, { action: 'organizations:ListPolicies', code: 'NotCollected' });
 });
+
+// ── AWS unavailable ─────────────────────────────────────────────────────────────────────────
+
+const refused = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' });
+
+/** Two checks over summary, report and trails, answered by the real collectors. */
+const outageChecks = [
+  testCheck('summary', ['accountSummary'], ({ accountSummary }) => [
+    {
+      status: accountSummary.ok ? 'PASS' : 'ERROR',
+      resource: ROOT,
+      message: accountSummary.ok ? 'read' : accountSummary.error.message,
+      evidence: {},
+    },
+  ]),
+  testCheck('trails', ['trails'], ({ trails }) => [
+    {
+      status: trails.ok ? 'PASS' : 'ERROR',
+      resource: ROOT,
+      message: trails.ok ? 'read' : trails.error.message,
+      evidence: {},
+    },
+  ]),
+];
+
+/** A handler whose GetAccountSummary is refused while `down.value`; every other call answers. */
+function summaryDown(down: { value: boolean }) {
+  return (call: { operation: string }) => {
+    if (call.operation === 'GetAccountSummary' && down.value) throw refused();
+    return { SummaryMap: {}, trailList: [] };
+  };
+}
+
+t.test(
+  'AWS unreachable, throw mode: the attempt stops at the first such call and rejects naming account, action and cause',
+  async (t) => {
+    // Calls are made one at a time so "after" is well defined: the summary first, then the trails.
+    const { provider, calls } = fakeProvider(summaryDown({ value: true }));
+    const error = await scanAccount({
+      account: ACCOUNT,
+      checks: outageChecks,
+      organizationEvidence: {},
+      settings,
+      clients: provider,
+      concurrency: 1,
+      useOrganizationClients: false,
+      onAwsUnavailable: 'throw',
+    }).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
+    t.type(error, AwsUnavailableError);
+    t.match(error, {
+      accountId: ACCOUNT.id,
+      collectionError: { action: 'iam:GetAccountSummary', code: 'ECONNREFUSED' },
+      message:
+        /^AWS unavailable while scanning 111122223333: ECONNREFUSED on iam:GetAccountSummary: connect ECONNREFUSED 127\.0\.0\.1:4566; the account is tried again$/,
+    });
+    t.same(
+      calls.map((call) => call.operation),
+      ['GetAccountSummary'],
+      'no AWS call after the first one that found AWS unreachable',
+    );
+  },
+);
+
+t.test(
+  'AWS unreachable, record mode (the last attempt): ERROR results naming the action and cause',
+  async (t) => {
+    const { provider } = fakeProvider(summaryDown({ value: true }));
+    const scan = await scanAccount({
+      account: ACCOUNT,
+      checks: outageChecks,
+      organizationEvidence: {},
+      settings,
+      clients: provider,
+      useOrganizationClients: false,
+      onAwsUnavailable: 'record',
+    });
+    t.same(
+      scan.results.map((r) => [r.checkId, r.status, r.message]),
+      [
+        ['summary', 'ERROR', 'connect ECONNREFUSED 127.0.0.1:4566'],
+        ['trails', 'PASS', 'read'],
+      ],
+      'what could be read still answers',
+    );
+  },
+);
+
+t.test('AccessDenied is an answer, not an outage: no throw, the checks answer ERROR', async (t) => {
+  const { provider } = fakeProvider((call) => {
+    if (call.operation === 'GetAccountSummary') throw awsError('AccessDenied', 'not authorized', 403);
+    return { trailList: [] };
+  });
+  const scan = await scanAccount({
+    account: ACCOUNT,
+    checks: outageChecks,
+    organizationEvidence: {},
+    settings,
+    clients: provider,
+    useOrganizationClients: false,
+    onAwsUnavailable: 'throw',
+  });
+  t.same(
+    scan.results.map((r) => [r.checkId, r.status]),
+    [
+      ['summary', 'ERROR'],
+      ['trails', 'PASS'],
+    ],
+  );
+});
+
+t.test('an audit role STS could not be reached for: the attempt is given up, not recorded', async (t) => {
+  const { provider } = fakeProvider(() => ({}));
+  const forAccount = provider.forAccount.bind(provider);
+  provider.forAccount = (accountId, options) => {
+    const clients = forAccount(accountId, options);
+    clients.verifyAccess = async () => {
+      throw refused();
+    };
+    return clients;
+  };
+  await t.rejects(
+    scanAccount({
+      account: ACCOUNT,
+      checks: outageChecks,
+      organizationEvidence: {},
+      settings,
+      clients: provider,
+      useOrganizationClients: false,
+      onAwsUnavailable: 'throw',
+    }),
+    { name: 'AwsUnavailableError', collectionError: { action: 'sts:AssumeRole', code: 'ECONNREFUSED' } },
+  );
+});
+
+t.test(
+  'scanAccountWithRetries: AWS back after a wait → complete results; down throughout → the last attempt records ERROR',
+  async (t) => {
+    const down = { value: true };
+    const { provider } = fakeProvider(summaryDown(down));
+    const clock = manualClock();
+    const retries: number[] = [];
+    const base = {
+      account: ACCOUNT,
+      checks: outageChecks,
+      organizationEvidence: {},
+      settings,
+      clients: provider,
+      useOrganizationClients: false,
+      clock: {
+        now: clock.now,
+        sleep: async (ms: number) => {
+          await clock.sleep(ms);
+          if (clock.slept.length === 2) down.value = false; // back after the second wait
+        },
+      },
+      retryDelaysMs: [1_000, 2_000, 4_000],
+      onRetry: ({
+        attempt,
+        delayMs,
+        error,
+      }: {
+        attempt: number;
+        delayMs: number;
+        error: AwsUnavailableError;
+      }) => {
+        retries.push(attempt);
+        t.equal(delayMs, [1_000, 2_000, 4_000][attempt - 1]);
+        t.equal(error.collectionError.action, 'iam:GetAccountSummary');
+      },
+    };
+    const recovered = await scanAccountWithRetries(base);
+    t.same(retries, [1, 2]);
+    t.same(clock.slept, [1_000, 2_000]);
+    t.same(
+      recovered.results.map((r) => [r.checkId, r.status]),
+      [
+        ['summary', 'PASS'],
+        ['trails', 'PASS'],
+      ],
+    );
+
+    down.value = true;
+    retries.length = 0;
+    const stillDown = await scanAccountWithRetries({ ...base, clock: manualClock() });
+    t.same(retries, [1, 2, 3], 'three waits, then the fourth attempt is the last');
+    t.same(
+      stillDown.results.map((r) => [r.checkId, r.status]),
+      [
+        ['summary', 'ERROR'],
+        ['trails', 'PASS'],
+      ],
+    );
+  },
+);

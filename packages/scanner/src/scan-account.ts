@@ -1,17 +1,23 @@
 /**
  * Scans one account: gathers only the evidence its enabled checks need (each key once), at most
  * `concurrency` AWS calls at a time, and evaluates every check. Nothing an account does in AWS
- * makes this throw: unreachable accounts and failed evidence become ERROR results.
+ * makes this throw: a role that cannot be assumed and failed evidence become ERROR results. AWS
+ * itself being unavailable (unreachable, 5xx, throttled past the SDK's retries) is no answer about
+ * the account: with `onAwsUnavailable: 'throw'` the attempt stops there and rejects with an
+ * AwsUnavailableError, so the caller tries the account again later (see scanAccountWithRetries).
  */
 import {
   type AccountCollectors,
+  AwsUnavailableError,
   type ClientProvider,
   type CredentialReportPolling,
   accountCollectors as defaultAccountCollectors,
   organizationCollectors as defaultOrganizationCollectors,
   type OrganizationClients,
   type OrganizationCollectors,
+  OutageWatch,
   type PacerClock,
+  realClock,
   rootArn,
   toCollectionError,
 } from '@rootaudit/aws';
@@ -56,6 +62,12 @@ export interface ScanAccountOptions {
   organizationCollectors?: Partial<OrganizationCollectors>;
   clock?: PacerClock;
   credentialReportPolling?: Partial<CredentialReportPolling>;
+  /**
+   * AWS unavailable during the attempt: 'throw' stops the attempt at the first such call and
+   * rejects with AwsUnavailableError (nothing is returned, so nothing partial is recorded);
+   * 'record' (the last attempt) goes on, and each check answers from what was read [record].
+   */
+  onAwsUnavailable?: 'throw' | 'record';
 }
 
 /** Which evidence the checks need, with what their collectors read first (snsTopics → metricAlarms, …). */
@@ -102,9 +114,11 @@ export async function scanAccount(options: ScanAccountOptions): Promise<AccountS
     options.managementAccountId ?? (organization?.ok ? organization.value.managementAccountId : null);
   const isManagementAccount = managementAccountId === accountId;
   const partition = clients.partition;
+  const outage = new OutageWatch(options.onAwsUnavailable === 'throw');
   const accountClients = clients.forAccount(accountId, {
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     isManagementAccount,
+    outage,
   });
   const organizationClients: OrganizationClients | null =
     options.useOrganizationClients === false ? null : clients.forOrganization();
@@ -120,8 +134,10 @@ export async function scanAccount(options: ScanAccountOptions): Promise<AccountS
         await accountClients.verifyAccess();
       } catch (error) {
         accessError = toCollectionError(error, 'sts:AssumeRole');
+        outage.note(error, 'sts:AssumeRole');
       }
     }
+    if (outage.stopCalls && outage.first) throw new AwsUnavailableError(accountId, outage.first);
 
     const cache = new EvidenceCache({
       account: { id: accountId, partition, isManagementAccount },
@@ -149,6 +165,7 @@ export async function scanAccount(options: ScanAccountOptions): Promise<AccountS
         .filter((key) => !isOrganizationEvidenceKey(key) || declared.has(key))
         .map((key) => cache.get(key)),
     );
+    if (outage.stopCalls && outage.first) throw new AwsUnavailableError(accountId, outage.first);
 
     const context: CheckContext = {
       accountId,
@@ -177,4 +194,45 @@ export async function scanAccount(options: ScanAccountOptions): Promise<AccountS
   } finally {
     accountClients.release();
   }
+}
+
+/**
+ * Waits before each new attempt of an account that AWS was unavailable for, in one process (the
+ * CLI): 20 s, 40 s, 80 s, so an outage of up to 140 s costs no result; the fourth attempt is the
+ * last and records what it reads. The worker's account queue retries on the same scale (see
+ * @rootaudit/queue).
+ */
+export const UNAVAILABLE_RETRY_DELAYS_MS: readonly number[] = [20_000, 40_000, 80_000];
+
+export interface AccountRetryOptions {
+  /** Waits before attempts 2, 3, … [UNAVAILABLE_RETRY_DELAYS_MS]; the attempt after the last is the last. */
+  retryDelaysMs?: readonly number[];
+  /** Told of each attempt given up, before its wait. */
+  onRetry?: (retry: {
+    accountId: string;
+    attempt: number;
+    delayMs: number;
+    error: AwsUnavailableError;
+  }) => void;
+}
+
+/**
+ * scanAccount, tried again after a wait while AWS is unavailable; the last attempt records what
+ * it reads (ERROR results naming the action and cause where nothing could be read).
+ */
+export async function scanAccountWithRetries(
+  options: ScanAccountOptions & AccountRetryOptions,
+): Promise<AccountScan> {
+  const { retryDelaysMs = UNAVAILABLE_RETRY_DELAYS_MS, onRetry, ...scanOptions } = options;
+  const sleep = (options.clock ?? realClock).sleep;
+  for (const [index, delayMs] of retryDelaysMs.entries()) {
+    try {
+      return await scanAccount({ ...scanOptions, onAwsUnavailable: 'throw' });
+    } catch (error) {
+      if (!(error instanceof AwsUnavailableError)) throw error;
+      onRetry?.({ accountId: options.account.id, attempt: index + 1, delayMs, error });
+      await sleep(delayMs);
+    }
+  }
+  return scanAccount({ ...scanOptions, onAwsUnavailable: 'record' });
 }

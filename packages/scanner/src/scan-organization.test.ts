@@ -248,3 +248,82 @@ t.test(
       t.equal(sim.callLog.count({ service: 'account', accountId: id }), 3, `${id}: each contact read once`);
   },
 );
+
+t.test(
+  'AWS failing past the SDK’s retries (5xx): the organization read and the account are tried again after a wait, and answer',
+  async (t) => {
+    sim.setKnobs({
+      faults: {
+        // maxAttempts is 2: two 503s in a row fail the call past the SDK's retries.
+        serverErrors: [
+          { service: 'organizations', operation: 'DescribeOrganization', count: 2, status: 503 },
+          {
+            service: 'iam',
+            operation: 'GenerateCredentialReport',
+            accountId: '666666666666',
+            count: 2,
+            status: 503,
+          },
+        ],
+      },
+    });
+    t.teardown(() => sim.setKnobs({}));
+    const retries: { accountId: string | null; attempt: number; action: string }[] = [];
+    const scan = await scanOrganization({
+      checks: reportChecks,
+      settings,
+      clients: factory('scan-unavailable'),
+      accountIds: ['666666666666', '555555555555'],
+      retryDelaysMs: [10, 10, 10],
+      onRetry: ({ accountId, attempt, error }) =>
+        retries.push({ accountId, attempt, action: error.collectionError.action }),
+    });
+    t.same(retries, [
+      { accountId: null, attempt: 1, action: 'organizations:DescribeOrganization' },
+      { accountId: '666666666666', attempt: 1, action: 'iam:GenerateCredentialReport' },
+    ]);
+    t.equal(scan.status, 'SUCCEEDED');
+    t.same(
+      scan.accounts.map((a) => [a.accountId, a.results.map((r) => r.status)]),
+      [
+        ['555555555555', ['PASS', 'PASS', 'PASS']],
+        ['666666666666', ['PASS', 'PASS', 'PASS']],
+      ],
+    );
+  },
+);
+
+t.test(
+  'AWS unavailable on every attempt: the last attempt records ERROR naming the action and cause',
+  async (t) => {
+    sim.setKnobs({
+      faults: {
+        serverErrors: [
+          {
+            service: 'iam',
+            operation: 'GenerateCredentialReport',
+            accountId: '666666666666',
+            count: 100,
+            status: 503,
+          },
+        ],
+      },
+    });
+    t.teardown(() => sim.setKnobs({}));
+    let retries = 0;
+    const scan = await scanOrganization({
+      checks: reportChecks,
+      settings,
+      clients: factory('scan-unavailable-throughout'),
+      accountIds: ['666666666666'],
+      retryDelaysMs: [10, 10],
+      onRetry: () => retries++,
+    });
+    t.equal(retries, 2, 'two waits, then the last attempt');
+    t.same(
+      scan.accounts[0]?.results.map((r) => r.status),
+      ['ERROR', 'ERROR', 'ERROR'],
+    );
+    t.match(scan.accounts[0]?.results[0]?.message, /failed because of an unknown error/, 'AWS’s own message');
+  },
+);

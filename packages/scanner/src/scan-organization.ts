@@ -5,12 +5,15 @@
  */
 import {
   type AccountCollectors,
+  AwsUnavailableError,
   type ClientProvider,
   type CredentialReportPolling,
   organizationCollectors as defaultOrganizationCollectors,
   type OrganizationCollectors,
   type OrganizationEvidenceKey,
+  OutageWatch,
   type PacerClock,
+  realClock,
 } from '@rootaudit/aws';
 import type {
   Check,
@@ -29,7 +32,12 @@ import {
   type OrganizationEvidence,
 } from './evidence-cache.ts';
 import type { AccountScan, ScanResult } from './results.ts';
-import { evidenceNeeded, type ScanSettings, scanAccount } from './scan-account.ts';
+import {
+  evidenceNeeded,
+  type ScanSettings,
+  scanAccountWithRetries,
+  UNAVAILABLE_RETRY_DELAYS_MS,
+} from './scan-account.ts';
 
 export interface ScanOrganizationOptions {
   checks: readonly Check[];
@@ -42,6 +50,18 @@ export interface ScanOrganizationOptions {
   /** AWS calls in flight at once per account [8]. */
   callsPerAccount?: number;
   onAccountScanned?: (scan: AccountScan) => void;
+  /**
+   * Waits before each new attempt of the organization read and of an account while AWS is
+   * unavailable [UNAVAILABLE_RETRY_DELAYS_MS]; the last attempt records what it reads.
+   */
+  retryDelaysMs?: readonly number[];
+  /** Told of each attempt given up because AWS was unavailable (accountId null: the organization read). */
+  onRetry?: (retry: {
+    accountId: string | null;
+    attempt: number;
+    delayMs: number;
+    error: AwsUnavailableError;
+  }) => void;
   collectors?: Partial<AccountCollectors>;
   organizationCollectors?: Partial<OrganizationCollectors>;
   clock?: PacerClock;
@@ -65,20 +85,25 @@ export interface OrganizationScan {
   results: ScanResult[];
 }
 
-/** Gathers the organization evidence the checks (and their collectors) need, each once. */
+/**
+ * Gathers the organization evidence the checks (and their collectors) need, each once. `outage`
+ * notes whether AWS was unavailable for any of it (the read is then worth doing again).
+ */
 export async function collectOrganizationEvidence(options: {
   checks: readonly Check[];
   clients: ClientProvider;
   collectors?: Partial<OrganizationCollectors>;
   accountCollectors?: AccountCollectors;
   concurrency?: number;
+  outage?: OutageWatch;
 }): Promise<OrganizationEvidence> {
   const collectors = { ...defaultOrganizationCollectors, ...options.collectors } as OrganizationCollectors;
   const needed = evidenceNeeded(options.checks, options.accountCollectors);
   needed.add('organization'); // the account list
   const clients = options.clients.forOrganization();
   const limiter = pLimit(options.concurrency ?? 8);
-  const limit = <T>(fn: () => Promise<T>) => limiter(fn);
+  const bounded = <T>(fn: () => Promise<T>) => limiter(fn);
+  const limit = options.outage ? options.outage.watch(bounded) : bounded;
   const keys = [...needed].filter(isOrganizationEvidenceKey);
   const entries = await Promise.all(
     keys.map(async (key) => {
@@ -127,6 +152,36 @@ export async function evaluateOrganizationChecks(
   return results.flat();
 }
 
+/**
+ * The organization evidence, read again after a wait while AWS is unavailable; the last read is
+ * kept whatever it found (an unreadable organization then fails the scan, saying why).
+ */
+async function readOrganizationWithRetries(
+  options: ScanOrganizationOptions,
+  retryDelaysMs: readonly number[],
+): Promise<OrganizationEvidence> {
+  const read = (outage?: OutageWatch) =>
+    collectOrganizationEvidence({
+      checks: options.checks,
+      clients: options.clients,
+      ...(options.organizationCollectors ? { collectors: options.organizationCollectors } : {}),
+      ...(outage ? { outage } : {}),
+    });
+  for (const [index, delayMs] of retryDelaysMs.entries()) {
+    const outage = new OutageWatch(true);
+    const evidence = await read(outage);
+    if (!outage.first) return evidence;
+    options.onRetry?.({
+      accountId: null,
+      attempt: index + 1,
+      delayMs,
+      error: new AwsUnavailableError('the organization', outage.first),
+    });
+    await (options.clock ?? realClock).sleep(delayMs);
+  }
+  return read();
+}
+
 /** `AccessDenied on organizations:DescribeOrganization: User … is not authorized …` */
 function describeFailure(error: CollectionError): string {
   const headline = `${error.code} on ${error.action}`;
@@ -137,11 +192,8 @@ function describeFailure(error: CollectionError): string {
 export async function scanOrganization(options: ScanOrganizationOptions): Promise<OrganizationScan> {
   const startedAt = new Date().toISOString();
   const { settings, clients } = options;
-  const organizationEvidence = await collectOrganizationEvidence({
-    checks: options.checks,
-    clients,
-    ...(options.organizationCollectors ? { collectors: options.organizationCollectors } : {}),
-  });
+  const retryDelaysMs = options.retryDelaysMs ?? UNAVAILABLE_RETRY_DELAYS_MS;
+  const organizationEvidence = await readOrganizationWithRetries(options, retryDelaysMs);
   const organization = organizationEvidence.organization?.ok ? organizationEvidence.organization.value : null;
   const managementAccountId = organization?.managementAccountId ?? null;
   const organizationResults = await evaluateOrganizationChecks(options.checks, organizationEvidence, {
@@ -158,7 +210,9 @@ export async function scanOrganization(options: ScanOrganizationOptions): Promis
   const accountScans = await Promise.all(
     accounts.map((account) =>
       limit(async () => {
-        const scan = await scanAccount({
+        const scan = await scanAccountWithRetries({
+          retryDelaysMs,
+          ...(options.onRetry ? { onRetry: options.onRetry } : {}),
           account,
           checks: options.checks,
           organizationEvidence,

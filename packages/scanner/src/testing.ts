@@ -56,6 +56,7 @@ export function fakeProvider(handler: FakeHandler, unreachable: readonly string[
         accountId,
         calls,
         ...(accountOptions.concurrency ? { concurrency: accountOptions.concurrency } : {}),
+        ...(accountOptions.outage ? { outage: accountOptions.outage } : {}),
       });
       if (unreachable.includes(accountId)) {
         clients.verifyAccess = async () => {

@@ -262,6 +262,33 @@ export async function recordAccountResults(
 }
 
 /**
+ * The AWS calls of the attempts of an account that recorded nothing (AWS was unavailable, so the
+ * job is tried again): kept on the open AccountScan, so the attempt that records the account adds
+ * its own to them (awsCalls of recordAccountResults) and every call is counted once.
+ */
+export async function openAccountScanAwsCalls(
+  prisma: PrismaClient,
+  input: { scanId: string; accountId: string },
+): Promise<AwsCallCounts> {
+  const row = await prisma.accountScan.findFirst({
+    where: { scanId: input.scanId, accountId: input.accountId, status: { in: [...OPEN] } },
+    select: { awsCalls: true },
+  });
+  return (row?.awsCalls ?? {}) as AwsCallCounts;
+}
+
+/** Keeps the calls of an attempt that recorded nothing (see openAccountScanAwsCalls). */
+export async function keepUnrecordedAwsCalls(
+  prisma: PrismaClient,
+  input: { scanId: string; accountId: string; awsCalls: AwsCallCounts },
+): Promise<void> {
+  await prisma.accountScan.updateMany({
+    where: { scanId: input.scanId, accountId: input.accountId, status: { in: [...OPEN] } },
+    data: { awsCalls: input.awsCalls as Prisma.InputJsonValue },
+  });
+}
+
+/**
  * Adds a finished account scan to its scan's counters (accountsDone, accountsFailed, results by
  * status) and progress, and its AWS calls to the totals, unless it was counted already: ONE
  * statement, so the scan row is locked for that statement only, whoever runs it and however

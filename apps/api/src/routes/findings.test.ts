@@ -130,6 +130,45 @@ t.test('lists every finding with the SPEC §6 fields', async (t) => {
   );
 });
 
+t.test(
+  'a finding whose last evaluation could not answer keeps its status and says when and why',
+  async (t) => {
+    const { api, ids, prisma } = await setUp(t);
+    await prisma.finding.update({
+      where: { id: ids.prodKeys },
+      data: {
+        lastErrorAt: new Date('2026-11-21T02:00:00Z'),
+        lastError: 'AccessDenied on iam:GetAccountSummary in 222222222222: the audit role lacks it',
+      },
+    });
+    const page = (await (await api.get('/v1/findings')).json()) as Page & {
+      items: Record<string, unknown>[];
+    };
+    t.match(
+      page.items.find((item) => item.id === ids.prodKeys),
+      {
+        status: 'FAIL',
+        lastErrorAt: '2026-11-21T02:00:00.000Z',
+        lastError: 'AccessDenied on iam:GetAccountSummary in 222222222222: the audit role lacks it',
+      },
+    );
+    const clean = page.items.find((item) => item.id === ids.mgmtMfa);
+    t.equal(clean?.lastErrorAt, null, 'present, null, when the last evaluation answered');
+    t.equal(clean?.lastError, null);
+
+    const account = (await (await api.get('/v1/accounts/222222222222')).json()) as {
+      findings: Record<string, unknown>[];
+    };
+    t.match(
+      account.findings.find((item) => item.id === ids.prodKeys),
+      {
+        lastErrorAt: '2026-11-21T02:00:00.000Z',
+        lastError: /^AccessDenied on iam:GetAccountSummary/,
+      },
+    );
+  },
+);
+
 t.test('each filter', async (t) => {
   const { ids, list } = await setUp(t);
   const sorted = (...values: string[]) => values.sort();

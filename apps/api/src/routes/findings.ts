@@ -54,6 +54,12 @@ export const findingItem = z
     reopenedAt: nullableIsoDate,
     reopenCount: z.number().int(),
     lastScanId: z.string().nullable(),
+    // An ERROR keeps the finding's last known status: when its last evaluation could not answer,
+    // these say when and why (null once an evaluation answers again).
+    lastErrorAt: nullableIsoDate.describe(
+      'when the last evaluation could not answer (ERROR); null if it did',
+    ),
+    lastError: z.string().nullable().describe('why the last evaluation could not answer'),
   })
   .meta({ id: 'Finding' });
 
@@ -80,6 +86,8 @@ export function toFindingItem(finding: Finding, accountName: string): FindingIte
     reopenedAt: iso(finding.reopenedAt),
     reopenCount: finding.reopenCount,
     lastScanId: finding.lastScanId,
+    lastErrorAt: iso(finding.lastErrorAt),
+    lastError: finding.lastError,
   };
 }
 
@@ -139,7 +147,8 @@ export function findingPage(
       f.message, f.evidence, f.muted, ${isoColumn('f.first_seen_at', 'firstSeenAt')},
       ${isoColumn('f.last_seen_at', 'lastSeenAt')}, ${isoColumn('f.status_changed_at', 'statusChangedAt')},
       ${isoColumn('f.resolved_at', 'resolvedAt')}, ${isoColumn('f.reopened_at', 'reopenedAt')},
-      f.reopen_count AS "reopenCount", f.last_scan_id AS "lastScanId"
+      f.reopen_count AS "reopenCount", f.last_scan_id AS "lastScanId",
+      ${isoColumn('f.last_error_at', 'lastErrorAt')}, f.last_error AS "lastError"
     FROM findings f
     JOIN accounts a ON a.id = f.account_id
     WHERE ${where}
