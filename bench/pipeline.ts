@@ -40,6 +40,8 @@ export interface PipelineOptions {
   accountConcurrency: number;
   /** 'process': the real worker process; 'timed': startWorker here, database calls timed. */
   worker: 'process' | 'timed';
+  /** How many worker processes ('process' only) [1]; memory and CPU figures are the first's. */
+  workers?: number;
   log: (line: string) => void;
 }
 
@@ -62,7 +64,18 @@ export interface ScanOutcome {
 }
 
 export interface BenchPipeline {
-  runScan(options?: { timeoutMs?: number }): Promise<ScanOutcome>;
+  /**
+   * Triggers a scan and waits for its end. `during` runs once, when `during.atAccounts` of the
+   * scan's accounts are recorded (a fault injected mid-scan), and the scan goes on meanwhile.
+   */
+  runScan(options?: {
+    timeoutMs?: number;
+    during?: { atAccounts: number; run: (scanId: string) => Promise<void> };
+  }): Promise<ScanOutcome>;
+  /** The worker processes ('process' only). */
+  workers: BenchWorkerProcess[];
+  /** The pipeline's database, as the scheduler sees it. */
+  prisma: PrismaClient;
   close(): Promise<void>;
 }
 
@@ -154,6 +167,90 @@ function timedPool(url: string, jobs: AsyncLocalStorage<JobTiming>, statements: 
   return new TimedPool({ connectionString: url, Client: TimedClient });
 }
 
+/** A worker process (apps/worker/src/main.ts) of the pipeline. */
+export interface BenchWorkerProcess {
+  child: ChildProcess;
+  /** Kills it on purpose (a fault injected), so its exit is no failure of the run. */
+  kill(signal: NodeJS.Signals): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real worker process and waits for its "worker started" line; its output goes to a
+ * temp file, kept only when it exits other than by close() or kill().
+ */
+async function spawnWorkerProcess(
+  env: Record<string, string>,
+  label: string,
+  onUnexpectedExit: (reason: string) => void,
+): Promise<BenchWorkerProcess> {
+  const logPath = join(tmpdir(), `rootaudit-bench-worker-${process.pid}-${Date.now()}-${label}.log`);
+  const logFile = createWriteStream(logPath);
+  // BENCH_WORKER_NODE_ARGS: extra node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      '--conditions=rootaudit-source',
+      '--import',
+      import.meta.resolve('tsx'),
+      'apps/worker/src/main.ts',
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, LOG_LEVEL: 'info', NODE_NO_WARNINGS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.pipe(logFile);
+  child.stderr?.pipe(logFile);
+  let closing = false;
+  let unexpected: string | null = null;
+  child.once('exit', (code, signal) => {
+    if (closing) return;
+    unexpected = `the worker process exited (${code ?? signal}); its output is in ${logPath}`;
+    onUnexpectedExit(unexpected);
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  // Started = its "worker started" line; then the peak RSS is reset, so start-up (migration check,
+  // module loading) does not count in the scan's peak.
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen = (seen + chunk.toString('utf8')).slice(-4096);
+      if (seen.includes('"worker started"')) {
+        child.stdout?.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', () => reject(new Error(unexpected ?? 'the worker process exited')));
+  });
+  return {
+    child,
+    kill(signal) {
+      closing = true;
+      child.kill(signal);
+    },
+    async close() {
+      const killed = closing;
+      closing = true;
+      process.off('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // The worker's log is kept only when something went wrong.
+      if (!unexpected && (killed || child.exitCode === 0)) await rm(logPath, { force: true });
+    },
+  };
+}
+
 export async function startBenchPipeline(options: PipelineOptions): Promise<BenchPipeline> {
   const env = benchEnv(options);
   const config: Config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
@@ -176,63 +273,20 @@ export async function startBenchPipeline(options: PipelineOptions): Promise<Benc
   const statements: StatementTimes = new Map();
   let closeWorker: () => Promise<void>;
   let workerProcess: ChildProcess | null = null;
+  const workerProcesses: BenchWorkerProcess[] = [];
   let exitedEarly: string | null = null;
   if (options.worker === 'process') {
-    const logPath = join(tmpdir(), `rootaudit-bench-worker-${process.pid}-${Date.now()}.log`);
-    const logFile = createWriteStream(logPath);
-    // BENCH_WORKER_NODE_ARGS: extra node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
-    const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(
-      process.execPath,
-      [
-        ...nodeArgs,
-        '--conditions=rootaudit-source',
-        '--import',
-        import.meta.resolve('tsx'),
-        'apps/worker/src/main.ts',
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...env, LOG_LEVEL: 'info', NODE_NO_WARNINGS: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const started = await Promise.all(
+      Array.from({ length: options.workers ?? 1 }, (_, i) =>
+        spawnWorkerProcess(env, `${i + 1}`, (reason) => {
+          exitedEarly ??= reason;
+        }),
+      ),
     );
-    child.stdout?.pipe(logFile);
-    child.stderr?.pipe(logFile);
-    let closing = false;
-    child.once('exit', (code, signal) => {
-      if (!closing)
-        exitedEarly = `the worker process exited (${code ?? signal}); its output is in ${logPath}`;
-    });
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    workerProcess = child;
-    // Started = its "worker started" line; then the peak RSS is reset, so start-up (migration check,
-    // module loading) does not count in the scan's peak.
-    await new Promise<void>((resolve, reject) => {
-      let seen = '';
-      const onData = (chunk: Buffer) => {
-        seen = (seen + chunk.toString('utf8')).slice(-4096);
-        if (seen.includes('"worker started"')) {
-          child.stdout?.off('data', onData);
-          resolve();
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.once('exit', () => reject(new Error(exitedEarly ?? 'the worker process exited')));
-    });
+    workerProcesses.push(...started);
+    workerProcess = started[0]?.child ?? null;
     closeWorker = async () => {
-      closing = true;
-      process.off('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      // The worker's log is kept only when something went wrong.
-      if (!exitedEarly && child.exitCode === 0) await rm(logPath, { force: true });
+      await Promise.all(workerProcesses.map((worker) => worker.close()));
     };
   } else {
     const store = new AsyncLocalStorage<JobTiming>();
@@ -287,6 +341,7 @@ export async function startBenchPipeline(options: PipelineOptions): Promise<Benc
       if (!outcome.started) throw new Error(`scan ${outcome.scan.id} is already running`);
       const scanId = outcome.scan.id;
       let lastLog = started;
+      let during: Promise<void> | null = null;
       for (;;) {
         if (exitedEarly) throw new Error(exitedEarly);
         if (workerProcess?.pid) {
@@ -294,6 +349,10 @@ export async function startBenchPipeline(options: PipelineOptions): Promise<Benc
           if (memory) samples.push([Math.round(performance.now() - started), memory.rss]);
         }
         const scan = await prisma.scan.findUniqueOrThrow({ where: { id: scanId } });
+        if (runOptions.during && !during && scan.accountsDone >= runOptions.during.atAccounts) {
+          during = runOptions.during.run(scanId);
+          await during;
+        }
         if (scan.active !== true) {
           const peak = workerProcess?.pid ? ((await memoryOf(workerProcess.pid))?.peak ?? null) : null;
           const cpuAfter = workerProcess?.pid ? await cpuMsOf(workerProcess.pid) : null;
@@ -319,6 +378,8 @@ export async function startBenchPipeline(options: PipelineOptions): Promise<Benc
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     },
+    workers: workerProcesses,
+    prisma,
     async close() {
       await closeWorker();
       await scheduler.close();

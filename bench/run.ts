@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only scan,throttling,worker,api,cli]`: runs the benchmark
+ * `pnpm bench [--quick] [--only scan,throttling,worker,recovery,api,cli]`: runs the benchmark
  * sections one after another, prints one table (stdout) and writes it, with the machine and every
  * raw figure, to bench/results/<date>.json and bench/results/latest.json. Progress goes to stderr.
  * Not part of the test suite. See BENCHMARKS.md.
@@ -9,12 +9,13 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BenchPostgres, startBenchPostgres } from './postgres.ts';
+import { runRecoveryBenchmark } from './recovery.ts';
 import { runScanSpeedBenchmark, runThrottlingBenchmark } from './scan.ts';
 import { round } from './support.ts';
 import type { BenchOptions, BenchSection } from './types.ts';
 import { runWorkerBenchmark } from './worker.ts';
 
-const SECTIONS = ['scan', 'throttling', 'worker', 'api', 'cli'] as const;
+const SECTIONS = ['scan', 'throttling', 'worker', 'recovery', 'api', 'cli'] as const;
 type SectionId = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -52,7 +53,7 @@ const info = machine();
 const sections: BenchSection[] = [];
 const failures: { section: SectionId; error: string }[] = [];
 let postgres: BenchPostgres | null = null;
-const needsPostgres = wanted.has('worker');
+const needsPostgres = wanted.has('worker') || wanted.has('recovery');
 try {
   if (needsPostgres) postgres = await startBenchPostgres(log);
   const run = async (id: SectionId, body: () => Promise<BenchSection | BenchSection[] | null>) => {
@@ -76,6 +77,7 @@ try {
   await run('scan', () => runScanSpeedBenchmark(options));
   await run('throttling', () => runThrottlingBenchmark(options));
   await run('worker', () => runWorkerBenchmark(options, postgres as BenchPostgres));
+  await run('recovery', () => runRecoveryBenchmark(options, postgres as BenchPostgres));
   // Loaded on demand: the other sections need none of the API, autocannon and their start-up.
   await run('api', async () => (await import('./api.ts')).runApiBenchmark(options));
   await run('cli', async () => (await import('./cli.ts')).runCliStartupBenchmark(options));

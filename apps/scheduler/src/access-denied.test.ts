@@ -57,7 +57,7 @@ t.test(
     const pipeline = await startPipeline(t, {
       accounts: 6,
       seed: 4,
-      queue: { scanAccount: { expireInSeconds: 60 } },
+      queueOverrides: { scanAccount: { expireInSeconds: 60 } },
     });
     const { prisma, sim } = pipeline;
     const member = activeAccounts(pipeline).find(

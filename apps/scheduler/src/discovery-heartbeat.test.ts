@@ -14,7 +14,7 @@ t.test('a discovery longer than two heartbeat periods completes in its first att
     seed: 4,
     worker: false,
     knobs: { latency: { fixedMs: 3_000 } },
-    queue: { scanOrganization: { heartbeatSeconds: 10, expireInSeconds: 1800 } },
+    queueOverrides: { scanOrganization: { heartbeatSeconds: 10, expireInSeconds: 1800 } },
   });
   const startedAt = Date.now();
   const outcome = await pipeline.scheduler.triggerScan({ requestedBy: 'test' });

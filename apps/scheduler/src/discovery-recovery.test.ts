@@ -15,7 +15,7 @@ t.test(
       accounts: 6,
       seed: 3,
       // The queue's own heartbeat and expiry; only pg-boss's look and the retry delay are quickened.
-      queue: { scanOrganization: { expireInSeconds: 1800 } },
+      queueOverrides: { scanOrganization: { expireInSeconds: 1800 } },
     });
     const { prisma, boss } = pipeline;
     // Only the dead scheduler is consuming discovery jobs when the scan is triggered.

@@ -3,6 +3,9 @@
  * PostgreSQL database, pg-boss with fast timings, a scheduler and (optionally) an in-process
  * worker, all real. Each piece is torn down with the test.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import {
   type AccountModel,
   type GenerateOptions,
@@ -54,6 +57,8 @@ export interface Pipeline {
   /** AWS client settings pointing at the simulator. */
   clients: { endpoint: string; credentials: typeof BASE_CREDENTIALS; maxAttempts: number };
   boss: PgBoss;
+  /** The queue timings every process of the pipeline uses. */
+  queue: PipelineQueue;
   scheduler: RunningScheduler;
   worker: RunningService | null;
   /** Environment for a worker child process (tsx apps/worker/src/test-worker-process.ts). */
@@ -62,8 +67,21 @@ export interface Pipeline {
   startBoss(): Promise<PgBoss>;
 }
 
+/** Queue timings for a pipeline: pg-boss settings and the workers' polling interval. */
+export type PipelineQueue = QueueSettingsOverrides & { pollingIntervalSeconds?: number };
+
 export interface PipelineOptions extends Partial<Pick<GenerateOptions, 'accounts' | 'seed'>> {
   knobs?: Knobs;
+  /**
+   * The database [a fresh one from test/support/db.ts]: tests that restart PostgreSQL bring a
+   * database on a server of their own.
+   */
+  database?: { url: string; prisma: PrismaClient };
+  /**
+   * Queue timings of every process of the pipeline, worker processes included [FAST_QUEUE]; `{}`
+   * is production's (heart-beats, supervision and retry delays of 30 s, polling every 2 s).
+   */
+  queue?: PipelineQueue;
   /** Start an in-process worker [true]. */
   worker?: boolean;
   /** Register the cron [false]. */
@@ -72,8 +90,8 @@ export interface PipelineOptions extends Partial<Pick<GenerateOptions, 'accounts
   accountConcurrency?: number;
   /** The scheduler's stalled-scan threshold [1 hour]. */
   stalledAfterMs?: number;
-  /** Queue options over FAST_QUEUE's, queue by queue. */
-  queue?: QueueSettingsOverrides;
+  /** Queue options over those of `queue`, queue by queue. */
+  queueOverrides?: QueueSettingsOverrides;
 }
 
 export async function startPipeline(t: Teardown, options: PipelineOptions = {}): Promise<Pipeline> {
@@ -88,7 +106,14 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
   for (const account of model.accounts) account.auditRole = true;
   const sim = await startSimulator({ model, ...(options.knobs ? { knobs: options.knobs } : {}) });
   t.teardown(() => sim.stop());
-  const { url, prisma } = await testDatabase(t);
+  const { url, prisma } = options.database ?? (await testDatabase(t));
+  const base = options.queue ?? FAST_QUEUE;
+  const queue: PipelineQueue = { ...base };
+  for (const [name, settings] of Object.entries(options.queueOverrides ?? {}) as [
+    keyof QueueSettingsOverrides,
+    object,
+  ][])
+    Object.assign(queue, { [name]: { ...base[name], ...settings } });
   const env = {
     DATABASE_URL: url,
     ROOTAUDIT_EXTERNAL_ID: EXTERNAL_ID,
@@ -103,12 +128,6 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
   const logger = createLogger({ level: config.logLevel, name: 'pipeline-test', destination: 2 });
   const checks = [...catalog];
   const clients = { endpoint: sim.endpoint, credentials: BASE_CREDENTIALS, maxAttempts: 3 };
-  const queue: QueueSettingsOverrides = { ...FAST_QUEUE };
-  for (const [name, settings] of Object.entries(options.queue ?? {}) as [
-    keyof QueueSettingsOverrides,
-    object,
-  ][])
-    Object.assign(queue, { [name]: { ...FAST_QUEUE[name], ...settings } });
   const startBoss = async () => {
     const boss = await startQueue(url, logger, queue);
     t.teardown(() => stopQueue(boss, { timeoutMs: 5_000 }));
@@ -124,13 +143,13 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
     checks,
     schedule: options.schedule ?? false,
     ...(options.stalledAfterMs ? { stalledAfterMs: options.stalledAfterMs } : {}),
-    pollingIntervalSeconds: FAST_QUEUE.pollingIntervalSeconds,
+    ...(queue.pollingIntervalSeconds ? { pollingIntervalSeconds: queue.pollingIntervalSeconds } : {}),
   });
   t.teardown(() => scheduler.close());
   const worker =
     options.worker === false
       ? null
-      : await startPipelineWorker(t, { config, logger, prisma, boss, clients, checks });
+      : await startPipelineWorker(t, { config, logger, prisma, boss, clients, checks, queue });
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...env,
@@ -141,14 +160,31 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
     LOG_LEVEL: 'info',
     ROOTAUDIT_TEST_QUEUE: JSON.stringify(queue),
   };
-  return { sim, prisma, url, config, logger, checks, clients, boss, scheduler, worker, childEnv, startBoss };
+  return {
+    sim,
+    prisma,
+    url,
+    config,
+    logger,
+    checks,
+    clients,
+    boss,
+    queue,
+    scheduler,
+    worker,
+    childEnv,
+    startBoss,
+  };
 }
 
 /** Starts an in-process worker on the pipeline's database, queue and simulator, stopped with the test. */
 export async function startPipelineWorker(
   t: Teardown,
-  pipeline: Pick<Pipeline, 'config' | 'logger' | 'prisma' | 'boss' | 'clients' | 'checks'>,
+  pipeline: Pick<Pipeline, 'config' | 'logger' | 'prisma' | 'boss' | 'clients' | 'checks'> & {
+    queue?: PipelineQueue;
+  },
 ): Promise<RunningService> {
+  const polling = (pipeline.queue ?? FAST_QUEUE).pollingIntervalSeconds;
   const worker = await startWorker({
     config: pipeline.config,
     logger: pipeline.logger,
@@ -156,10 +192,59 @@ export async function startPipelineWorker(
     boss: pipeline.boss,
     clients: pipeline.clients,
     checks: pipeline.checks,
-    pollingIntervalSeconds: FAST_QUEUE.pollingIntervalSeconds,
+    ...(polling ? { pollingIntervalSeconds: polling } : {}),
   });
   t.teardown(() => worker.close());
   return worker;
+}
+
+const workerEntry = fileURLToPath(new URL('../../worker/src/test-worker-process.ts', import.meta.url));
+
+/** A worker process of the pipeline (apps/worker/src/test-worker-process.ts), killed with the test. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Its stdout and stderr (pino JSON lines), as they came. */
+  output: string[];
+  exited: Promise<[number | null, NodeJS.Signals | null]>;
+  /** Neither exited nor killed. */
+  alive(): boolean;
+}
+
+/**
+ * Starts a worker process on the pipeline's database, queue timings and simulator (`env` adds to
+ * or replaces the pipeline's childEnv); it is SIGKILLed at the end of the test if still running.
+ */
+export function spawnWorkerProcess(
+  t: Teardown,
+  pipeline: Pick<Pipeline, 'childEnv'>,
+  env: NodeJS.ProcessEnv = {},
+): WorkerProcess {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=rootaudit-source', '--import', import.meta.resolve('tsx'), workerEntry],
+    {
+      env: {
+        ...pipeline.childEnv,
+        // Without tap's loaders and coverage hooks: they slow each child's start-up.
+        NODE_OPTIONS: '',
+        NODE_V8_COVERAGE: '',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  t.teardown(async () => {
+    if (alive()) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  return { child, output, exited, alive };
 }
 
 /** Polls until the scan has ended (or the time is up) and returns it. */
@@ -205,6 +290,57 @@ export function expectedMfa(account: AccountModel) {
 export async function resultsOf(prisma: PrismaClient, scanId: string, checkId: string) {
   const rows = await prisma.checkResult.findMany({ where: { scanId, checkId } });
   return new Map(rows.map((row) => [row.accountId, row.status]));
+}
+
+interface Asserts {
+  equal(found: unknown, wanted: unknown, message: string): unknown;
+  same(found: unknown, wanted: unknown, message: string): unknown;
+  ok(value: unknown, message: string): unknown;
+}
+
+/**
+ * Waits for the scan's end, then: it ended `scanStatus` [SUCCEEDED], every active account has
+ * exactly one AccountScan (SUCCEEDED unless `anyStatus`) and results, and nothing was counted twice
+ * (the scan's account and result counters match its rows). Returns the AccountScans.
+ */
+export async function assertRecordedOnce(
+  t: Asserts,
+  pipeline: Pipeline,
+  scanId: string,
+  options: { timeoutMs?: number; anyStatus?: boolean; scanStatus?: Scan['status'] } = {},
+) {
+  const scan = await waitForScan(pipeline.prisma, scanId, options.timeoutMs ?? 30_000);
+  const active = activeAccounts(pipeline).map((account) => account.id);
+  const status = options.scanStatus ?? 'SUCCEEDED';
+  t.equal(scan.status, status, scan.failureReason ?? `the scan ended ${status}`);
+  const rows = await pipeline.prisma.accountScan.findMany({ where: { scanId, status: { not: 'SKIPPED' } } });
+  t.same(rows.map((row) => row.accountId).sort(), [...active].sort(), 'one AccountScan per active account');
+  if (!options.anyStatus) {
+    const failed = rows.filter((row) => row.status !== 'SUCCEEDED');
+    t.same(
+      failed.map((row) => `${row.accountId} ${row.status}: ${row.error ?? ''}`),
+      [],
+      'every account succeeded',
+    );
+  }
+  t.equal(scan.accountsDone, active.length, 'each account counted once');
+  const perCheck = await pipeline.prisma.checkResult.groupBy({
+    by: ['accountId', 'checkId', 'resource'],
+    where: { scanId },
+    _count: { _all: true },
+  });
+  t.ok(
+    perCheck.every((group) => group._count._all === 1),
+    'no result recorded twice',
+  );
+  t.equal(new Set(perCheck.map((group) => group.accountId)).size, active.length, 'results for every account');
+  const results = await pipeline.prisma.checkResult.count({ where: { scanId } });
+  t.equal(
+    scan.resultsPass + scan.resultsFail + scan.resultsError + scan.resultsNotApplicable,
+    results,
+    'each result counted once',
+  );
+  return rows;
 }
 
 /** The instant lies within the scan (findings carry the time their account was recorded). */

@@ -2,25 +2,10 @@
  * A worker process killed mid-scan loses nothing: its jobs expire, pg-boss retries them, another
  * worker process finishes the scan, and no account is missing or recorded twice.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { startPipeline, waitForScan } from './testing.ts';
+import { spawnWorkerProcess, startPipeline, waitForScan } from './testing.ts';
 
-const workerEntry = fileURLToPath(new URL('../../worker/src/test-worker-process.ts', import.meta.url));
-const tsx = import.meta.resolve('tsx');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function spawnWorker(env: NodeJS.ProcessEnv, output: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', tsx, workerEntry], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  return child;
-}
 
 t.test(
   'kill a worker process mid-scan, start another: the scan completes, nothing missing or doubled',
@@ -34,39 +19,29 @@ t.test(
       knobs: { latency: { fixedMs: 25 } },
     });
     const { prisma } = pipeline;
-    const output: string[] = [];
     const outcome = await pipeline.scheduler.triggerScan({ requestedBy: 'test' });
     const scanId = outcome.scan.id;
 
-    const first = spawnWorker(pipeline.childEnv, output);
-    t.teardown(() => {
-      if (first.exitCode === null) first.kill('SIGKILL');
-    });
+    const first = spawnWorkerProcess(t, pipeline);
     const deadline = Date.now() + 30_000;
     let done = 0;
     while (done < 8) {
-      if (Date.now() > deadline || first.exitCode !== null) {
-        t.comment(output.join(''));
+      if (Date.now() > deadline || !first.alive()) {
+        t.comment(first.output.join(''));
         throw new Error(`the first worker recorded ${done} accounts before the deadline or its exit`);
       }
       await sleep(100);
       done = (await prisma.scan.findUniqueOrThrow({ where: { id: scanId } })).accountsDone;
     }
-    first.kill('SIGKILL');
-    await once(first, 'exit');
+    first.child.kill('SIGKILL');
+    await first.exited;
     const running = await prisma.accountScan.count({ where: { scanId, status: 'RUNNING' } });
     t.comment(`killed the first worker with ${done} accounts recorded and ${running} in flight`);
     t.ok(running > 0, 'the killed worker had accounts in flight');
 
-    const second = spawnWorker(pipeline.childEnv, output);
-    t.teardown(async () => {
-      if (second.exitCode === null) {
-        second.kill('SIGTERM');
-        await once(second, 'exit');
-      }
-    });
+    const second = spawnWorkerProcess(t, pipeline);
     const scan = await waitForScan(prisma, scanId, 50_000).catch((error: unknown) => {
-      t.comment(output.join('').slice(-5000));
+      t.comment([...first.output, ...second.output].join('').slice(-5000));
       throw error;
     });
 

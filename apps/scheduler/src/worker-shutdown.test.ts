@@ -3,23 +3,20 @@
  * finish within its grace period, hands back those that do not (failed in pg-boss, so retried),
  * and exits 0. Another worker then completes the scan with each account recorded exactly once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import type { PrismaClient } from '@rootaudit/db';
 import { accountJobId, QUEUES } from '@rootaudit/queue';
 import t, { type Test } from 'tap';
-import { activeAccounts, FAST_QUEUE, type Pipeline, startPipeline, waitForScan } from './testing.ts';
+import {
+  activeAccounts,
+  assertRecordedOnce,
+  FAST_QUEUE,
+  type Pipeline,
+  spawnWorkerProcess,
+  startPipeline,
+  type WorkerProcess,
+} from './testing.ts';
 
-const workerEntry = fileURLToPath(new URL('../../worker/src/test-worker-process.ts', import.meta.url));
-const tsx = import.meta.resolve('tsx');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<[number | null, NodeJS.Signals | null]>;
-}
 
 function spawnWorker(
   t: Test,
@@ -27,28 +24,10 @@ function spawnWorker(
   shutdownGraceMs: number,
   env: NodeJS.ProcessEnv = {},
 ): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', tsx, workerEntry], {
-    env: {
-      ...pipeline.childEnv,
-      ...env,
-      // Without tap's loaders and coverage hooks: they slow each child's start-up.
-      NODE_OPTIONS: '',
-      NODE_V8_COVERAGE: '',
-      ROOTAUDIT_TEST_QUEUE: JSON.stringify({ ...FAST_QUEUE, shutdownGraceMs }),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return spawnWorkerProcess(t, pipeline, {
+    ROOTAUDIT_TEST_QUEUE: JSON.stringify({ ...FAST_QUEUE, shutdownGraceMs }),
+    ...env,
   });
-  const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  return { child, output, exited };
 }
 
 /** Waits until `count` accounts of the scan are RUNNING (in a worker's hands). */
@@ -75,32 +54,6 @@ async function stopWithSigterm(t: Test, worker: WorkerProcess): Promise<number> 
   t.equal(code, 0, worker.output.join('').slice(-3000));
   t.equal(signal, null);
   return took;
-}
-
-/** The scan ended SUCCEEDED with one AccountScan and one result per check for every active account. */
-async function assertRecordedOnce(t: Test, pipeline: Pipeline, scanId: string) {
-  const scan = await waitForScan(pipeline.prisma, scanId, 30_000);
-  const active = activeAccounts(pipeline).map((account) => account.id);
-  t.equal(scan.status, 'SUCCEEDED', scan.failureReason ?? '');
-  const rows = await pipeline.prisma.accountScan.findMany({ where: { scanId, status: { not: 'SKIPPED' } } });
-  t.same(rows.map((row) => row.accountId).sort(), [...active].sort(), 'one AccountScan per active account');
-  t.ok(
-    rows.every((row) => row.status === 'SUCCEEDED'),
-    'every account succeeded',
-  );
-  const perCheck = await pipeline.prisma.checkResult.groupBy({
-    by: ['accountId', 'checkId', 'resource'],
-    where: { scanId },
-    _count: { _all: true },
-  });
-  t.ok(
-    perCheck.every((group) => group._count._all === 1),
-    'no result recorded twice',
-  );
-  t.equal(new Set(perCheck.map((group) => group.accountId)).size, active.length, 'results for every account');
-  const results = await pipeline.prisma.checkResult.count({ where: { scanId } });
-  t.equal(scan.resultsPass + scan.resultsFail + scan.resultsError + scan.resultsNotApplicable, results);
-  return rows;
 }
 
 t.test('SIGTERM: the account in hand finishes within the grace period, no new job is taken', async (t) => {

@@ -155,6 +155,8 @@ async function countAccountScans(tx: Prisma.TransactionClient, scanId: string) {
 /**
  * A worker starts on an account: RUNNING, attempts + 1. Returns false when the account no longer
  * needs scanning (already recorded, or the scan ended): the job is then acknowledged and dropped.
+ * A recorded account is counted first, if the attempt that recorded it died (or lost the database)
+ * between its commit and its counting: otherwise its scan would never see every account done.
  */
 export async function markAccountScanRunning(
   prisma: PrismaClient,
@@ -165,7 +167,10 @@ export async function markAccountScanRunning(
     where: { scanId: input.scanId, accountId: input.accountId, status: { in: [...OPEN] } },
     data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt: now },
   });
-  if (count === 0) return false;
+  if (count === 0) {
+    await countAccountScan(prisma, { scanId: input.scanId, accountId: input.accountId, now });
+    return false;
+  }
   // Progress for the stalled-scan watchdog (minutes), written at most every few seconds: every
   // worker slot starting an account would otherwise queue on the scan row's lock. A row whose
   // progress is recent does not match and is neither locked nor waited for. A statement of its

@@ -531,6 +531,41 @@ t.test('an account whose counting was lost after its commit is counted by the re
   t.same([Number(iam.calls), Number(iam.errors)], [3, 1]);
 });
 
+t.test('an account whose counting was lost is counted when its re-delivery finds it recorded', async (t) => {
+  const prisma = await seeded(t);
+  const scan = await createScan(prisma, { trigger: 'MANUAL', accounts: standardOrganization().accounts });
+  for (const accountId of [MANAGEMENT, MEMBER, OTHER]) {
+    await markAccountScanRunning(prisma, { scanId: scan.id, accountId });
+    await recordAccountResults(prisma, {
+      scanId: scan.id,
+      accountId,
+      results: [result('root-mfa-enabled', 'FAIL', rootArn(accountId))],
+      durationMs: 1,
+    });
+  }
+  // The process that recorded MEMBER died (or lost the database) between its commit and its counting.
+  await prisma.accountScan.updateMany({
+    where: { scanId: scan.id, accountId: MEMBER },
+    data: { countedAt: null },
+  });
+  await prisma.scan.update({ where: { id: scan.id }, data: { accountsDone: 2, resultsFail: 2 } });
+  t.equal(await completeScanIfDone(prisma, scan.id), null, 'the scan waits for MEMBER to be counted');
+
+  // The job's retry: the worker asks to start the account, finds it recorded, drops the job.
+  t.equal(await markAccountScanRunning(prisma, { scanId: scan.id, accountId: MEMBER }), false);
+  t.match(await prisma.scan.findUniqueOrThrow({ where: { id: scan.id } }), {
+    accountsDone: 3,
+    resultsFail: 3,
+  });
+  t.equal(await markAccountScanRunning(prisma, { scanId: scan.id, accountId: MEMBER }), false);
+  t.match(
+    await prisma.scan.findUniqueOrThrow({ where: { id: scan.id } }),
+    { accountsDone: 3 },
+    'counted once, however many re-deliveries',
+  );
+  t.match(await completeScanIfDone(prisma, scan.id), { status: 'SUCCEEDED', accountsDone: 3 });
+});
+
 t.test('SUCCEEDED, PARTIAL and FAILED with counts and finishedAt', async (t) => {
   const prisma = await seeded(t);
   const accounts = standardOrganization().accounts;
