@@ -19,6 +19,10 @@ export interface MatchedCode {
 
 const endsWithCode = (node: ts.Node) => /\.code$/.test(node.getText());
 
+// Node's system error codes (ECONNREFUSED, ETIMEDOUT…) are compared with `.code` too, for a
+// connection that failed before any AWS answer: no service model declares them, nor should it.
+const isNodeSystemCode = (code: string) => /^E[A-Z0-9_]+$/.test(code);
+
 export function matchedCodesInSource(file: string, text: string): MatchedCode[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const commands = new Map<string, string>();
@@ -98,7 +102,9 @@ export function matchedCodesInSource(file: string, text: string): MatchedCode[] 
       actions = constructed(ancestor);
     }
     const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
-    return codes.map((code) => ({ code, actions, where: `${file}:${line}` }));
+    return codes
+      .filter((code) => !isNodeSystemCode(code))
+      .map((code) => ({ code, actions, where: `${file}:${line}` }));
   });
 }
 
