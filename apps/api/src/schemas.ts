@@ -218,6 +218,11 @@ export function emptyStatusCounts(): StatusCounts {
   return { PASS: 0, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0 };
 }
 
+/** Adds `from`'s count of each status to `into`'s. */
+export function addStatusCounts(into: StatusCounts, from: StatusCounts): void {
+  for (const status of Object.keys(into) as (keyof StatusCounts)[]) into[status] += from[status];
+}
+
 export const severityCounts = z.object({
   critical: z.number().int(),
   high: z.number().int(),

@@ -209,7 +209,7 @@ t.test(
   },
 );
 
-t.test('format=csv: one row per control, cells a spreadsheet will not run', async (t) => {
+t.test('format=csv: one row per control', async (t) => {
   // The findings are those the two scans and the suppression of the test above left.
   const { prisma } = await setUp;
   const api = await serveTestApi(t, { prisma });

@@ -11,14 +11,14 @@ import {
   getFramework,
   latestVersion,
 } from '@rootaudit/checks';
-import { csvRow } from '@rootaudit/csv';
+import { toCsv } from '@rootaudit/csv';
 import type { PrismaClient } from '@rootaudit/db';
 import { type CheckFindingCounts, countFindingsByCheck, emptyFindingCounts } from '@rootaudit/store';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, errorBody } from '../errors.ts';
-import { CHECK_STATUSES, passRate, statusCounts } from '../schemas.ts';
+import { addStatusCounts, CHECK_STATUSES, passRate, statusCounts } from '../schemas.ts';
 
 const frameworkItem = z
   .object({
@@ -57,7 +57,7 @@ const complianceReport = z
 
 type ComplianceReport = z.output<typeof complianceReport>;
 
-export const COMPLIANCE_CSV_COLUMNS = [
+const COMPLIANCE_CSV_COLUMNS = [
   'framework',
   'version',
   'control',
@@ -78,7 +78,7 @@ function toFrameworkItem(framework: Framework): z.output<typeof frameworkItem> {
 }
 
 function withRate({ counts, muted }: CheckFindingCounts) {
-  return { counts: { ...counts }, muted, passRate: passRate(counts) };
+  return { counts, muted, passRate: passRate(counts) };
 }
 
 function toReport(
@@ -92,7 +92,7 @@ function toReport(
       const total = emptyFindingCounts();
       const checks = control.checks.map((checkId) => {
         const found = byCheck.get(checkId) ?? emptyFindingCounts();
-        for (const status of CHECK_STATUSES) total.counts[status] += found.counts[status];
+        addStatusCounts(total.counts, found.counts);
         total.muted += found.muted;
         return { id: checkId, title: getCheck(checkId)?.metadata.title ?? checkId, ...withRate(found) };
       });
@@ -101,23 +101,21 @@ function toReport(
   };
 }
 
-function toCsv(report: ComplianceReport): string {
+function reportCsv(report: ComplianceReport): string {
   const { id, version } = report.framework;
-  return [
-    csvRow(COMPLIANCE_CSV_COLUMNS),
-    ...report.controls.map((control) =>
-      csvRow([
-        id,
-        version,
-        control.id,
-        control.title,
-        control.checks.map((check) => check.id).join(' '),
-        ...CHECK_STATUSES.map((status) => control.counts[status]),
-        control.muted,
-        control.passRate,
-      ]),
-    ),
-  ].join('');
+  return toCsv(
+    COMPLIANCE_CSV_COLUMNS,
+    report.controls.map((control) => [
+      id,
+      version,
+      control.id,
+      control.title,
+      control.checks.map((check) => check.id).join(' '),
+      ...CHECK_STATUSES.map((status) => control.counts[status]),
+      control.muted,
+      control.passRate,
+    ]),
+  );
 }
 
 const frameworkId = z
@@ -210,7 +208,7 @@ export async function complianceRoutes(
           'content-disposition',
           `attachment; filename="rootaudit-compliance-${framework.id}-${version.version}.csv"`,
         )
-        .send(toCsv(report));
+        .send(reportCsv(report));
     },
   );
 }

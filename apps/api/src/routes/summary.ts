@@ -9,6 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBody } from '../errors.ts';
 import {
+  addStatusCounts,
   emptyStatusCounts,
   integerQuery,
   iso,
@@ -111,9 +112,7 @@ export async function summaryRoutes(
       const ouNames = new Map(byOuRows.map((row) => [row.ouId, row.ouName]));
       const byOu = tally(byOuRows.map((row) => ({ key: row.ouId, status: row.status, count: row.count })));
       const totals = emptyStatusCounts();
-      for (const counts of byCheck.values()) {
-        for (const status of Object.keys(totals) as Status[]) totals[status] += counts[status];
-      }
+      for (const counts of byCheck.values()) addStatusCounts(totals, counts);
 
       // Results of findings muted now are left out of past scans too, so the trend and the
       // totals measure the same population.
