@@ -5,17 +5,10 @@
  * (migrating it first, as the service would).
  */
 import type { Config } from '@rootaudit/config';
-import { type Database, openDatabase } from '@rootaudit/db';
+import type { Database } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
-import { unreachableDatabase } from '@rootaudit/service';
+import { openConfiguredDatabase } from '@rootaudit/service/database';
 
 export async function openCommandDatabase(config: Config, logger: Logger): Promise<Database> {
-  return openDatabase({
-    databaseUrl: config.databaseUrl ?? undefined,
-    dataDir: config.dataDir,
-    logger: (message) => logger.info(message),
-    connectToRunning: true,
-  }).catch((error: unknown) => {
-    throw unreachableDatabase(error, config.databaseUrl) ?? error;
-  });
+  return openConfiguredDatabase(config, (message) => logger.info(message), { connectToRunning: true });
 }

@@ -1,2 +1,3 @@
+export * from './database.ts';
 export * from './lifecycle.ts';
 export * from './run-roles.ts';

@@ -5,9 +5,10 @@
  * order of start.
  */
 import { type Config, loadConfigOrExit } from '@rootaudit/config';
-import { type Database, openDatabase, redactDatabaseUrl } from '@rootaudit/db';
+import { type Database, redactDatabaseUrl } from '@rootaudit/db';
 import { createLogger, type Logger } from '@rootaudit/log';
 import { type PgBoss, startQueue, stopQueue } from '@rootaudit/queue';
+import { openConfiguredDatabase } from './database.ts';
 import { type RunningService, runUntilSignal, StartupError } from './lifecycle.ts';
 
 /** What a role needs to start: shared by every role of one process. */
@@ -49,43 +50,8 @@ export interface RunRolesOptions {
  */
 const QUEUE_STOP_TIMEOUT_MS = 5_000;
 
-/** Network errors that mean no PostgreSQL answers at the address (the driver's or the engine's). */
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-
-/**
- * The one line to say when DATABASE_URL's server cannot be reached (host and port, never the
- * password), or null for any other failure. The schema engine reports it as "Can't reach database
- * server" from inside WebAssembly, whose stack trace helps nobody.
- */
-export function unreachableDatabase(error: unknown, databaseUrl: string | null): StartupError | null {
-  if (!databaseUrl) return null;
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  const text = typeof message === 'string' ? message : '';
-  const unreachable =
-    (typeof code === 'string' && UNREACHABLE_CODES.has(code)) || /Can't reach database server/.test(text);
-  if (!unreachable) return null;
-  let address = 'the server';
-  try {
-    const url = new URL(databaseUrl);
-    address = `${url.hostname}:${url.port || '5432'}`;
-  } catch {
-    // DATABASE_URL was validated at start-up; keep the generic words
-  }
-  const cause = typeof code === 'string' && code ? code : 'no answer';
-  return new StartupError(
-    `the database at ${address} (DATABASE_URL) is unreachable (${cause}): check that PostgreSQL runs there and accepts connections from this host`,
-  );
-}
-
 /** The one line to say when the HTTP role cannot listen, or null for any other failure. */
-export function listenFailure(error: unknown, config: Pick<Config, 'host' | 'port'>): StartupError | null {
+function listenFailure(error: unknown, config: Pick<Config, 'host' | 'port'>): StartupError | null {
   const code = (error as { code?: unknown } | null)?.code;
   const why: Record<string, string> = {
     EADDRINUSE: 'another process listens there; stop it or set PORT to a free port',
@@ -116,13 +82,9 @@ export async function runRoles(name: string, roles: Role[], options: RunRolesOpt
   const config = options.config ?? loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name });
   await runUntilSignal(logger, async (started) => {
-    const database = await openDatabase({
-      databaseUrl: config.databaseUrl ?? undefined,
-      dataDir: config.dataDir,
-      logger: (message) => logger.info({ component: 'database' }, message),
-    }).catch((error: unknown) => {
-      throw unreachableDatabase(error, config.databaseUrl) ?? error;
-    });
+    const database = await openConfiguredDatabase(config, (message) =>
+      logger.info({ component: 'database' }, message),
+    );
     started.push({ name: 'database', close: () => database.close() });
     logger.info({ database: redactDatabaseUrl(database.url), embedded: database.embedded }, 'database ready');
 

@@ -1,5 +1,9 @@
 // `rootaudit start` refusing to start: each failure one line, and nothing left running.
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '@rootaudit/db';
 import { QUEUE_SCHEMA } from '@rootaudit/queue';
 import t from 'tap';
 import { startEnvironment as environment, runRootaudit } from '../../../../test/support/cli.ts';
@@ -48,4 +52,25 @@ t.test('an unreachable database: one line with its host and port, no password, n
   t.match(line.msg, /the database at 127\.0\.0\.1:1 \(DATABASE_URL\) is unreachable/);
   t.equal(line.err, undefined, 'no error object, so no stack');
   t.notMatch(outcome.stdout + outcome.stderr, /s3cret-pw|wasm|\n\s+at /);
+});
+
+t.test('an embedded PostgreSQL that cannot start: its one line, no stack', async (t) => {
+  const parent = await mkdtemp(join(tmpdir(), 'rootaudit-start-failures-'));
+  await chmod(parent, 0o755);
+  t.teardown(() => rm(parent, { recursive: true, force: true }));
+  const dataDir = join(parent, 'postgres');
+  const server = await startEmbeddedPostgres({ dataDir, logger: () => {} });
+  await server.stop();
+  await rm(join(parent, 'postgres.password'));
+
+  const { DATABASE_URL: _, ...env } = environment('');
+  const outcome = await runRootaudit(['start'], { ...env, ROOTAUDIT_DATA_DIR: parent, PORT: '0' });
+  t.equal(outcome.code, 1);
+  const lines = outcome.stdout.trim().split('\n');
+  const fatal = lines
+    .map((line) => JSON.parse(line) as { level?: number; msg?: string; err?: unknown })
+    .at(-1);
+  t.match(fatal?.msg, /^start-up failed: the embedded PostgreSQL in .* has no saved password/);
+  t.equal(fatal?.err, undefined, 'no error object, so no stack');
+  t.notMatch(outcome.stdout + outcome.stderr, /\n\s+at /);
 });
