@@ -1,6 +1,7 @@
 /**
  * Recovery after a worker kill (issue 16). Three real worker processes (`apps/worker/src/main.ts`,
- * production's queue timings: heart-beats, supervision and first retry delays of 30 s, polling 2 s)
+ * production's queue timings: heart-beats and supervision of 30 s, a first account retry after 15 s,
+ * polling 2 s)
  * scan the organization twice, each time in a fresh database, with AWS at 50 ms a call:
  *
  * - baseline: nothing fails;

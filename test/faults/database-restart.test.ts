@@ -10,17 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrismaClient, type EmbeddedPostgresServer, startEmbeddedPostgres } from '@rootaudit/db';
 import t from 'tap';
-import { assertRecordedOnce, FAST_QUEUE } from '../../apps/scheduler/src/testing.ts';
+import { FAST_QUEUE } from '../../apps/scheduler/src/testing.ts';
 import { createTestDatabase } from '../../packages/db/src/test-databases.ts';
 import {
   accountsDone,
+  assertFaultScanRecordedOnce,
   logged,
   ORGANIZATION_ACCOUNTS,
   scanUntil,
   sleep,
   startFaultPipeline,
-  tail,
-  unfinishedAccounts,
 } from './support.ts';
 
 /**
@@ -84,13 +83,7 @@ t.test('PostgreSQL restarted mid-scan: every process lives on and the scan compl
       await sleep(250);
     }
   }
-  await assertRecordedOnce(t, fault.pipeline, scanId, { timeoutMs: 6 * 60_000 }).catch(
-    async (error: unknown) => {
-      for (const worker of fault.workers) t.comment(`${worker.name}:\n${tail(worker)}`);
-      t.comment(`waiting for:\n${await unfinishedAccounts(prisma, scanId)}`);
-      throw error;
-    },
-  );
+  await assertFaultScanRecordedOnce(t, fault, scanId);
   for (const worker of fault.workers) {
     t.ok(worker.alive(), `${worker.name} still runs`);
     const after = logged(worker, 'account scanned').filter(

@@ -4,13 +4,13 @@
  * the pipeline of apps/scheduler/src/testing.ts. Each worker process names itself to PostgreSQL
  * (`application_name`), so a test can see what its sessions hold.
  */
-import { once } from 'node:events';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Simulator } from '@rootaudit/aws-sim';
 import type { PrismaClient } from '@rootaudit/db';
 import { accountJobId, QUEUE_SCHEMA } from '@rootaudit/queue';
+import type { Test } from 'tap';
 import {
   activeAccounts,
+  assertRecordedOnce,
   type Pipeline,
   type PipelineOptions,
   spawnWorkerProcess,
@@ -28,7 +28,7 @@ export const ACCOUNT_CONCURRENCY = 8;
  * worker always has accounts in hand when a fault strikes.
  */
 export const LATENCY = { fixedMs: 5, jitterMs: 5 };
-/** Production's queue timings: heart-beats, supervision and retry delays of 30 s, polling 2 s. */
+/** Production's queue timings: heart-beats and supervision of 30 s, account retries after 15 s, polling 2 s. */
 export const PRODUCTION_QUEUE = {};
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -157,63 +157,6 @@ export async function inTransaction(prisma: PrismaClient, worker: FaultWorker): 
 }
 
 /**
- * A TCP relay in front of the simulator, on a port of its own, that a test takes down (the
- * listener closed and every open connection reset: clients see refused and reset connections)
- * and brings back on the same port.
- */
-export interface AwsEndpointRelay {
-  endpoint: string;
-  down(): Promise<void>;
-  up(): Promise<void>;
-  close(): Promise<void>;
-}
-
-export async function startAwsEndpointRelay(targetPort: number): Promise<AwsEndpointRelay> {
-  const sockets = new Set<Socket>();
-  const relay = (client: Socket) => {
-    const upstream = connect(targetPort, '127.0.0.1');
-    sockets.add(client);
-    sockets.add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', drop);
-    upstream.on('error', drop);
-    client.on('close', drop);
-    upstream.on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  };
-  let server: Server = createServer(relay);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const down = async () => {
-    const closed = once(server, 'close');
-    server.close();
-    for (const socket of sockets) socket.resetAndDestroy();
-    sockets.clear();
-    await closed;
-  };
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    down,
-    async up() {
-      server = createServer(relay);
-      server.listen(port, '127.0.0.1');
-      await once(server, 'listening');
-    },
-    async close() {
-      if (server.listening) await down();
-    },
-  };
-}
-
-/**
  * What an unfinished scan is waiting for: its accounts not yet recorded, with their AccountScan
  * and pg-boss job, for a failure's message.
  */
@@ -256,4 +199,25 @@ export async function freezeInsideTransaction(
     worker.child.kill('SIGCONT');
     await sleep(20 + Math.random() * 200);
   }
+}
+
+/**
+ * assertRecordedOnce for a fault case (up to 6 minutes), with, when it fails, the workers' last
+ * lines and what the scan still waits for. `context` heads that list (when the fault struck).
+ */
+export async function assertFaultScanRecordedOnce(
+  t: Test,
+  fault: FaultPipeline,
+  scanId: string,
+  options: Parameters<typeof assertRecordedOnce>[3] & { context?: string } = {},
+) {
+  const { context, ...recorded } = options;
+  return assertRecordedOnce(t, fault.pipeline, scanId, { timeoutMs: 6 * 60_000, ...recorded }).catch(
+    async (error: unknown) => {
+      for (const worker of fault.workers) t.comment(`${worker.name}:\n${tail(worker)}`);
+      const waiting = await unfinishedAccounts(fault.pipeline.prisma, scanId);
+      t.comment(`${context ? `${context}; ` : ''}waiting for:\n${waiting}`);
+      throw error;
+    },
+  );
 }

@@ -79,7 +79,7 @@ export interface PipelineOptions extends Partial<Pick<GenerateOptions, 'accounts
   database?: { url: string; prisma: PrismaClient };
   /**
    * Queue timings of every process of the pipeline, worker processes included [FAST_QUEUE]; `{}`
-   * is production's (heart-beats, supervision and retry delays of 30 s, polling every 2 s).
+   * is production's (heart-beats and supervision of 30 s, account retries after 15 s, polling every 2 s).
    */
   queue?: PipelineQueue;
   /** Start an in-process worker [true]. */
