@@ -13,7 +13,7 @@
  * (unreachable, timeouts, 5xx or throttling past the SDK's retries) fails its job, which pg-boss
  * retries with backoff; only its last attempt fails the scan, saying why.
  */
-import { AwsUnavailableError, ClientFactory, type ClientFactoryOptions, OutageWatch } from '@rootaudit/aws';
+import { ClientFactory, type ClientFactoryOptions, OutageWatch } from '@rootaudit/aws';
 import { type Check, checks as catalog } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
@@ -132,7 +132,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
       const outage = new OutageWatch(!lastAttempt);
       const evidence = await collectOrganizationEvidence({ checks, clients, outage });
       // Nothing is written: the retry discovers again, and the scan stays QUEUED meanwhile.
-      if (outage.stopCalls && outage.first) throw new AwsUnavailableError('the organization', outage.first);
+      outage.throwIfStopped('the organization');
       const organization = evidence.organization;
       if (!organization?.ok) {
         const cause = organization

@@ -50,7 +50,6 @@ import {
   completeScanIfDone,
   keepUnrecordedAwsCalls,
   markAccountScanRunning,
-  openAccountScanAwsCalls,
   recordAccountResults,
 } from '@rootaudit/store';
 import {
@@ -141,10 +140,17 @@ class ScanContexts {
     return entry;
   }
 
-  /** Reads the organization again on the next job (the last read failed, maybe transiently). */
-  retryOrganization(scanId: string, read: () => Promise<OrganizationRead>) {
+  /**
+   * Reads the organization again for the next jobs (the `failed` read failed, maybe transiently):
+   * once, however many jobs were waiting on the failed read.
+   */
+  retryOrganization(
+    scanId: string,
+    failed: Promise<OrganizationRead>,
+    read: () => Promise<OrganizationRead>,
+  ) {
     const entry = this.#entries.get(scanId);
-    if (entry) entry.organization = read();
+    if (entry?.organization === failed) entry.organization = read();
   }
 
   forget(scanId: string) {
@@ -213,14 +219,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       log.info({ scanId, accountId }, 'account job dropped: the scan has ended');
       return;
     }
-    if (!(await markAccountScanRunning(prisma, { scanId, accountId }))) {
+    const started = await markAccountScanRunning(prisma, { scanId, accountId });
+    if (!started) {
       log.info({ scanId, accountId }, 'account job dropped: already recorded');
       // The attempt that recorded it may have stopped before ending the scan.
       await finishIfDone(scanId);
       return;
     }
     // Earlier attempts that met AWS unavailable recorded nothing; their calls are counted here.
-    awsCalls.add(await openAccountScanAwsCalls(prisma, { scanId, accountId }));
+    awsCalls.add(started.awsCalls);
     try {
       await scanAndRecordOpenAccount(scan, job, lastAttempt, awsCalls);
     } catch (error) {
@@ -239,12 +246,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     const { scanId, accountId } = job;
     const account = await prisma.account.findUnique({ where: { id: accountId } });
     const context = contexts.get(scanId);
-    const organizationRead = await context.organization;
+    const reading = context.organization;
+    const organizationRead = await reading;
     const organizationEvidence = organizationRead.evidence;
     if (!organizationEvidence.organization?.ok || organizationRead.unavailable) {
       // The next job reads again; this one goes on with what failed (its checks say so), unless
       // AWS was unavailable and the job has attempts left.
-      contexts.retryOrganization(scanId, () => readOrganization(context.clients));
+      contexts.retryOrganization(scanId, reading, () => readOrganization(context.clients));
       if (organizationRead.unavailable && !lastAttempt)
         throw new AwsUnavailableError(accountId, organizationRead.unavailable);
     }

@@ -190,13 +190,7 @@ export class ClientFactory implements ClientProvider {
       auditRoleArn,
       client: (service, region) => this.#client(principal, service, region, owned),
       verifyAccess: async () => {
-        if (!session) return;
-        try {
-          await session.credentials();
-        } catch (error) {
-          options.outage?.note(error, 'sts:AssumeRole');
-          throw error;
-        }
+        if (session) await session.credentials();
       },
       limit,
       paceLookupEvents: (region, fn) => this.#pacer.run(`${accountId}:${region}`, fn),

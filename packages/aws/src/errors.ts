@@ -21,17 +21,21 @@ export class AwsCallError extends Error {
 export class AwsUnavailableError extends Error {
   override readonly name = 'AwsUnavailableError';
   constructor(
+    /** The account id, or `the organization` for the organization read. */
     readonly accountId: string,
     readonly collectionError: CollectionError,
   ) {
-    const { code, action, region, message } = collectionError;
-    const headline = `${code} on ${action}`;
-    // A failed AssumeRole's message already starts with its code and action.
-    const cause = message.startsWith(headline) ? message : `${headline}: ${message}`;
+    const { region } = collectionError;
     super(
-      `AWS unavailable while scanning ${accountId}${region ? ` (${region})` : ''}: ${cause}; the account is tried again`,
+      `AWS unavailable while scanning ${accountId}${region ? ` (${region})` : ''}: ${describeCollectionError(collectionError)}; the account is tried again`,
     );
   }
+}
+
+/** `<code> on <action>: <message>`, in one line (a failed AssumeRole's message already starts so). */
+export function describeCollectionError({ code, action, message }: CollectionError): string {
+  const headline = `${code} on ${action}`;
+  return message.startsWith(headline) ? message : `${headline}: ${message}`;
 }
 
 /**

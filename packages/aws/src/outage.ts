@@ -4,7 +4,7 @@
  * stops at the first such failure is retried, whole, later, and writes no partial result set.
  */
 import type { CollectionError } from '@rootaudit/checks';
-import { AwsCallError, isAwsUnavailable, toCollectionError } from './errors.ts';
+import { AwsCallError, AwsUnavailableError, isAwsUnavailable, toCollectionError } from './errors.ts';
 
 export type CallLimit = <T>(fn: () => Promise<T>) => Promise<T>;
 
@@ -28,6 +28,11 @@ export class OutageWatch {
     if (this.#first || !isAwsUnavailable(error)) return;
     this.#first =
       error instanceof AwsCallError ? error : new AwsCallError(toCollectionError(error, action), true);
+  }
+
+  /** Gives the attempt up once stopped: throws AwsUnavailableError naming `subject` and the first failure. */
+  throwIfStopped(subject: string): void {
+    if (this.stopCalls && this.#first) throw new AwsUnavailableError(subject, this.#first.collectionError);
   }
 
   /** `limit`, watched: every call through it is noted, and refused once stopped. */

@@ -137,7 +137,7 @@ export async function scanAccount(options: ScanAccountOptions): Promise<AccountS
         outage.note(error, 'sts:AssumeRole');
       }
     }
-    if (outage.stopCalls && outage.first) throw new AwsUnavailableError(accountId, outage.first);
+    outage.throwIfStopped(accountId);
 
     const cache = new EvidenceCache({
       account: { id: accountId, partition, isManagementAccount },
@@ -165,7 +165,7 @@ export async function scanAccount(options: ScanAccountOptions): Promise<AccountS
         .filter((key) => !isOrganizationEvidenceKey(key) || declared.has(key))
         .map((key) => cache.get(key)),
     );
-    if (outage.stopCalls && outage.first) throw new AwsUnavailableError(accountId, outage.first);
+    outage.throwIfStopped(accountId);
 
     const context: CheckContext = {
       accountId,

@@ -9,20 +9,14 @@ import {
   type ClientProvider,
   type CredentialReportPolling,
   organizationCollectors as defaultOrganizationCollectors,
+  describeCollectionError,
   type OrganizationCollectors,
   type OrganizationEvidenceKey,
   OutageWatch,
   type PacerClock,
   realClock,
 } from '@rootaudit/aws';
-import type {
-  Check,
-  CheckContext,
-  CollectionError,
-  EvidenceKey,
-  EvidenceMap,
-  Organization,
-} from '@rootaudit/checks';
+import type { Check, CheckContext, EvidenceKey, EvidenceMap, Organization } from '@rootaudit/checks';
 import pLimit from 'p-limit';
 import { evaluateCheck } from './evaluate.ts';
 import {
@@ -183,12 +177,6 @@ async function readOrganizationWithRetries(
 }
 
 /** `AccessDenied on organizations:DescribeOrganization: User … is not authorized …` */
-function describeFailure(error: CollectionError): string {
-  const headline = `${error.code} on ${error.action}`;
-  // A failed AssumeRole's message already starts with its code and action.
-  return error.message.startsWith(headline) ? error.message : `${headline}: ${error.message}`;
-}
-
 export async function scanOrganization(options: ScanOrganizationOptions): Promise<OrganizationScan> {
   const startedAt = new Date().toISOString();
   const { settings, clients } = options;
@@ -242,7 +230,7 @@ export async function scanOrganization(options: ScanOrganizationOptions): Promis
   if (!organization && accountScans.length === 0) {
     status = 'FAILED';
     const evidence = organizationEvidence.organization;
-    reason = `the organization could not be read: ${evidence && !evidence.ok ? describeFailure(evidence.error) : 'unknown error'}`;
+    reason = `the organization could not be read: ${evidence && !evidence.ok ? describeCollectionError(evidence.error) : 'unknown error'}`;
   } else if (failed.length > 0 || !organization) {
     status = 'PARTIAL';
     reason = organization

@@ -153,21 +153,23 @@ async function countAccountScans(tx: Prisma.TransactionClient, scanId: string) {
 }
 
 /**
- * A worker starts on an account: RUNNING, attempts + 1. Returns false when the account no longer
- * needs scanning (already recorded, or the scan ended): the job is then acknowledged and dropped.
+ * A worker starts on an account: RUNNING, attempts + 1. Returns the AWS calls earlier attempts left
+ * on it (see keepUnrecordedAwsCalls), or false when the account no longer needs scanning (already
+ * recorded, or the scan ended): the job is then acknowledged and dropped.
  * A recorded account is counted first, if the attempt that recorded it died (or lost the database)
  * between its commit and its counting: otherwise its scan would never see every account done.
  */
 export async function markAccountScanRunning(
   prisma: PrismaClient,
   input: { scanId: string; accountId: string; now?: Date },
-): Promise<boolean> {
+): Promise<false | { awsCalls: AwsCallCounts }> {
   const now = input.now ?? new Date();
-  const { count } = await prisma.accountScan.updateMany({
+  const [started] = await prisma.accountScan.updateManyAndReturn({
     where: { scanId: input.scanId, accountId: input.accountId, status: { in: [...OPEN] } },
     data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt: now },
+    select: { awsCalls: true },
   });
-  if (count === 0) {
+  if (!started) {
     await countAccountScan(prisma, { scanId: input.scanId, accountId: input.accountId, now });
     return false;
   }
@@ -186,7 +188,7 @@ export async function markAccountScanRunning(
     },
     data: { lastProgressAt: now },
   });
-  return true;
+  return { awsCalls: (started.awsCalls ?? {}) as AwsCallCounts };
 }
 
 /**
@@ -267,22 +269,11 @@ export async function recordAccountResults(
 }
 
 /**
- * The AWS calls of the attempts of an account that recorded nothing (AWS was unavailable, so the
- * job is tried again): kept on the open AccountScan, so the attempt that records the account adds
- * its own to them (awsCalls of recordAccountResults) and every call is counted once.
+ * The AWS calls of an attempt that recorded nothing (AWS was unavailable, so the job is tried
+ * again): kept on the open AccountScan, so the attempt that records the account adds its own to
+ * them (markAccountScanRunning returns them; awsCalls of recordAccountResults) and every call is
+ * counted once.
  */
-export async function openAccountScanAwsCalls(
-  prisma: PrismaClient,
-  input: { scanId: string; accountId: string },
-): Promise<AwsCallCounts> {
-  const row = await prisma.accountScan.findFirst({
-    where: { scanId: input.scanId, accountId: input.accountId, status: { in: [...OPEN] } },
-    select: { awsCalls: true },
-  });
-  return (row?.awsCalls ?? {}) as AwsCallCounts;
-}
-
-/** Keeps the calls of an attempt that recorded nothing (see openAccountScanAwsCalls). */
 export async function keepUnrecordedAwsCalls(
   prisma: PrismaClient,
   input: { scanId: string; accountId: string; awsCalls: AwsCallCounts },
