@@ -33,15 +33,15 @@ export interface Config {
   logLevel: (typeof logLevels)[number];
 }
 
-/** A setting that cannot be used: which variable, what it was, what is allowed. */
 /**
  * The shortest stall threshold the queue's recovery allows (@rootaudit/queue's account queue): an
  * account job runs up to 15 min (expireInSeconds) before pg-boss fails it, its monitor notices
- * within 30 s and the first retry waits up to 30 s; a dead worker's jobs come back sooner (30 s
+ * within 30 s and the first retry waits 15–30 s; a dead worker's jobs come back sooner (30 s
  * heartbeats). A shorter threshold would end scans that are still recovering.
  */
-export const MIN_SCAN_STALL_MINUTES = 16;
+const MIN_SCAN_STALL_MINUTES = 16;
 
+/** A setting that cannot be used: which variable, what it was, what is allowed. */
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -90,7 +90,7 @@ const integer = (min: number, max: number) =>
  * month that exist in some month named (it refuses 31 in February). What it would refuse must stop
  * start-up here, naming the variable, not fail later inside the scheduler.
  */
-export function isCronExpression(expression: string): boolean {
+function isCronExpression(expression: string): boolean {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) return false;
   const ranges: [number, number][] = [

@@ -19,13 +19,13 @@ export const EMBEDDED_DATABASE_NAME = 'rootaudit';
  *   so a wait of 30 s is behind a stuck holder: the statement fails and its job is retried, rather
  *   than every worker's connections piling up behind it.
  */
-export const SESSION_SETTINGS = {
+const SESSION_SETTINGS = {
   idle_in_transaction_session_timeout: '60s',
   lock_timeout: '30s',
 } as const;
 
 /** PostgreSQL's `options` startup parameter: SESSION_SETTINGS, then any the URL itself sets (they win). */
-export function sessionOptions(databaseUrl: string): string {
+function sessionOptions(databaseUrl: string): string {
   const ours = Object.entries(SESSION_SETTINGS).map(([name, value]) => `-c ${name}=${value}`);
   let theirs: string | null = null;
   try {

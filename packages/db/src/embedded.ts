@@ -518,13 +518,7 @@ export async function startEmbeddedPostgres(
     if (options.verbose || /\b(WARNING|ERROR|FATAL|PANIC)\b/.test(line)) log(`postgres: ${line}`);
   };
 
-  const running = await inspectPostmaster(dataDir, log).catch((error: unknown) => {
-    throw (error as NodeJS.ErrnoException).code === 'EACCES'
-      ? new EmbeddedPostgresError(
-          `cannot read ${dataDir}/postmaster.pid (EACCES): run rootaudit as the user that owns ${dataDir}`,
-        )
-      : error;
-  });
+  const running = await inspectPostmaster(dataDir, log);
   if (running) {
     if (!options.connectToRunning) {
       throw new EmbeddedPostgresError(

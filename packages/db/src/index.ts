@@ -12,7 +12,6 @@ export {
   prismaPoolConfig,
   type Readiness,
   redactDatabaseUrl,
-  SESSION_SETTINGS,
 } from './database.ts';
 export {
   EmbeddedPostgresError,

@@ -4,9 +4,10 @@
  * is not handed JSON while collectors still are. The CLI writes logs to stderr so that stdout stays
  * exactly the document it prints.
  */
+import { createRequire } from 'node:module';
 import { isatty } from 'node:tty';
 import { type Logger, type LoggerOptions as PinoOptions, pino } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -91,8 +92,6 @@ export interface LoggerOptions {
   /** 1 = stdout (services), 2 = stderr (the CLI, whose stdout is its output). */
   destination?: 1 | 2;
   name?: string;
-  /** Human-readable lines instead of JSON [when the destination is a terminal]. */
-  pretty?: boolean;
 }
 
 /** pino's options for every logger (createLogger; tests that log to a stream of their own). */
@@ -106,13 +105,15 @@ export function loggerOptions(options: Pick<LoggerOptions, 'level' | 'name'>): P
   };
 }
 
+// Loaded only for a terminal: services and containers, which log JSON, never pay for it.
+const loadPinoPretty = () => createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+
 export function createLogger(options: LoggerOptions): Logger {
   const fd = options.destination ?? 1;
-  const pretty = options.pretty ?? isatty(fd);
   return pino(
     loggerOptions(options),
-    pretty
-      ? pinoPretty({ destination: fd, sync: true, colorize: true, translateTime: 'SYS:standard' })
+    isatty(fd)
+      ? loadPinoPretty()({ destination: fd, sync: true, colorize: true, translateTime: 'SYS:standard' })
       : pino.destination({ fd, sync: true }),
   );
 }

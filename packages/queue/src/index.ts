@@ -37,7 +37,7 @@ export const ACCOUNT_HEARTBEAT_SECONDS = 30;
  */
 export const DISCOVERY_HEARTBEAT_SECONDS = 30;
 /** How often pg-boss looks for expired jobs and lost heartbeats (its default is 60 s). */
-export const SUPERVISE_INTERVAL_SECONDS = 30;
+const SUPERVISE_INTERVAL_SECONDS = 30;
 
 /**
  * Retries of an account job. A job fails when its worker died, the database was unreachable, or
@@ -46,8 +46,8 @@ export const SUPERVISE_INTERVAL_SECONDS = 30;
  * 60–120 s before the fourth and last attempt, so an AWS outage of up to 105 s (210 s at most)
  * costs no result, and a dead account is recorded ERROR within about 4 minutes.
  */
-export const ACCOUNT_RETRY_LIMIT = 3;
-export const ACCOUNT_RETRY_DELAY_SECONDS = 15;
+const ACCOUNT_RETRY_LIMIT = 3;
+const ACCOUNT_RETRY_DELAY_SECONDS = 15;
 
 export const QUEUES = {
   scanOrganization: 'rootaudit-scan-organization',

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
-const fixture = fileURLToPath(new URL('./unhandled-fixture.ts', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/unhandled.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');
 
 t.test(
