@@ -5,6 +5,9 @@
  * same bin on the TypeScript sources through tsx (the baseline: how every command ran before the
  * build). Runs alternate so that load on the machine falls on both alike; the first run of each is
  * a warm-up (Node's compile cache and the disk cache fill), not counted.
+ *
+ * The simulator's call log gives the AWS calls of that one-account scan (issue 12: a scan limited to
+ * some accounts reads only their part of the organization), and how many went to Organizations.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -102,10 +105,13 @@ export async function runCliStartupBenchmark(options: BenchOptions): Promise<Ben
     const seconds = new Map<string, number[]>(VARIANTS.map((variant) => [variant.label, []]));
     const cpuSeconds = new Map<string, number[]>(VARIANTS.map((variant) => [variant.label, []]));
     const loadAtStart = os.loadavg()[0] ?? 0;
+    let calls: { total: number; byOperation: Record<string, number> } | null = null;
     for (let round = 0; round <= rounds; round += 1) {
       for (const variant of VARIANTS) {
         await sim.reset();
         const { wall, cpu } = await timedScan(variant, account.id, env);
+        // reset() clears the call log: these are the calls of this one scan.
+        if (round === 0 && variant === VARIANTS[0]) calls = await sim.stats();
         if (round === 0) continue;
         seconds.get(variant.label)!.push(wall);
         if (cpu !== null) cpuSeconds.get(variant.label)!.push(cpu);
@@ -117,6 +123,14 @@ export async function runCliStartupBenchmark(options: BenchOptions): Promise<Ben
     const compiledCpu = median(cpuSeconds, 'compiled');
     const sourcesCpu = median(cpuSeconds, 'sources through tsx');
     const load = `load average ${round(loadAtStart)} at the start on ${os.cpus().length} cores`;
+    if (!calls) throw new Error('no call count was taken');
+    const organizationCalls = Object.entries(calls.byOperation).filter(([operation]) =>
+      operation.startsWith('organizations:'),
+    );
+    const organizationTotal = organizationCalls.reduce((total, [, count]) => total + count, 0);
+    options.log(
+      `cli: the one-account scan made ${calls.total} AWS calls, ${organizationTotal} of them to Organizations`,
+    );
     options.log(
       `cli: compiled ${round(compiled)} s, sources through tsx ${round(sources)} s (medians; ${load})`,
     );
@@ -139,6 +153,21 @@ export async function runCliStartupBenchmark(options: BenchOptions): Promise<Ben
           note: 'node --conditions=rootaudit-source apps/cli/bin/rootaudit.mjs …: the bin registers tsx and runs src/',
         },
         { name: 'compiled saves', value: round(sources - compiled), unit: 's' },
+        {
+          name: 'one-account scan: AWS calls',
+          value: calls.total,
+          unit: 'calls',
+          note: `every call the simulator answered for scan --accounts ${account.id} (all checks but the organization ones)`,
+        },
+        {
+          name: 'of which Organizations calls',
+          value: organizationTotal,
+          unit: 'calls',
+          note: organizationCalls
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([operation, count]) => `${operation.replace('organizations:', '')} ${count}`)
+            .join(', '),
+        },
         ...(Number.isNaN(compiledCpu)
           ? []
           : [
@@ -148,6 +177,7 @@ export async function runCliStartupBenchmark(options: BenchOptions): Promise<Ben
       ],
       details: {
         accountId: account.id,
+        callsByOperation: calls.byOperation,
         rounds,
         seconds: Object.fromEntries(seconds),
         cpuSeconds: Object.fromEntries(cpuSeconds),

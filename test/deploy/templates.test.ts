@@ -349,7 +349,7 @@ t.test('each template grants exactly what its principal calls', async (t) => {
 });
 
 t.test(
-  'a full scan of the simulated organization calls only granted actions, each under its principal',
+  'a full scan of the simulated organization, and one limited to an account, call only granted actions, each under its principal',
   async (t) => {
     const model = loadOrganization();
     const sim = await startSimulator({ model });
@@ -375,6 +375,20 @@ t.test(
       credentialReportPolling: { initialDelayMs: 10, timeLimitMs: 10_000 },
     });
     t.equal(scan.status, 'PARTIAL', 'every account but sandbox-bob (no audit role) scanned');
+    // A scan limited to one account reads its part of the organization with other calls.
+    const limited = await scanOrganization({
+      checks,
+      settings: {
+        regions: ['us-east-1', 'eu-west-1'],
+        now: new Date(),
+        rootUsageWindowDays: 90,
+        allowedEmailDomains: [],
+      },
+      clients,
+      accountIds: ['555555555555'],
+      credentialReportPolling: { initialDelayMs: 10, timeLimitMs: 10_000 },
+    });
+    t.equal(limited.status, 'SUCCEEDED');
 
     // Base credentials stand in for the organization role: the simulator's management account.
     const calledBy: Record<'role' | 'base' | 'root', Map<string, string[]>> = {

@@ -39,6 +39,7 @@ import {
   CreateOrganizationCommand,
   CreatePolicyCommand,
   DescribeAccountCommand,
+  DescribeOrganizationalUnitCommand,
   DescribeOrganizationCommand,
   DescribePolicyCommand,
   EnableAWSServiceAccessCommand,
@@ -745,6 +746,20 @@ t.test('the simulator answers like moto for what moto supports', { skip: SKIP },
       ),
     );
   }
+  for (const ou of ['workloads', 'prod']) {
+    await compare(`DescribeOrganizationalUnit ${ou}`, 'management', e1, (c) =>
+      c.organizations.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: seeded.ouIds[ou] })),
+    );
+    await compare(`ListParents ${ou}`, 'management', e1, (c) =>
+      c.organizations.send(new ListParentsCommand({ ChildId: seeded.ouIds[ou] })),
+    );
+  }
+  await compare('DescribeOrganizationalUnit unknown', 'management', e1, (c) =>
+    c.organizations.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: 'ou-zzzz-zzzzzzzz' })),
+  );
+  await compare('DescribeAccount unknown', 'management', e1, (c) =>
+    c.organizations.send(new DescribeAccountCommand({ AccountId: '000000000000' })),
+  );
   for (const ou of ['root', 'workloads', 'prod']) {
     await compare(`ListPoliciesForTarget ${ou}`, 'management', e1, (c) =>
       c.organizations.send(

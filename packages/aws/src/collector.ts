@@ -48,6 +48,37 @@ export interface OrganizationCollectorContext {
   clients: OrganizationClients;
   /** A bound on concurrent organization calls. */
   limit<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Read only what these accounts' checks need (a scan limited with `--accounts`): the accounts
+   * themselves, the OUs above them and the SCPs on that path; the evidence then says so (`scope`).
+   * Absent or empty: the whole organization.
+   */
+  accountIds?: readonly string[];
+  /**
+   * Answers shared by the collectors of one organization read (ListRoots, an account's parents), so
+   * each call is made once; absent: each collector makes its own.
+   */
+  shared?: Map<string, Promise<unknown>>;
+}
+
+/** `read()` once per key within one organization read (see OrganizationCollectorContext.shared). */
+export function readOnce<T>(
+  context: OrganizationCollectorContext,
+  key: string,
+  read: () => Promise<T>,
+): Promise<T> {
+  if (!context.shared) return read();
+  let entry = context.shared.get(key) as Promise<T> | undefined;
+  if (!entry) {
+    entry = read();
+    context.shared.set(key, entry);
+  }
+  return entry;
+}
+
+/** The accounts a scoped read is limited to; null for the whole organization. */
+export function scopedAccountIds(context: OrganizationCollectorContext): string[] | null {
+  return context.accountIds && context.accountIds.length > 0 ? [...new Set(context.accountIds)].sort() : null;
 }
 
 export interface AccountCollector<K extends AccountEvidenceKey = AccountEvidenceKey> {

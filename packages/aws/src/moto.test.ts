@@ -269,6 +269,34 @@ t.test('SCPs: enabled on the root, the deny-root policy with its OU target', asy
   t.ok(scps.value.policies.some((p) => p.name === 'FullAWSAccess' && p.awsManaged));
 });
 
+t.test(
+  'a read limited to the member: the account, its OU, the SCPs on its way, as the whole read has them',
+  async (t) => {
+    const scoped = { clients: organizationClients, limit, shared: new Map(), accountIds: [memberId] };
+    const [read, scps, wholeScps] = await Promise.all([
+      organizationCollectors.organization.collect(scoped),
+      organizationCollectors.serviceControlPolicies.collect(scoped),
+      organizationCollectors.serviceControlPolicies.collect({ clients: organizationClients, limit }),
+    ]);
+    t.ok(read.ok && scps.ok && wholeScps.ok && organization.ok);
+    if (!read.ok || !scps.ok || !wholeScps.ok || !organization.ok) return;
+    t.same(read.value.scope, { accountIds: [memberId] });
+    t.same(
+      read.value.accounts,
+      organization.value.accounts.filter((a) => a.id === memberId),
+    );
+    t.same(read.value.organizationalUnits, organization.value.organizationalUnits);
+    t.same(scps.value.policies.map((p) => [p.name, p.targetIds]).sort(), [
+      ['DenyRoot', [ouId]],
+      ['FullAWSAccess', [memberId, ouId, rootId].sort()],
+    ]);
+    t.same(
+      scps.value.policies.map((p) => p.content).sort(),
+      wholeScps.value.policies.map((p) => p.content).sort(),
+    );
+  },
+);
+
 t.test('organization features: moto answers 500, which is a typed failure (never PASS)', async (t) => {
   t.notOk(organizationFeatures.ok);
   t.same(

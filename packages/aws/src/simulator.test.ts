@@ -87,6 +87,95 @@ t.test('organization and features from the management account', async (t) => {
 });
 
 t.test(
+  'a read limited to some accounts: those accounts and the OUs above them as the whole read has them, the SCPs on their way, nothing else',
+  async (t) => {
+    sim.callLog.clear();
+    const scoped = {
+      clients: orgClients,
+      limit,
+      shared: new Map(),
+      accountIds: ['555555555555', '101010101010', '000000000000'],
+    };
+    const [read, scps] = await Promise.all([
+      organizationCollectors.organization.collect(scoped),
+      organizationCollectors.serviceControlPolicies.collect(scoped),
+    ]);
+    const scopedCalls = sim.callLog.entries({ service: 'organizations' });
+    const whole = organization.ok ? organization.value : ({} as Organization);
+    t.ok(read.ok && scps.ok);
+    if (!read.ok || !scps.ok) return;
+    t.same(read.value.scope, { accountIds: ['000000000000', '101010101010', '555555555555'] });
+    t.same(
+      read.value.accounts,
+      whole.accounts.filter((a) => a.id === '555555555555' || a.id === '101010101010'),
+      'each account as ListAccountsForParent has it; the unknown one left out',
+    );
+    t.same(
+      read.value.organizationalUnits,
+      whole.organizationalUnits.filter((u) =>
+        ['ou-ab12-prod0000', 'ou-ab12-workload', 'ou-ab12-sandbox0'].includes(u.id),
+      ),
+      'the OUs above them, with names and parents',
+    );
+    t.same(
+      { ...read.value, accounts: [], organizationalUnits: [], scope: undefined },
+      { ...whole, accounts: [], organizationalUnits: [], scope: undefined },
+      'the rest as the whole read has it',
+    );
+    t.same(scps.value.scope, read.value.scope);
+    t.same(
+      scps.value.policies.map((p) => [p.id, p.targetIds]),
+      [
+        ['p-denyleav', ['r-ab12']],
+        ['p-denyroot', ['101010101010', 'ou-ab12-workload']],
+        [
+          'p-FullAWSAccess',
+          [
+            '101010101010',
+            '555555555555',
+            'ou-ab12-prod0000',
+            'ou-ab12-sandbox0',
+            'ou-ab12-workload',
+            'r-ab12',
+          ],
+        ],
+      ],
+      'the policies on their way, with those targets only',
+    );
+    const wholeScps = await organizationCollectors.serviceControlPolicies.collect({
+      clients: orgClients,
+      limit,
+    });
+    t.same(
+      scps.value.policies.map(({ targetIds, ...policy }) => policy),
+      wholeScps.ok
+        ? wholeScps.value.policies
+            .filter((p) => scps.value.policies.some((s) => s.id === p.id))
+            .map(({ targetIds, ...policy }) => policy)
+        : null,
+      'each policy document as the whole read has it',
+    );
+    t.same([...new Set(scopedCalls.map((call) => call.operation))].sort(), [
+      'DescribeAccount',
+      'DescribeOrganization',
+      'DescribeOrganizationalUnit',
+      'DescribePolicy',
+      'ListAWSServiceAccessForOrganization',
+      'ListParents',
+      'ListPoliciesForTarget',
+      'ListRoots',
+    ]);
+    const count = (operation: string) => scopedCalls.filter((call) => call.operation === operation).length;
+    t.equal(count('ListRoots'), 1, 'ListRoots shared by both collectors');
+    // The account, Prod and Workloads; sandbox-bob and Sandbox; the unknown account (ChildNotFoundException).
+    t.equal(count('ListParents'), 6, 'each parent read once for both collectors');
+    t.equal(count('DescribeOrganizationalUnit'), 3);
+    t.equal(count('ListPoliciesForTarget'), 6, 'the two accounts, three OUs and the root');
+    t.equal(count('DescribePolicy'), 3);
+  },
+);
+
+t.test(
   'prod-payments: root keys in the summary, the report and the AssumeRoot audit; root events in both regions',
   async (t) => {
     const evidence = evidenceOf('555555555555');

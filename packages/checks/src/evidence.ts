@@ -319,7 +319,23 @@ export interface OrganizationalUnit {
   parentId: string;
 }
 
-/** organizations:DescribeOrganization, ListRoots, ListAccounts, the OU tree, ListAWSServiceAccessForOrganization. */
+/**
+ * Set on evidence read for some accounts only (a scan limited with `--accounts`): the organization
+ * as those accounts see it. Absent: the whole organization was read.
+ */
+export interface OrganizationScope {
+  /**
+   * The accounts asked for. One of them missing from `accounts` is proven not to be in the
+   * organization (AccountNotFoundException); an account not named here was not read at all.
+   */
+  accountIds: string[];
+}
+
+/**
+ * organizations:DescribeOrganization, ListRoots, ListAccounts, the OU tree, ListAWSServiceAccessForOrganization.
+ * A scoped read (`scope`) holds only the named accounts (DescribeAccount) and the OUs on their way
+ * to the root (ListParents, DescribeOrganizationalUnit): never judge the whole organization from it.
+ */
 export interface Organization {
   id: string;
   arn: string;
@@ -331,6 +347,7 @@ export interface Organization {
   organizationalUnits: OrganizationalUnit[];
   /** Service principals with trusted access, e.g. `account.amazonaws.com`. */
   trustedServices: string[];
+  scope?: OrganizationScope;
 }
 
 export interface ServiceControlPolicy {
@@ -344,11 +361,16 @@ export interface ServiceControlPolicy {
   targetIds: string[];
 }
 
-/** organizations:ListPolicies (SERVICE_CONTROL_POLICY), DescribePolicy, ListTargetsForPolicy. */
+/**
+ * organizations:ListPolicies (SERVICE_CONTROL_POLICY), DescribePolicy, ListTargetsForPolicy. A scoped
+ * read (`scope`) holds the policies attached to the named accounts, the OUs above them and the root
+ * (ListPoliciesForTarget), each with only those targets.
+ */
 export interface ServiceControlPolicies {
   /** Whether the SCP policy type is enabled on the root; SCPs have no effect when it is not. */
   enabledOnRoot: boolean;
   policies: ServiceControlPolicy[];
+  scope?: OrganizationScope;
 }
 
 /** iam:ListOrganizationsFeatures. */

@@ -2,7 +2,7 @@
 // (audit role assumed with ExternalId), real collectors; the simulator's call log counts calls.
 import { ClientFactory } from '@rootaudit/aws';
 import { loadOrganization, startSimulator } from '@rootaudit/aws-sim';
-import { getCheck } from '@rootaudit/checks';
+import { checks as catalog, getCheck } from '@rootaudit/checks';
 import t from 'tap';
 import { scanOrganization } from './scan-organization.ts';
 import { pass, testCheck } from './testing.ts';
@@ -149,6 +149,124 @@ t.test('--accounts limits the scan to the accounts named', async (t) => {
     ],
   );
 });
+
+/** Organizations calls that read the whole organization (each node, each policy). */
+const WHOLE_ORGANIZATION_READS = [
+  'ListAccounts',
+  'ListAccountsForParent',
+  'ListOrganizationalUnitsForParent',
+  'ListPolicies',
+  'ListTargetsForPolicy',
+];
+
+t.test(
+  'a scan limited to some accounts judges each as the whole-organization scan does, reading only their part',
+  async (t) => {
+    const accountChecks = catalog.filter((check) => check.metadata.scope === 'account');
+    const whole = await scanOrganization({ checks: accountChecks, settings, clients: factory('scan-whole') });
+    const resultsOf = (accountId: string, scan: typeof whole) =>
+      scan.results.filter((result) => result.accountId === accountId);
+    // Depths and SCPs: Prod under Workloads (root deny on Workloads, two levels up); Security
+    // (root deny on the OU); sandbox-bob (root deny on the account itself, no audit role); Sandbox
+    // without a deny (FAIL, the root's policies listed); the management account at the root.
+    for (const accountId of [
+      '555555555555',
+      '222222222222',
+      '101010101010',
+      '999999999999',
+      '111111111111',
+    ]) {
+      sim.callLog.clear();
+      const one = await scanOrganization({
+        checks: accountChecks,
+        settings,
+        clients: factory(`scan-one-${accountId}`),
+        accountIds: [accountId],
+      });
+      t.same(
+        one.accounts.map((a) => [a.accountId, a.status]),
+        whole.accounts.filter((a) => a.accountId === accountId).map((a) => [a.accountId, a.status]),
+      );
+      t.same(resultsOf(accountId, one), resultsOf(accountId, whole), `${accountId}: the same results`);
+      t.same(
+        one.organization?.scope,
+        { accountIds: [accountId] },
+        `${accountId}: the evidence says it is scoped`,
+      );
+      for (const operation of WHOLE_ORGANIZATION_READS) {
+        t.equal(
+          sim.callLog.count({ service: 'organizations', operation }),
+          0,
+          `${accountId}: no ${operation}`,
+        );
+      }
+      t.equal(
+        sim.callLog.count({ service: 'organizations', operation: 'DescribeAccount' }),
+        1,
+        `${accountId}: one DescribeAccount`,
+      );
+      t.equal(
+        sim.callLog.count({ service: 'organizations', operation: 'ListRoots' }),
+        1,
+        `${accountId}: ListRoots once for both collectors`,
+      );
+    }
+    const scpResults = whole.results.filter((result) => result.checkId === 'scp-root-deny');
+    t.same(
+      ['555555555555', '222222222222', '101010101010', '999999999999', '111111111111'].map(
+        (accountId) => scpResults.find((result) => result.accountId === accountId)?.status,
+      ),
+      ['PASS', 'PASS', 'PASS', 'FAIL', 'NOT_APPLICABLE'],
+      'the accounts cover a deny two OUs up, on the OU, on the account, none, and the management account',
+    );
+  },
+);
+
+t.test('a scan limited to accounts makes fewer organization calls than the whole read', async (t) => {
+  const accountChecks = catalog.filter((check) => check.metadata.scope === 'account');
+  sim.callLog.clear();
+  await scanOrganization({ checks: accountChecks, settings, clients: factory('scan-count-whole') });
+  const whole = sim.callLog.count({ service: 'organizations' });
+  sim.callLog.clear();
+  await scanOrganization({
+    checks: accountChecks,
+    settings,
+    clients: factory('scan-count-one'),
+    accountIds: ['555555555555'],
+  });
+  const one = sim.callLog.count({ service: 'organizations' });
+  // DescribeOrganization, ListRoots, DescribeAccount, ListAWSServiceAccessForOrganization; ListParents
+  // of the account, Prod and Workloads; DescribeOrganizationalUnit of Prod and Workloads;
+  // ListPoliciesForTarget of the account, Prod, Workloads and the root; DescribePolicy of the three.
+  t.equal(
+    one,
+    4 + 3 + 2 + 4 + 3,
+    `${one} organization calls for one account, ${whole} for the whole organization`,
+  );
+  t.ok(one < whole);
+});
+
+t.test(
+  'an account named but not in the organization is left out, and the scope says it was asked for',
+  async (t) => {
+    const scan = await scanOrganization({
+      checks: catalog.filter((check) => check.metadata.id === 'account-email-domain'),
+      settings,
+      clients: factory('scan-unknown'),
+      accountIds: ['555555555555', '000000000000'],
+    });
+    t.equal(scan.status, 'SUCCEEDED');
+    t.same(
+      scan.accounts.map((a) => a.accountId),
+      ['555555555555'],
+    );
+    t.same(scan.organization?.scope, { accountIds: ['000000000000', '555555555555'] });
+    t.same(
+      scan.organization?.accounts.map((a) => a.id),
+      ['555555555555'],
+    );
+  },
+);
 
 t.test(
   'organization not readable: the scan FAILS with the reason, or scans the named accounts',

@@ -37,7 +37,10 @@ export interface ScanOrganizationOptions {
   checks: readonly Check[];
   settings: ScanSettings;
   clients: ClientProvider;
-  /** Only these accounts (`--accounts`); others in the organization are left out. */
+  /**
+   * Only these accounts (`--accounts`); others in the organization are left out, and the
+   * organization is read only as far as these accounts' checks need (see collectOrganizationEvidence).
+   */
   accountIds?: readonly string[];
   /** Accounts scanned at once [16]. */
   accountConcurrency?: number;
@@ -82,10 +85,16 @@ export interface OrganizationScan {
 /**
  * Gathers the organization evidence the checks (and their collectors) need, each once. `outage`
  * notes whether AWS was unavailable for any of it (the read is then worth doing again).
+ *
+ * `accountIds` (a scan limited to some accounts) reads only what those accounts' checks need: the
+ * organization, the accounts themselves, the OUs above them and the SCPs on that path; the
+ * evidence then carries `scope` so that nothing judges the whole organization from it. Absent or
+ * empty: the whole organization.
  */
 export async function collectOrganizationEvidence(options: {
   checks: readonly Check[];
   clients: ClientProvider;
+  accountIds?: readonly string[];
   collectors?: Partial<OrganizationCollectors>;
   accountCollectors?: AccountCollectors;
   concurrency?: number;
@@ -99,10 +108,14 @@ export async function collectOrganizationEvidence(options: {
   const bounded = <T>(fn: () => Promise<T>) => limiter(fn);
   const limit = options.outage ? options.outage.watch(bounded) : bounded;
   const keys = [...needed].filter(isOrganizationEvidenceKey);
+  // ListRoots and the parents of an account are read once for every collector that needs them.
+  const shared = new Map<string, Promise<unknown>>();
+  const accountIds =
+    options.accountIds && options.accountIds.length > 0 ? { accountIds: options.accountIds } : {};
   const entries = await Promise.all(
     keys.map(async (key) => {
       try {
-        return [key, await collectors[key].collect({ clients, limit })] as const;
+        return [key, await collectors[key].collect({ clients, limit, shared, ...accountIds })] as const;
       } catch (error) {
         return [key, collectorFailure(key, error, [])] as const;
       }
@@ -158,6 +171,7 @@ async function readOrganizationWithRetries(
     collectOrganizationEvidence({
       checks: options.checks,
       clients: options.clients,
+      ...(options.accountIds ? { accountIds: options.accountIds } : {}),
       ...(options.organizationCollectors ? { collectors: options.organizationCollectors } : {}),
       ...(outage ? { outage } : {}),
     });

@@ -1,6 +1,8 @@
 /**
  * The organization as last discovered: organization row, OU tree with paths, accounts. Accounts
  * that are no longer listed are marked (leftOrganizationAt), never deleted: their history stays.
+ * A read limited to some accounts (`scope`) updates what it read and nothing else: only accounts it
+ * asked for and did not find are marked as gone, and no OU it did not read is dropped.
  */
 import {
   accountSkipReason,
@@ -73,6 +75,7 @@ export async function persistOrganization(
   const management = organization.accounts.find((account) => account.id === organization.managementAccountId);
   const paths = organizationalUnitPaths(organization);
   const listedIds = organization.accounts.map((account) => account.id);
+  const scope = organization.scope?.accountIds ?? null;
 
   const leftAccountIds = await prisma.$transaction(
     async (tx) => {
@@ -80,16 +83,17 @@ export async function persistOrganization(
         arn: organization.arn,
         featureSet: organization.featureSet,
         managementAccountId: organization.managementAccountId,
-        managementAccountEmail: management?.email ?? null,
+        // A scoped read that did not name the management account does not know its email.
+        ...(management || !scope ? { managementAccountEmail: management?.email ?? null } : {}),
         rootId: organization.rootId,
-        discoveredAt: now,
         // Unknown features (the call failed) keep what was known before.
         ...(enabledFeatures ? { enabledFeatures } : {}),
       };
+      // Discovered: the whole organization read; a scoped read is not a discovery of it.
       await tx.organization.upsert({
         where: { id: organization.id },
-        create: { id: organization.id, ...organizationData },
-        update: organizationData,
+        create: { id: organization.id, ...organizationData, discoveredAt: now },
+        update: scope ? organizationData : { ...organizationData, discoveredAt: now },
       });
 
       // Parents before children (shorter paths first), so parentId always points at a row.
@@ -114,9 +118,11 @@ export async function persistOrganization(
           update: data,
         });
       }
-      await tx.organizationalUnit.deleteMany({
-        where: { organizationId: organization.id, id: { notIn: units.map((unit) => unit.id) } },
-      });
+      if (!scope) {
+        await tx.organizationalUnit.deleteMany({
+          where: { organizationId: organization.id, id: { notIn: units.map((unit) => unit.id) } },
+        });
+      }
 
       for (const account of organization.accounts) {
         const data = {
@@ -139,7 +145,12 @@ export async function persistOrganization(
       }
 
       const leaving = await tx.account.findMany({
-        where: { organizationId: organization.id, leftOrganizationAt: null, id: { notIn: listedIds } },
+        where: {
+          organizationId: organization.id,
+          leftOrganizationAt: null,
+          // Scoped: only the accounts asked for are known to be gone when not found.
+          id: scope ? { in: scope.filter((id) => !listedIds.includes(id)) } : { notIn: listedIds },
+        },
         select: { id: true },
       });
       if (leaving.length > 0) {

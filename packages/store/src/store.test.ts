@@ -163,6 +163,46 @@ t.test(
   },
 );
 
+t.test(
+  'persistOrganization of a read limited to some accounts updates those, marks only those asked for and not found, drops no OU',
+  async (t) => {
+    const prisma = await seeded(t);
+    const before = await prisma.organization.findUniqueOrThrow({ where: { id: 'o-test' } });
+    const whole = standardOrganization();
+    // Read for MEMBER (renamed since) and OTHER, which DescribeAccount no longer knows.
+    const scoped: Organization = {
+      ...whole,
+      accounts: [{ ...account(MEMBER, 'ou-web'), name: 'payments' }],
+      organizationalUnits: whole.organizationalUnits.filter((unit) => unit.id !== 'ou-closed'),
+      scope: { accountIds: [MEMBER, OTHER] },
+    };
+    const persisted = await persistOrganization(
+      prisma,
+      { organization: { ok: true, value: scoped } },
+      { now: day(2) },
+    );
+    t.same(persisted.leftAccountIds, [OTHER], 'asked for and not found: gone');
+    t.same(persisted.accounts, [{ id: MEMBER, status: 'ACTIVE' }]);
+    t.equal((await prisma.account.findUniqueOrThrow({ where: { id: MEMBER } })).name, 'payments');
+    for (const id of [MANAGEMENT, SUSPENDED]) {
+      const kept = await prisma.account.findUniqueOrThrow({ where: { id } });
+      t.equal(kept.leftOrganizationAt, null, `${id}, not read, is not taken for gone`);
+    }
+    t.ok(
+      await prisma.organizationalUnit.findUnique({ where: { id: 'ou-closed' } }),
+      'an OU it did not read stays',
+    );
+    t.equal((await prisma.account.findUniqueOrThrow({ where: { id: SUSPENDED } })).ouId, 'ou-closed');
+    const after = await prisma.organization.findUniqueOrThrow({ where: { id: 'o-test' } });
+    t.equal(
+      after.managementAccountEmail,
+      `root+${MANAGEMENT}@example.com`,
+      'the email it did not read stays',
+    );
+    t.same(after.discoveredAt, before.discoveredAt, 'a scoped read is no discovery of the organization');
+  },
+);
+
 t.test('persistOrganization refuses an organization that could not be read', async (t) => {
   const { prisma } = await testDatabase(t);
   await t.rejects(

@@ -46,6 +46,10 @@ const flakySim = await startSimulator({
 });
 t.teardown(() => flakySim.stop());
 
+// Its own call log: what a scan limited to some accounts reads of the organization.
+const scopedSim = await startSimulator({ model: loadOrganization() });
+t.teardown(() => scopedSim.stop());
+
 const simEnv = {
   AWS_ENDPOINT_URL: sim.endpoint,
   ROOTAUDIT_EXTERNAL_ID: 'rootaudit-sample-external-id',
@@ -68,6 +72,10 @@ const runs = {
   ),
   csv: rootaudit(['scan', '--format', 'csv', '--checks', 'root-mfa-enabled,account-email-domain'], simEnv),
   table: rootaudit(['scan'], simEnv),
+  scoped: rootaudit(['scan', '--format=json', '--accounts', '555555555555,000000000000'], {
+    ...simEnv,
+    AWS_ENDPOINT_URL: scopedSim.endpoint,
+  }),
   badFormat: rootaudit(['scan', '--format', 'xml'], simEnv),
   badCheck: rootaudit(['scan', '--checks', 'root-mfa-enabled,no-such-check'], simEnv),
   badAccount: rootaudit(['scan', '--accounts', '4444,555555555555'], simEnv),
@@ -212,6 +220,31 @@ t.test('--checks and --accounts filter; a well-formed id outside the organizatio
   t.match(scan, { status: 'SUCCEEDED', accountsTotal: 2, accountsScanned: 2, accountsSkipped: 0 });
   t.same(scan.checks, ['root-mfa-enabled', 'scp-root-deny']);
 });
+
+t.test(
+  '--accounts reads only those accounts of the organization; a well-formed id outside it is skipped, saying so',
+  async (t) => {
+    const run = await runs.scoped;
+    t.equal(run.code, 0, run.stderr);
+    const { scan, results } = JSON.parse(run.stdout) as Document;
+    t.same([...new Set(results.map((r) => r.accountId))], ['555555555555']);
+    t.equal(statusOf(results, '555555555555', 'scp-root-deny'), 'PASS', 'the SCP two OUs up was read');
+    t.match(scan, { status: 'SUCCEEDED', accountsTotal: 2, accountsScanned: 1, accountsSkipped: 1 });
+    t.same(scan.skippedAccounts, [
+      { accountId: '000000000000', name: null, reason: 'not an account of organization o-sample12345' },
+    ]);
+    for (const operation of [
+      'ListAccounts',
+      'ListAccountsForParent',
+      'ListOrganizationalUnitsForParent',
+      'ListPolicies',
+      'ListTargetsForPolicy',
+    ]) {
+      t.equal(scopedSim.callLog.count({ service: 'organizations', operation }), 0, `no ${operation}`);
+    }
+    t.equal(scopedSim.callLog.count({ service: 'organizations', operation: 'DescribeAccount' }), 2);
+  },
+);
 
 t.test('--format csv: a header row, RFC 4180 quoting, and it parses back', async (t) => {
   const [run, json] = await Promise.all([runs.csv, runs.json]);

@@ -284,6 +284,23 @@ export const SCENARIOS: [string, Scenario[]][] = [
     ],
   ],
   [
+    'organizations:DescribeOrganizationalUnit',
+    [
+      { name: 'Prod OU', params: { OrganizationalUnitId: 'ou-ab12-prod0000' }, expect: null },
+      {
+        name: 'unknown OU',
+        params: { OrganizationalUnitId: 'ou-ab12-zzzzzzzz' },
+        expect: 'OrganizationalUnitNotFoundException',
+      },
+      {
+        name: 'member account',
+        params: { OrganizationalUnitId: 'ou-ab12-prod0000' },
+        principal: role('555555555555'),
+        expect: 'AccessDeniedException',
+      },
+    ],
+  ],
+  [
     'organizations:ListAccountsForParent',
     [{ name: 'Prod OU', params: { ParentId: 'ou-ab12-prod0000' }, expect: null }],
   ],

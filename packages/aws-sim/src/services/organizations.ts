@@ -202,6 +202,18 @@ export const organizations: ServiceHandlers = {
     };
   },
 
+  DescribeOrganizationalUnit(ctx) {
+    requireOrgReader(ctx);
+    const ou = ctx.index.ous.get(requireInput(ctx, 'OrganizationalUnitId', 'InvalidInputException'));
+    if (!ou) {
+      throw new SimError(
+        'OrganizationalUnitNotFoundException',
+        "We can't find an OU with the OrganizationalUnitId that you specified.",
+      );
+    }
+    return { OrganizationalUnit: describeOu(ctx, ou) };
+  },
+
   ListAccountsForParent(ctx) {
     requireOrgReader(ctx);
     const parentId = requireParent(ctx);

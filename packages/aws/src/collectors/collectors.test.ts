@@ -1289,6 +1289,77 @@ t.test('organization: not a member of an organization is a typed failure', async
   ]);
 });
 
+t.test('organization limited to some accounts: what AWS answers besides a normal path', async (t) => {
+  const organizationAnswers = (operation: string) =>
+    operation === 'DescribeOrganization'
+      ? {
+          Organization: {
+            Id: 'o-abc',
+            Arn: 'arn:aws:organizations::999999999999:organization/o-abc',
+            FeatureSet: 'CONSOLIDATED_BILLING',
+            MasterAccountId: '999999999999',
+          },
+        }
+      : { Roots: [{ Id: 'r-1' }] };
+  t.test(
+    'a DescribeAccount refusal fails the evidence, naming it (never "not in the organization")',
+    async (t) => {
+      const { organizationClients } = fakeAccountClients(({ operation }) => {
+        if (operation === 'DescribeAccount') throw awsError('AccessDeniedException', 'not allowed');
+        if (operation === 'ListParents') return { Parents: [{ Id: 'r-1', Type: 'ROOT' }] };
+        return organizationAnswers(operation);
+      });
+      const result = await organizationCollector.collect({
+        clients: organizationClients,
+        limit: (fn) => fn(),
+        accountIds: ['111122223333'],
+      });
+      t.same(result.ok ? null : [result.error.action, result.error.code], [
+        'organizations:DescribeAccount',
+        'AccessDeniedException',
+      ]);
+    },
+  );
+  t.test('an OU whose parent AWS does not know is an invalid answer', async (t) => {
+    const { organizationClients } = fakeAccountClients(({ operation, input }) => {
+      if (operation === 'DescribeAccount')
+        return { Account: { Id: '111122223333', State: 'ACTIVE', Name: 'a', Email: 'a@example.com' } };
+      if (operation === 'ListParents') {
+        if (input.ChildId === '111122223333')
+          return { Parents: [{ Id: 'ou-1', Type: 'ORGANIZATIONAL_UNIT' }] };
+        throw awsError('ChildNotFoundException', 'no such child');
+      }
+      if (operation === 'DescribeOrganizationalUnit')
+        return { OrganizationalUnit: { Id: 'ou-1', Arn: 'arn:ou-1', Name: 'Prod' } };
+      return organizationAnswers(operation);
+    });
+    const result = await organizationCollector.collect({
+      clients: organizationClients,
+      limit: (fn) => fn(),
+      accountIds: ['111122223333'],
+    });
+    t.same(result.ok ? null : [result.error.action, result.error.code], [
+      'organizations:ListParents',
+      'InvalidResponse',
+    ]);
+  });
+  t.test('an empty list of accounts reads the whole organization', async (t) => {
+    const { organizationClients, calls } = fakeAccountClients(({ operation }) =>
+      operation === 'ListAccountsForParent' || operation === 'ListOrganizationalUnitsForParent'
+        ? {}
+        : organizationAnswers(operation),
+    );
+    const result = await organizationCollector.collect({
+      clients: organizationClients,
+      limit: (fn) => fn(),
+      accountIds: [],
+    });
+    t.ok(result.ok);
+    t.equal(result.ok ? result.value.scope : 'failed', undefined);
+    t.ok(ops(calls).includes('ListAccountsForParent'));
+  });
+});
+
 t.test('SCPs: documents and targets, paginated; none listed when the policy type is off', async (t) => {
   let enabled = true;
   const { organizationClients, calls } = fakeAccountClients(({ operation, input }) => {

@@ -1,5 +1,13 @@
 import t from 'tap';
-import { memberEmailOn, memberSuspended, organizationWithoutMember } from '../fixtures/organization.ts';
+import { MEMBER_ACCOUNT_ID, OTHER_MEMBER_ACCOUNT_ID } from '../fixtures/accounts.ts';
+import {
+  memberEmailOn,
+  memberSuspended,
+  organization,
+  organizationWithoutMember,
+  readForMemberAndAnUnknownAccount,
+  readForSandboxOnly,
+} from '../fixtures/organization.ts';
 import { context, evaluateOne, evidenceFor, failed, ok } from '../testing/index.ts';
 import { accountEmailDomain, isFreeMailDomain } from './account-email-domain.ts';
 
@@ -79,4 +87,37 @@ t.test('a suspended account is not audited (the runner skips it; a direct call s
   const result = evaluateOne(accountEmailDomain, evidenceFor({ organization: ok(memberSuspended()) }));
   t.equal(result.status, 'NOT_APPLICABLE');
   t.match(result.message, /is SUSPENDED/);
+});
+
+t.test('a read limited to some accounts (--accounts)', async (t) => {
+  t.test('judges an account it was read for as the whole read does', async (t) => {
+    const sandbox = context({ accountId: OTHER_MEMBER_ACCOUNT_ID });
+    const scoped = evaluateOne(
+      accountEmailDomain,
+      evidenceFor({ organization: ok(readForSandboxOnly()) }),
+      sandbox,
+    );
+    const whole = evaluateOne(accountEmailDomain, evidenceFor({ organization: ok(organization()) }), sandbox);
+    t.equal(scoped.status, 'PASS');
+    t.same(scoped, whole);
+  });
+  t.test('ERROR for an account it left out, never "not in the organization"', async (t) => {
+    const result = evaluateOne(accountEmailDomain, evidenceFor({ organization: ok(readForSandboxOnly()) }));
+    t.equal(result.status, 'ERROR');
+    t.match(
+      result.message,
+      `organization was read for ${OTHER_MEMBER_ACCOUNT_ID} only, not for ${MEMBER_ACCOUNT_ID}`,
+    );
+  });
+  t.test('an account it was asked for and did not find is not in the organization', async (t) => {
+    const result = evaluateOne(
+      accountEmailDomain,
+      evidenceFor({ organization: ok(readForMemberAndAnUnknownAccount()) }),
+    );
+    t.equal(result.status, 'ERROR');
+    t.match(
+      result.message,
+      `Account ${MEMBER_ACCOUNT_ID} is not in organization o-a1b2c3d4e5 (DescribeAccount`,
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { defineCheck } from '../check.ts';
-import { errorOutcome, outcome, rootArn } from './support.ts';
+import { errorOutcome, outcome, rootArn, scopeLeavesOut } from './support.ts';
 
 /** Free-mail providers whose domain is the same under every country TLD (gmx.de, yahoo.co.uk, …). */
 const FREE_MAIL_BRANDS = [
@@ -88,7 +88,8 @@ export function isAllowedDomain(domain: string, allowed: readonly string[]): str
  * Evidence: the organization (required), whose ListAccounts gives each root email. With an allow-list
  * (ROOTAUDIT_ALLOWED_EMAIL_DOMAINS, case-insensitive) the domain must be one of them or a subdomain of
  * one; without a list, only known free-mail providers FAIL (the PASS message says the list would be
- * stronger). An account missing from the organization's list is ERROR.
+ * stronger). An account missing from the organization's list is ERROR, and so is one that evidence
+ * read for other accounts only (a scan limited with --accounts) says nothing about.
  */
 export const accountEmailDomain = defineCheck({
   metadata: {
@@ -124,13 +125,17 @@ export const accountEmailDomain = defineCheck({
   evaluate({ organization }, context) {
     const resource = rootArn(context);
     if (!organization.ok) return [errorOutcome(resource, context, [organization.error], 'organization')];
+    const leftOut = scopeLeavesOut(organization.value, context.accountId, 'organization');
+    if (leftOut) return [outcome('ERROR', resource, leftOut)];
     const account = organization.value.accounts.find((entry) => entry.id === context.accountId);
     if (!account) {
       return [
         outcome(
           'ERROR',
           resource,
-          `Account ${context.accountId} is not in the ListAccounts answer of organization ${organization.value.id}, so its root email is unknown.`,
+          organization.value.scope
+            ? `Account ${context.accountId} is not in organization ${organization.value.id} (DescribeAccount does not know it), so its root email is unknown.`
+            : `Account ${context.accountId} is not in the ListAccounts answer of organization ${organization.value.id}, so its root email is unknown.`,
         ),
       ];
     }

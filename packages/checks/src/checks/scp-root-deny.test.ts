@@ -2,6 +2,7 @@ import t from 'tap';
 import {
   MANAGEMENT_ACCOUNT_ID,
   MEMBER_ACCOUNT_ID,
+  OTHER_MEMBER_ACCOUNT_ID,
   PROD_OU_ID,
   ROOT_ID,
   WORKLOADS_OU_ID,
@@ -11,7 +12,12 @@ import {
   decoyScpOnAnotherPrincipal,
   memberSuspended,
   onlyFullAwsAccess,
+  organization,
   organizationWithoutMember,
+  readForMemberAndAnUnknownAccount,
+  readForSandboxOnly,
+  readForSandboxOnlyWithRootDenyOnSandbox,
+  readForSandboxOnlyWithRootDenyOnWorkloads,
   rootDenyByPartialPattern,
   rootDenyInOneRegion,
   rootDenyOnOrganizationRoot,
@@ -169,4 +175,59 @@ t.test('ERROR when the account is missing from the organization', async (t) => {
     evaluateOne(scpRootDeny, evidenceFor({ organization: ok(organizationWithoutMember()) })).status,
     'ERROR',
   );
+});
+
+t.test('a read limited to some accounts (--accounts)', async (t) => {
+  t.test('judges an account it was read for as the whole read does', async (t) => {
+    const sandbox = context({ accountId: OTHER_MEMBER_ACCOUNT_ID });
+    const scoped = evaluateOne(
+      scpRootDeny,
+      evidenceFor({
+        organization: ok(readForSandboxOnly()),
+        serviceControlPolicies: ok(readForSandboxOnlyWithRootDenyOnSandbox()),
+      }),
+      sandbox,
+    );
+    const whole = evaluateOne(
+      scpRootDeny,
+      evidenceFor({ serviceControlPolicies: ok(rootDenyOnSiblingOu()) }),
+      sandbox,
+    );
+    t.equal(scoped.status, 'PASS');
+    t.same(scoped, whole, 'same verdict, message and evidence');
+  });
+  t.test('ERROR, not FAIL, when the SCPs were read for other accounts only', async (t) => {
+    const result = evaluateOne(
+      scpRootDeny,
+      evidenceFor({
+        organization: ok(organization()),
+        serviceControlPolicies: ok(readForSandboxOnlyWithRootDenyOnWorkloads()),
+      }),
+    );
+    t.equal(result.status, 'ERROR');
+    t.match(
+      result.message,
+      `list of SCPs was read for ${OTHER_MEMBER_ACCOUNT_ID} only, not for ${MEMBER_ACCOUNT_ID}`,
+    );
+  });
+  t.test('ERROR for an account it left out, never "not in the organization"', async (t) => {
+    const result = evaluateOne(
+      scpRootDeny,
+      evidenceFor({
+        organization: ok(readForSandboxOnly()),
+        serviceControlPolicies: ok(readForSandboxOnlyWithRootDenyOnSandbox()),
+      }),
+    );
+    t.equal(result.status, 'ERROR');
+    t.match(result.message, `organization was read for ${OTHER_MEMBER_ACCOUNT_ID} only`);
+    t.notMatch(result.message, /is not in organization/);
+  });
+  t.test('an account it was asked for and did not find is not in the organization', async (t) => {
+    const result = evaluateOne(
+      scpRootDeny,
+      evidenceFor({ organization: ok(readForMemberAndAnUnknownAccount()) }),
+    );
+    t.equal(result.status, 'ERROR');
+    t.match(result.message, `Account ${MEMBER_ACCOUNT_ID} is not in organization`);
+  });
 });

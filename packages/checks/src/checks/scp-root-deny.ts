@@ -1,7 +1,7 @@
 import { defineCheck } from '../check.ts';
 import type { Organization } from '../evidence.ts';
 import { findRootDenyingPolicies, findUndecidedRootDenials, policiesInEffect } from '../rules/scp.ts';
-import { errorOutcome, listOf, outcome, rootArn } from './support.ts';
+import { errorOutcome, listOf, outcome, rootArn, scopeLeavesOut } from './support.ts';
 
 function describeTarget(targetId: string, organization: Organization, accountId: string): string {
   if (targetId === accountId) return 'the account itself';
@@ -19,6 +19,8 @@ function describeTarget(targetId: string, organization: Organization, accountId:
  * (rules/scp.ts), attached to the account, any ancestor OU, or the root; a Deny on another principal
  * does not count. A FAIL names the policies in effect whose root deny hangs on a condition the policy
  * text cannot prove (a policy variable, a pattern that is not a full ARN, another condition key).
+ * Evidence read for other accounts only (a scan limited with --accounts) holds neither this account's
+ * OUs nor the SCPs above them: ERROR, never a FAIL for want of a policy it did not read.
  */
 export const scpRootDeny = defineCheck({
   metadata: {
@@ -71,6 +73,11 @@ export const scpRootDeny = defineCheck({
         outcome('NOT_APPLICABLE', resource, 'Not applicable: SCPs never apply to the management account.'),
       ];
     }
+    // Evidence read for other accounts holds neither this account's OUs nor the SCPs above them.
+    const leftOut =
+      scopeLeavesOut(org, context.accountId, 'organization') ??
+      scopeLeavesOut(serviceControlPolicies.value, context.accountId, 'list of SCPs');
+    if (leftOut) return [outcome('ERROR', resource, leftOut)];
     const account = org.accounts.find((entry) => entry.id === context.accountId);
     if (!account) {
       return [

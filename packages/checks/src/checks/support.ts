@@ -23,9 +23,23 @@
  *   one region prove FAIL whatever another region says; a working alert route proves PASS).
  */
 import type { CheckContext, CheckOutcome, CheckStatus } from '../check.ts';
-import type { Collected, CollectionError, Regional } from '../evidence.ts';
+import type { Collected, CollectionError, OrganizationScope, Regional } from '../evidence.ts';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Organization evidence read for some accounts only says nothing about the others: for an account
+ * it was not read for, the sentence saying so (the verdict is then ERROR, never "not in the
+ * organization" nor a FAIL for want of a policy it did not read); null when it covers the account.
+ */
+export function scopeLeavesOut(
+  evidence: { scope?: OrganizationScope },
+  accountId: string,
+  what: string,
+): string | null {
+  if (!evidence.scope || evidence.scope.accountIds.includes(accountId)) return null;
+  return `The ${what} was read for ${evidence.scope.accountIds.join(', ')} only, not for ${accountId}: scan the account with the organization, or name it in --accounts.`;
+}
 
 /** The root user of the account under evaluation: the resource of every account-scope check. */
 export function rootArn(context: CheckContext): string {
