@@ -14,10 +14,11 @@ export const ORGANIZATION_EVIDENCE_FORMAT = 1;
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-export interface StoredOrganizationEvidence {
+/** A type, not an interface, so it is assignable to a JSON column's input type. */
+export type StoredOrganizationEvidence = {
   format: typeof ORGANIZATION_EVIDENCE_FORMAT;
   evidence: { [key: string]: Json };
-}
+};
 
 /** The tag of an encoded Date: `{ "$date": "<ISO-8601>" }`. */
 const DATE_TAG = '$date';
