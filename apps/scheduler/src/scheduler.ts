@@ -14,7 +14,7 @@
  * retries with backoff; only its last attempt fails the scan, saying why.
  */
 import { type ClientFactoryOptions, type ClientProvider, OutageWatch } from '@rootaudit/aws';
-import { type Check, checks as catalog } from '@rootaudit/checks';
+import { type Check, checks as catalog, selectChecks } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
@@ -36,7 +36,6 @@ import {
   type OrganizationEvidence,
   scanClients,
   scanSettings,
-  selectChecks,
 } from '@rootaudit/scanner';
 import type { RunningService } from '@rootaudit/service';
 import {

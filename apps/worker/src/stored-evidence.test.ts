@@ -6,20 +6,33 @@
 import t from 'tap';
 import { scanThroughWorker } from './testing.ts';
 
-t.test('a scan with no stored organization evidence: its accounts ERROR naming the cause, no AWS call', async (t) => {
-  const { sim, prisma, scan, accountIds } = await scanThroughWorker(t, { accounts: 3, storeEvidence: false });
-  t.equal(scan.status, 'FAILED', 'no account could be judged');
-  t.equal(sim.callLog.entries().length, 0, 'no AWS call at all');
-  const rows = await prisma.accountScan.findMany({ where: { scanId: scan.id, status: { not: 'SKIPPED' } } });
-  t.same(rows.map((row) => row.accountId).sort(), [...accountIds].sort());
-  for (const row of rows) {
-    t.equal(row.status, 'ERROR', `${row.accountId} ERROR`);
-    t.match(row.error, new RegExp(`scan ${scan.id} has no stored organization evidence .*; start a new scan`));
-  }
-  const results = await prisma.checkResult.findMany({ where: { scanId: scan.id } });
-  t.ok(results.length > 0, 'every account check has its result');
-  t.ok(
-    results.every((result) => result.status === 'ERROR' && /no stored organization evidence/.test(result.message)),
-    'each ERROR names the cause',
-  );
-});
+t.test(
+  'a scan with no stored organization evidence: its accounts ERROR naming the cause, no AWS call',
+  async (t) => {
+    const { sim, prisma, scan, accountIds } = await scanThroughWorker(t, {
+      accounts: 3,
+      storeEvidence: false,
+    });
+    t.equal(scan.status, 'FAILED', 'no account could be judged');
+    t.equal(sim.callLog.entries().length, 0, 'no AWS call at all');
+    const rows = await prisma.accountScan.findMany({
+      where: { scanId: scan.id, status: { not: 'SKIPPED' } },
+    });
+    t.same(rows.map((row) => row.accountId).sort(), [...accountIds].sort());
+    for (const row of rows) {
+      t.equal(row.status, 'ERROR', `${row.accountId} ERROR`);
+      t.match(
+        row.error,
+        new RegExp(`scan ${scan.id} has no stored organization evidence .*; start a new scan`),
+      );
+    }
+    const results = await prisma.checkResult.findMany({ where: { scanId: scan.id } });
+    t.ok(results.length > 0, 'every account check has its result');
+    t.ok(
+      results.every(
+        (result) => result.status === 'ERROR' && /no stored organization evidence/.test(result.message),
+      ),
+      'each ERROR names the cause',
+    );
+  },
+);

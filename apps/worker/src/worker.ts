@@ -26,7 +26,7 @@ import {
   countCallsWithin,
   errorMessage,
 } from '@rootaudit/aws';
-import { type Check, checks as catalog } from '@rootaudit/checks';
+import { type Check, checks as catalog, selectChecks } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
@@ -44,7 +44,6 @@ import {
   scanAccount,
   scanClients,
   scanSettings,
-  selectChecks,
   unjudgedAccount,
 } from '@rootaudit/scanner';
 import type { RunningService } from '@rootaudit/service';

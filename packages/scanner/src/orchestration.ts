@@ -59,13 +59,6 @@ export function scanSettings(config: ScanConfig, now: Date): ScanSettings {
   };
 }
 
-/** The checks a scan selected (Scan.checkIds, `--checks`; empty = all). */
-export function selectChecks(checks: readonly Check[], checkIds: readonly string[]): Check[] {
-  if (checkIds.length === 0) return [...checks];
-  const wanted = new Set(checkIds);
-  return checks.filter((check) => wanted.has(check.metadata.id));
-}
-
 /** Organization-scope checks, evaluated once per scan over the organization evidence. */
 export async function evaluateOrganizationChecks(
   checks: readonly Check[],
