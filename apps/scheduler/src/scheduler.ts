@@ -24,9 +24,6 @@ import {
   QUEUES,
   SCAN_SCHEDULE,
   type ScanOrganizationJob,
-  type TriggerScanOutcome,
-  type TriggerScanRequest,
-  triggerScan,
 } from '@rootaudit/queue';
 import {
   collectOrganizationEvidence,
@@ -37,7 +34,12 @@ import {
   scanClients,
   scanSettings,
 } from '@rootaudit/scanner';
-import type { RunningService } from '@rootaudit/service';
+import {
+  type RunningService,
+  type TriggerScanOutcome,
+  type TriggerScanRequest,
+  triggerScan,
+} from '@rootaudit/service';
 import {
   addAccountScans,
   completeScanIfDone,
