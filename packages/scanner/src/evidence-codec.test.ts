@@ -1,6 +1,5 @@
 // The stored organization evidence: what a discovery reads from the simulator comes back exactly,
 // through JSON text as PostgreSQL's jsonb keeps it, for every organization evidence key, read or failed.
-import { ClientFactory } from '@rootaudit/aws';
 import { loadOrganization, startSimulator } from '@rootaudit/aws-sim';
 import { checks, organizationEvidenceKeys } from '@rootaudit/checks';
 import t from 'tap';
@@ -13,6 +12,7 @@ import {
   OrganizationEvidenceCodecError,
 } from './evidence-codec.ts';
 import { collectOrganizationEvidence } from './scan-organization.ts';
+import { simulatorClients } from './testing.ts';
 
 const throughJson = (evidence: OrganizationEvidence) =>
   decodeOrganizationEvidence(JSON.parse(JSON.stringify(encodeOrganizationEvidence(evidence))));
@@ -21,16 +21,7 @@ t.test('every organization evidence key a discovery reads round-trips', async (t
   const model = loadOrganization();
   const sim = await startSimulator({ model });
   t.teardown(() => sim.stop());
-  const clients = new ClientFactory({
-    scanId: 'codec',
-    endpoint: sim.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDBASEEXAMPLE', secretAccessKey: 'secret' },
-    externalId: model.auditRole.externalId ?? null,
-    maxAttempts: 2,
-  });
-  t.teardown(() => clients.destroy());
-  const evidence = await collectOrganizationEvidence({ checks, clients });
+  const evidence = await collectOrganizationEvidence({ checks, clients: simulatorClients(t, sim, 'codec') });
   t.same(Object.keys(evidence).sort(), [...organizationEvidenceKeys].sort(), 'the catalog needs every key');
   for (const key of organizationEvidenceKeys) t.equal(evidence[key]?.ok, true, `${key} was read`);
   t.strictSame(throughJson(evidence), evidence);
