@@ -1,8 +1,10 @@
 /**
- * An account job judges against the organization evidence its scan's discovery stored. A scan
+ * An account job judges against the organization evidence its scan's discovery stored, at the
+ * scan's judging instant (its createdAt, as the scheduler judges the organization). A scan
  * with none stored (started before the evidence was stored with scans) cannot judge its accounts:
  * every account check is recorded ERROR saying why and what to do, and no AWS call is made.
  */
+import { defineCheck } from '@rootaudit/checks';
 import t from 'tap';
 import { scanThroughWorker } from './testing.ts';
 
@@ -33,6 +35,48 @@ t.test(
         (result) => result.status === 'ERROR' && /no stored organization evidence/.test(result.message),
       ),
       'each ERROR names the cause',
+    );
+  },
+);
+
+t.test(
+  "every account is judged at the scan's createdAt, the instant its organization was judged at",
+  async (t) => {
+    const judgedAt = defineCheck({
+      metadata: {
+        id: 'judged-at',
+        title: 'judged at',
+        severity: 'low',
+        scope: 'account',
+        description: 'says the instant it was judged at',
+        rationale: 'test',
+        remediation: { console: [], cli: '' },
+        references: [],
+      },
+      evidence: [],
+      evaluate: (_evidence, context) => [
+        { status: 'PASS', resource: context.accountId, message: context.now.toISOString(), evidence: {} },
+      ],
+    });
+    let createdAt: Date | null = null;
+    const { prisma, scan } = await scanThroughWorker(t, {
+      accounts: 3,
+      checks: [judgedAt],
+      // Its accounts were added an hour after the scan was created (a scan queued behind another).
+      beforeEnqueue: async (prisma, scan) => {
+        createdAt = scan.createdAt;
+        await prisma.scan.update({
+          where: { id: scan.id },
+          data: { startedAt: new Date(scan.createdAt.getTime() + 3_600_000) },
+        });
+      },
+    });
+    const results = await prisma.checkResult.findMany({ where: { scanId: scan.id } });
+    t.ok(results.length > 0);
+    t.same(
+      [...new Set(results.map((result) => result.message))],
+      [(createdAt as Date | null)?.toISOString()],
+      'judged at createdAt',
     );
   },
 );

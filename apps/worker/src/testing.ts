@@ -13,7 +13,7 @@ import {
   type Simulator,
   startSimulator,
 } from '@rootaudit/aws-sim';
-import { checks } from '@rootaudit/checks';
+import { type Check, checks } from '@rootaudit/checks';
 import { loadConfig } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
 import { createLogger, type Logger } from '@rootaudit/log';
@@ -64,6 +64,10 @@ export async function scanThroughWorker(
     accountRetries?: { retryLimit: number; retryDelay: number };
     /** Store the organization evidence with the scan, as the scheduler's discovery does [true]. */
     storeEvidence?: boolean;
+    /** The worker's checks [the catalog]. */
+    checks?: readonly Check[];
+    /** Told of the scan before its account jobs are queued (to set it up as a test needs). */
+    beforeEnqueue?: (prisma: PrismaClient, scan: Scan) => Promise<void>;
   } = {},
 ): Promise<WorkerScan> {
   const model = generateOrganization({
@@ -111,7 +115,7 @@ export async function scanThroughWorker(
     database: { prisma: options.workerPrisma ? options.workerPrisma(prisma) : prisma },
     boss,
     clients: options.workerEndpoint ? { ...clients, endpoint: await options.workerEndpoint(sim) } : clients,
-    checks,
+    checks: options.checks ?? checks,
     pollingIntervalSeconds: 0.5,
   });
   t.teardown(() => worker.close());
@@ -120,6 +124,7 @@ export async function scanThroughWorker(
   const started = await createScan(prisma, { trigger: 'MANUAL', requestedBy: 'test', accounts });
   if (options.storeEvidence !== false)
     await storeScanOrganizationEvidence(prisma, started.id, encodeOrganizationEvidence(evidence));
+  await options.beforeEnqueue?.(prisma, started);
   const pending = await prisma.accountScan.findMany({ where: { scanId: started.id, status: 'PENDING' } });
   await enqueueAccountScans(
     boss,
