@@ -4,9 +4,11 @@
  * organization and fans a scan out to the workers, and a watchdog that ends stalled scans.
  *
  * One scan-organization job: create the Scan (cron) or take the QUEUED one (on demand) → read the
- * organization once → persist it (accounts that left are marked) → evaluate organization checks
- * once → one AccountScan per account (SKIPPED with the reason when not ACTIVE) → one scan-account
- * job per ACTIVE account. Every step is idempotent, so a re-delivered job repeats nothing.
+ * organization evidence once and store it with the scan (the account jobs judge against it; a
+ * re-delivered job reuses it) → persist the organization (accounts that left are marked) →
+ * evaluate organization checks once, at the scan's createdAt → one AccountScan per account
+ * (SKIPPED with the reason when not ACTIVE) → one scan-account job per ACTIVE account. Every step
+ * is idempotent, so a re-delivered job repeats nothing.
  *
  * The discovery job heart-beats (DISCOVERY_HEARTBEAT_SECONDS): a scheduler that dies mid-discovery
  * has it retried within about a minute plus the retry delay. A discovery that finds AWS unavailable
