@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '@rootaudit/config';
 import { checkReadiness, type Database } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
-import { type PgBoss, startQueue, stopQueue, triggerScan } from '@rootaudit/queue';
-import type { RunningService } from '@rootaudit/service';
+import { type PgBoss, startQueue, stopQueue } from '@rootaudit/queue';
+import { type RunningService, triggerScan } from '@rootaudit/service';
 import { buildApi } from './server.ts';
 
 export interface StartedApi extends RunningService {

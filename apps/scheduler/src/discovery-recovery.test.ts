@@ -3,7 +3,8 @@
  * job retried within about DISCOVERY_HEARTBEAT_SECONDS of its last heartbeat, not after the job's
  * 30-minute expiry (a live scheduler's long discovery keeps its job: discovery-heartbeat.test.ts).
  */
-import { DISCOVERY_HEARTBEAT_SECONDS, QUEUES, type ScanOrganizationJob, triggerScan } from '@rootaudit/queue';
+import { DISCOVERY_HEARTBEAT_SECONDS, QUEUES, type ScanOrganizationJob } from '@rootaudit/queue';
+import { triggerScan } from '@rootaudit/service';
 import t from 'tap';
 import { startScheduler } from './scheduler.ts';
 import { activeAccounts, startPipeline, waitForScan } from './testing.ts';

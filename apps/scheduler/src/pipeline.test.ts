@@ -34,7 +34,16 @@ t.test(
       const row = accountScans.find((candidate) => candidate.accountId === account.id);
       t.equal(row?.status, 'SUCCEEDED', `${account.id} scanned`);
       t.equal(row?.attempts, 1, `${account.id} scanned once`);
+      // The organization was read once, by the discovery; account jobs use what it stored.
+      t.notOk(
+        (row?.awsCalls as Record<string, unknown> | undefined)?.organizations,
+        `${account.id}: its job made no organizations call`,
+      );
     }
+    t.ok(
+      await prisma.scanOrganizationEvidence.findUnique({ where: { scanId: scan.id } }),
+      'the organization evidence is stored with the scan',
+    );
     for (const account of inactive) {
       const row = accountScans.find((candidate) => candidate.accountId === account.id);
       t.equal(row?.status, 'SKIPPED', `${account.id} skipped`);

@@ -86,7 +86,14 @@ t.test('a re-delivered discovery job and a re-delivered account job write nothin
   const scanId = outcome.scan.id;
   // The discovery job runs (pg-boss delivers it to the scheduler); then a duplicate.
   await waitForDiscovery(prisma, scanId);
+  const organizationCalls = pipeline.sim.callLog.count({ service: 'organizations' });
+  t.ok(organizationCalls > 0, 'the discovery read the organization');
   await scheduler.runOrganizationScan({ trigger: 'MANUAL', scanId });
+  t.equal(
+    pipeline.sim.callLog.count({ service: 'organizations' }),
+    organizationCalls,
+    'the re-delivered discovery reused the evidence stored with the scan',
+  );
   const active = pipeline.sim.model.accounts.filter((account) => account.status === 'ACTIVE');
   t.equal(await prisma.accountScan.count({ where: { scanId } }), pipeline.sim.model.accounts.length);
   t.equal(
@@ -103,6 +110,11 @@ t.test('a re-delivered discovery job and a re-delivered account job write nothin
   await startPipelineWorker(t, pipeline);
   const scan = await waitForScan(prisma, scanId);
   t.equal(scan.status, 'SUCCEEDED');
+  t.equal(
+    pipeline.sim.callLog.count({ service: 'organizations' }),
+    organizationCalls,
+    'the account jobs made no organizations call',
+  );
   const results = await prisma.checkResult.count({ where: { scanId } });
   const [account] = active;
   pipeline.sim.callLog.clear();

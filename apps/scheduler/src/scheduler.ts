@@ -4,17 +4,19 @@
  * organization and fans a scan out to the workers, and a watchdog that ends stalled scans.
  *
  * One scan-organization job: create the Scan (cron) or take the QUEUED one (on demand) → read the
- * organization once → persist it (accounts that left are marked) → evaluate organization checks
- * once → one AccountScan per account (SKIPPED with the reason when not ACTIVE) → one scan-account
- * job per ACTIVE account. Every step is idempotent, so a re-delivered job repeats nothing.
+ * organization evidence once and store it with the scan (the account jobs judge against it; a
+ * re-delivered job reuses it) → persist the organization (accounts that left are marked) →
+ * evaluate organization checks once, at the scan's createdAt → one AccountScan per account
+ * (SKIPPED with the reason when not ACTIVE) → one scan-account job per ACTIVE account. Every step
+ * is idempotent, so a re-delivered job repeats nothing.
  *
  * The discovery job heart-beats (DISCOVERY_HEARTBEAT_SECONDS): a scheduler that dies mid-discovery
  * has it retried within about a minute plus the retry delay. A discovery that finds AWS unavailable
  * (unreachable, timeouts, 5xx or throttling past the SDK's retries) fails its job, which pg-boss
  * retries with backoff; only its last attempt fails the scan, saying why.
  */
-import { ClientFactory, type ClientFactoryOptions, OutageWatch } from '@rootaudit/aws';
-import { type Check, checks as catalog } from '@rootaudit/checks';
+import { type ClientFactoryOptions, type ClientProvider, OutageWatch } from '@rootaudit/aws';
+import { type Check, checks as catalog, selectChecks } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
@@ -24,12 +26,22 @@ import {
   QUEUES,
   SCAN_SCHEDULE,
   type ScanOrganizationJob,
+} from '@rootaudit/queue';
+import {
+  collectOrganizationEvidence,
+  decodeOrganizationEvidence,
+  encodeOrganizationEvidence,
+  judgeOrganization,
+  type OrganizationEvidence,
+  scanClients,
+  scanSettings,
+} from '@rootaudit/scanner';
+import {
+  type RunningService,
   type TriggerScanOutcome,
   type TriggerScanRequest,
   triggerScan,
-} from '@rootaudit/queue';
-import { collectOrganizationEvidence, evaluateOrganizationChecks } from '@rootaudit/scanner';
-import type { RunningService } from '@rootaudit/service';
+} from '@rootaudit/service';
 import {
   addAccountScans,
   completeScanIfDone,
@@ -39,6 +51,8 @@ import {
   persistOrganization,
   recordOrganizationResults,
   ScanAlreadyActiveError,
+  scanOrganizationEvidence,
+  storeScanOrganizationEvidence,
 } from '@rootaudit/store';
 import {
   announceWebhookEvents,
@@ -86,6 +100,32 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
   const announce = (scanId: string, events: WebhookEvent[]) =>
     announceWebhookEvents({ prisma, boss, logger: log }, scanId, events);
 
+  /**
+   * The scan's organization evidence: what an earlier delivery of this discovery stored, else read
+   * from AWS once and stored with the scan, for every account job of the scan to judge against.
+   */
+  async function organizationEvidenceOf(
+    scanId: string,
+    checks: readonly Check[],
+    clients: ClientProvider,
+    lastAttempt: boolean,
+    accountIds: readonly string[],
+  ): Promise<OrganizationEvidence> {
+    const stored = await scanOrganizationEvidence(prisma, scanId);
+    if (stored !== null) {
+      log.info({ scanId }, 'organization evidence stored by an earlier delivery reused');
+      return decodeOrganizationEvidence(stored);
+    }
+    const outage = new OutageWatch(!lastAttempt);
+    // A scan limited to some accounts reads only their part of the organization (scoped evidence).
+    const evidence = await collectOrganizationEvidence({ checks, clients, outage, accountIds });
+    // Nothing is written: the retry discovers again, and the scan stays QUEUED meanwhile.
+    outage.throwIfStopped('the organization');
+    // A discovery racing this one may have stored first: both go on with what is stored.
+    const kept = await storeScanOrganizationEvidence(prisma, scanId, encodeOrganizationEvidence(evidence));
+    return decodeOrganizationEvidence(kept);
+  }
+
   async function runOrganizationScan(
     job: ScanOrganizationJob,
     jobId?: string,
@@ -115,50 +155,35 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     }
     const scanId = scan.id;
     log.info({ scanId, trigger: scan.trigger }, 'scan discovery started');
-    const clients = new ClientFactory({
-      scanId,
-      region: config.regions[0] ?? 'us-east-1',
-      auditRoleName: config.auditRoleName,
-      externalId: config.externalId,
-      orgRoleArn: config.orgRoleArn,
-      ...(config.awsEndpointUrl ? { endpoint: config.awsEndpointUrl } : {}),
-      ...options.clients,
-    });
+    const clients = scanClients(config, scanId, options.clients);
     try {
-      const wantedChecks = new Set(scan.checkIds);
-      const checks = allChecks.filter(
-        (check) => wantedChecks.size === 0 || wantedChecks.has(check.metadata.id),
-      );
-      const outage = new OutageWatch(!lastAttempt);
-      const evidence = await collectOrganizationEvidence({ checks, clients, outage });
-      // Nothing is written: the retry discovers again, and the scan stays QUEUED meanwhile.
-      outage.throwIfStopped('the organization');
-      const organization = evidence.organization;
-      if (!organization?.ok) {
-        const cause = organization
-          ? `${organization.error.code} on ${organization.error.action}: ${organization.error.message}`
-          : 'not gathered';
-        const reason = `the organization could not be read (${cause}); the scheduler needs organizations:List*/Describe* in the management or delegated-admin account (ROOTAUDIT_ORG_ROLE_ARN)`;
+      const checks = selectChecks(allChecks, scan.checkIds);
+      const evidence = await organizationEvidenceOf(scanId, checks, clients, lastAttempt, scan.accountFilter);
+      // One judging instant per scan: its accounts are judged at createdAt too (the worker).
+      const now = scan.createdAt;
+      const judged = await judgeOrganization(checks, evidence, {
+        ...scanSettings(config, now),
+        partition: clients.partition,
+      });
+      const organization = judged.organization;
+      if (!organization) {
+        const reason = `the organization could not be read (${judged.unreadable}); the scheduler needs organizations:List*/Describe* in the management or delegated-admin account (ROOTAUDIT_ORG_ROLE_ARN)`;
         log.error({ scanId, reason }, 'scan failed');
         return await failScan(prisma, scanId, reason);
       }
       await persistOrganization(prisma, evidence);
-      const now = scan.createdAt;
-      const organizationResults = await evaluateOrganizationChecks(checks, evidence, {
-        partition: clients.partition,
-        now,
-        regions: config.regions,
-        rootUsageWindowDays: config.rootUsageWindowDays,
-        allowedEmailDomains: config.allowedEmailDomains,
-      });
+      const organizationResults = judged.results;
       const recorded = await recordOrganizationResults(prisma, {
         scanId,
-        managementAccountId: organization.value.managementAccountId,
+        managementAccountId: organization.managementAccountId,
         results: organizationResults,
       });
       await announce(scanId, findingEvents(scanId, recorded.transitions));
       const wanted = scan.accountFilter.length > 0 ? new Set(scan.accountFilter) : null;
-      const accounts = organization.value.accounts.filter((account) => !wanted || wanted.has(account.id));
+      const accounts = organization.accounts.filter((account) => !wanted || wanted.has(account.id));
+      const unknown = scan.accountFilter.filter((id) => !accounts.some((account) => account.id === id));
+      if (unknown.length > 0)
+        log.warn({ scanId, accountIds: unknown }, 'accounts named for the scan are not in the organization');
       const started = await addAccountScans(prisma, scanId, accounts, { now });
       await enqueueAccountScans(boss, scanId, started.pendingAccountIds);
       log.info(

@@ -52,8 +52,14 @@ t.test('every AWS call of a scan is stored once, with the account that made it',
     }
   }
 
-  // Summed over the account scans, the counts are exactly what the simulator answered: the
-  // organization read and every AssumeRole belong to some account job, none is counted twice.
+  // Account jobs judge against the organization evidence their scan's discovery stored: none of
+  // them reads the organization.
+  t.equal(sim.callLog.count({ service: 'organizations' }), 0, 'no organizations call by an account job');
+  for (const row of accountScans)
+    t.notOk((row.awsCalls as AwsCallCounts).organizations, `${row.accountId}: no organizations call counted`);
+
+  // Summed over the account scans, the counts are exactly what the simulator answered: every
+  // AssumeRole belongs to some account job, none is counted twice.
   const summed = addCallCounts(accountScans.map((row) => row.awsCalls as AwsCallCounts));
   const answered = simulatorCallCounts(sim);
   t.same(summed, answered, 'summed over the account scans: what the simulator answered');

@@ -2,8 +2,8 @@
  * One scan of a simulated organization through the real worker, for tests (here and in the API's
  * /metrics test): the simulator (packages/aws-sim), a fresh PostgreSQL database, pg-boss, and a
  * worker consuming the scan's account jobs. The test plays the scheduler's part with the store:
- * the organization is read and persisted first, then the simulator's call log is cleared, so it
- * holds exactly the worker's calls.
+ * the organization is read, persisted and stored with the scan first, then the simulator's call
+ * log is cleared, so it holds exactly the worker's calls.
  */
 import { ClientFactory, isThrottlingCode } from '@rootaudit/aws';
 import {
@@ -13,13 +13,18 @@ import {
   type Simulator,
   startSimulator,
 } from '@rootaudit/aws-sim';
-import { checks } from '@rootaudit/checks';
+import { type Check, checks } from '@rootaudit/checks';
 import { loadConfig } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
 import { createLogger, type Logger } from '@rootaudit/log';
 import { enqueueAccountScans, startQueue, stopQueue } from '@rootaudit/queue';
-import { collectOrganizationEvidence } from '@rootaudit/scanner';
-import { type AwsCallCounts, createScan, persistOrganization } from '@rootaudit/store';
+import { collectOrganizationEvidence, encodeOrganizationEvidence } from '@rootaudit/scanner';
+import {
+  type AwsCallCounts,
+  createScan,
+  persistOrganization,
+  storeScanOrganizationEvidence,
+} from '@rootaudit/store';
 import { testDatabase } from '../../../test/support/db.ts';
 import { startWorker } from './worker.ts';
 
@@ -57,6 +62,12 @@ export async function scanThroughWorker(
     workerEndpoint?: (sim: Simulator) => string | Promise<string>;
     /** The account queue's retries [2, 1 s apart]. */
     accountRetries?: { retryLimit: number; retryDelay: number };
+    /** Store the organization evidence with the scan, as the scheduler's discovery does [true]. */
+    storeEvidence?: boolean;
+    /** The worker's checks [the catalog]. */
+    checks?: readonly Check[];
+    /** Told of the scan before its account jobs are queued (to set it up as a test needs). */
+    beforeEnqueue?: (prisma: PrismaClient, scan: Scan) => Promise<void>;
   } = {},
 ): Promise<WorkerScan> {
   const model = generateOrganization({
@@ -104,13 +115,16 @@ export async function scanThroughWorker(
     database: { prisma: options.workerPrisma ? options.workerPrisma(prisma) : prisma },
     boss,
     clients: options.workerEndpoint ? { ...clients, endpoint: await options.workerEndpoint(sim) } : clients,
-    checks,
+    checks: options.checks ?? checks,
     pollingIntervalSeconds: 0.5,
   });
   t.teardown(() => worker.close());
 
   const accounts = organization.value.accounts;
   const started = await createScan(prisma, { trigger: 'MANUAL', requestedBy: 'test', accounts });
+  if (options.storeEvidence !== false)
+    await storeScanOrganizationEvidence(prisma, started.id, encodeOrganizationEvidence(evidence));
+  await options.beforeEnqueue?.(prisma, started);
   const pending = await prisma.accountScan.findMany({ where: { scanId: started.id, status: 'PENDING' } });
   await enqueueAccountScans(
     boss,

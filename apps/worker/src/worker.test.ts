@@ -1,7 +1,5 @@
-import { checks } from '@rootaudit/checks';
 import type { AccountScan, ScanResult } from '@rootaudit/scanner';
 import t from 'tap';
-import { selectChecks } from './checks.ts';
 import { accountError } from './worker.ts';
 
 const result = (checkId: string, status: ScanResult['status'], message: string): ScanResult => ({
@@ -50,12 +48,4 @@ t.test('checks that could not be evaluated: the error names them, each message o
 t.test('a very long error is cut', async (t) => {
   const results = Array.from({ length: 50 }, (_, i) => result(`c${i}`, 'ERROR', `${'x'.repeat(100)} ${i}`));
   t.equal(accountError(scanned(results))?.length, 2000);
-});
-
-t.test('a scan selects checks by id; none selected means all', async (t) => {
-  t.equal(selectChecks(checks, []).length, checks.length);
-  t.same(
-    selectChecks(checks, ['root-mfa-enabled']).map((check) => check.metadata.id),
-    ['root-mfa-enabled'],
-  );
 });

@@ -21,14 +21,12 @@
 import {
   AwsUnavailableError,
   CallCounter,
-  ClientFactory,
+  type ClientFactory,
   type ClientFactoryOptions,
-  type ClientProvider,
   countCallsWithin,
   errorMessage,
-  OutageWatch,
 } from '@rootaudit/aws';
-import { type Check, type CollectionError, checks as catalog } from '@rootaudit/checks';
+import { type Check, checks as catalog, selectChecks } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
@@ -41,9 +39,12 @@ import {
 } from '@rootaudit/queue';
 import {
   type AccountScan,
-  collectOrganizationEvidence,
+  decodeOrganizationEvidence,
   type OrganizationEvidence,
   scanAccount,
+  scanClients,
+  scanSettings,
+  unjudgedAccount,
 } from '@rootaudit/scanner';
 import type { RunningService } from '@rootaudit/service';
 import {
@@ -51,6 +52,7 @@ import {
   keepUnrecordedAwsCalls,
   markAccountScanRunning,
   recordAccountResults,
+  scanOrganizationEvidence,
 } from '@rootaudit/store';
 import {
   announceWebhookEvents,
@@ -60,7 +62,6 @@ import {
   scanCompletedEvent,
   type WebhookEvent,
 } from '@rootaudit/webhooks';
-import { selectChecks } from './checks.ts';
 
 export interface WorkerOptions {
   config: Config;
@@ -108,27 +109,25 @@ export function accountError(scan: AccountScan): string | null {
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
 }
 
-/** The organization as one read found it, and whether AWS was unavailable for part of it. */
-interface OrganizationRead {
-  evidence: OrganizationEvidence;
-  unavailable: CollectionError | null;
-}
+/** A scan's organization evidence as its discovery stored it, or why an account cannot use any. */
+type StoredEvidence = { evidence: OrganizationEvidence } | { missing: string };
 
-/** Per-scan state shared by the jobs of one scan in this process: clients and organization evidence. */
+/**
+ * Per-scan state shared by the jobs of one scan in this process: its clients and its stored
+ * organization evidence, loaded from the database once (a failed load is tried again by the next job).
+ */
 class ScanContexts {
-  readonly #entries = new Map<string, { clients: ClientFactory; organization: Promise<OrganizationRead> }>();
+  readonly #entries = new Map<string, { clients: ClientFactory; evidence: Promise<StoredEvidence> | null }>();
   constructor(
-    readonly create: (scanId: string) => {
-      clients: ClientFactory;
-      organization: Promise<OrganizationRead>;
-    },
+    readonly createClients: (scanId: string) => ClientFactory,
+    readonly loadEvidence: (scanId: string) => Promise<StoredEvidence>,
     readonly keep = 4,
   ) {}
 
-  get(scanId: string) {
+  #entry(scanId: string) {
     let entry = this.#entries.get(scanId);
     if (!entry) {
-      entry = this.create(scanId);
+      entry = { clients: this.createClients(scanId), evidence: null };
       this.#entries.set(scanId, entry);
       // Scans finish one after another: keep the few most recent.
       while (this.#entries.size > this.keep) {
@@ -140,17 +139,20 @@ class ScanContexts {
     return entry;
   }
 
-  /**
-   * Reads the organization again for the next jobs (the `failed` read failed, maybe transiently):
-   * once, however many jobs were waiting on the failed read.
-   */
-  retryOrganization(
-    scanId: string,
-    failed: Promise<OrganizationRead>,
-    read: () => Promise<OrganizationRead>,
-  ) {
-    const entry = this.#entries.get(scanId);
-    if (entry?.organization === failed) entry.organization = read();
+  clients(scanId: string): ClientFactory {
+    return this.#entry(scanId).clients;
+  }
+
+  evidence(scanId: string): Promise<StoredEvidence> {
+    const entry = this.#entry(scanId);
+    if (!entry.evidence) {
+      const loading = this.loadEvidence(scanId);
+      entry.evidence = loading;
+      loading.catch(() => {
+        if (entry.evidence === loading) entry.evidence = null;
+      });
+    }
+    return entry.evidence;
   }
 
   forget(scanId: string) {
@@ -170,26 +172,22 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
   const allChecks = options.checks ?? catalog;
   const log = logger.child({ component: 'worker' });
 
-  const clientsFor = (scanId: string): ClientFactory =>
-    new ClientFactory({
-      scanId,
-      region: config.regions[0] ?? 'us-east-1',
-      auditRoleName: config.auditRoleName,
-      externalId: config.externalId,
-      orgRoleArn: config.orgRoleArn,
-      ...(config.awsEndpointUrl ? { endpoint: config.awsEndpointUrl } : {}),
-      ...options.clients,
-    });
-  // The organization view (account list, SCPs, features) is read once per scan per worker process.
-  const readOrganization = async (clients: ClientProvider): Promise<OrganizationRead> => {
-    const outage = new OutageWatch(true);
-    const evidence = await collectOrganizationEvidence({ checks: allChecks, clients, outage });
-    return { evidence, unavailable: outage.first };
+  // Workers read no organization from AWS: the scan's discovery stored what its accounts need.
+  const loadEvidence = async (scanId: string): Promise<StoredEvidence> => {
+    const stored = await scanOrganizationEvidence(prisma, scanId);
+    if (stored === null)
+      return {
+        missing: `scan ${scanId} has no stored organization evidence (its discovery stored none, as scans started before this version do), so no account of it can be judged; start a new scan`,
+      };
+    try {
+      return { evidence: decodeOrganizationEvidence(stored) };
+    } catch (error) {
+      return {
+        missing: `the stored organization evidence of scan ${scanId} cannot be read (${errorMessage(error)}); start a new scan`,
+      };
+    }
   };
-  const contexts = new ScanContexts((scanId) => {
-    const clients = clientsFor(scanId);
-    return { clients, organization: readOrganization(clients) };
-  });
+  const contexts = new ScanContexts((scanId) => scanClients(config, scanId, options.clients), loadEvidence);
 
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   /** Aborts when close() stops waiting for the jobs in hand. */
@@ -197,7 +195,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
 
   /**
    * One account job. Every AWS call it makes is counted for AccountScan.awsCalls, whichever
-   * client makes it: the audit role's AssumeRole, and the organization read when this job starts it.
+   * client makes it, the audit role's AssumeRole included. It makes no organizations:* call: the
+   * organization evidence is the one its scan's discovery stored.
    */
   function scanOneAccount(job: ScanAccountJob, lastAttempt: boolean): Promise<void> {
     const awsCalls = new CallCounter();
@@ -245,34 +244,24 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
   ): Promise<void> {
     const { scanId, accountId } = job;
     const account = await prisma.account.findUnique({ where: { id: accountId } });
-    const context = contexts.get(scanId);
-    const reading = context.organization;
-    const organizationRead = await reading;
-    const organizationEvidence = organizationRead.evidence;
-    if (!organizationEvidence.organization?.ok || organizationRead.unavailable) {
-      // The next job reads again; this one goes on with what failed (its checks say so), unless
-      // AWS was unavailable and the job has attempts left.
-      contexts.retryOrganization(scanId, reading, () => readOrganization(context.clients));
-      if (organizationRead.unavailable && !lastAttempt)
-        throw new AwsUnavailableError(accountId, organizationRead.unavailable);
-    }
+    const clients = contexts.clients(scanId);
+    const stored = await contexts.evidence(scanId);
     const checks = selectChecks(allChecks, scan.checkIds);
     const status = account?.status;
-    const outcome = await scanAccount({
-      account: { id: accountId, ...(status ? { status } : {}) },
-      checks,
-      organizationEvidence,
-      settings: {
-        regions: config.regions,
-        // Every account of one scan is judged at the same instant.
-        now: scan.startedAt ?? scan.createdAt,
-        rootUsageWindowDays: config.rootUsageWindowDays,
-        allowedEmailDomains: config.allowedEmailDomains,
-      },
-      clients: context.clients,
-      ...(options.callsPerAccount ? { concurrency: options.callsPerAccount } : {}),
-      onAwsUnavailable: lastAttempt ? 'record' : 'throw',
-    });
+    const outcome =
+      'missing' in stored
+        ? unjudgedAccount(accountId, checks, stored.missing, clients.partition)
+        : await scanAccount({
+            account: { id: accountId, ...(status ? { status } : {}) },
+            checks,
+            organizationEvidence: stored.evidence,
+            readMissingOrganizationEvidence: false,
+            // One judging instant per scan: the scheduler judged the organization at createdAt too.
+            settings: scanSettings(config, scan.createdAt),
+            clients,
+            ...(options.callsPerAccount ? { concurrency: options.callsPerAccount } : {}),
+            onAwsUnavailable: lastAttempt ? 'record' : 'throw',
+          });
     if (stopped.signal.aborted) {
       // Handed back at shutdown: the retry records it, with a complete set of results.
       log.info({ scanId, accountId }, 'account not recorded: handed back at shutdown');

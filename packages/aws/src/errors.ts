@@ -10,7 +10,7 @@ export class AwsCallError extends Error {
     /** AWS was unavailable for this call (see isAwsUnavailable): it says nothing about the account. */
     readonly unavailable = false,
   ) {
-    super(`${collectionError.code} on ${collectionError.action}: ${collectionError.message}`);
+    super(describeCollectionError(collectionError));
   }
 }
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { accountChecks, checks, getCheck, organizationChecks } from './catalog.ts';
+import { accountChecks, checks, getCheck, organizationChecks, selectChecks } from './catalog.ts';
 import { type EvidenceKey, organizationEvidenceKeys } from './evidence.ts';
 import { context, evidenceFor, managementAccountContext } from './testing/index.ts';
 
@@ -114,4 +114,12 @@ t.test('severities', async (t) => {
   t.equal(severity('root-hardware-mfa'), 'high');
   t.equal(severity('root-not-recently-used'), 'high');
   t.equal(severity('scp-root-deny'), 'high');
+});
+
+t.test('a scan selects checks by id; none selected means all', async (t) => {
+  t.equal(selectChecks(checks, []).length, checks.length);
+  t.same(
+    selectChecks(checks, ['root-mfa-enabled']).map((check) => check.metadata.id),
+    ['root-mfa-enabled'],
+  );
 });

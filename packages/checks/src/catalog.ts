@@ -57,3 +57,10 @@ const byId = new Map(checks.map((check) => [check.metadata.id, check]));
 export function getCheck(id: string): Check | undefined {
   return byId.get(id);
 }
+
+/** The checks a scan selected (Scan.checkIds, `rootaudit scan --checks`; none = all). */
+export function selectChecks(from: readonly Check[], checkIds: readonly string[]): Check[] {
+  if (checkIds.length === 0) return [...from];
+  const wanted = new Set(checkIds);
+  return from.filter((check) => wanted.has(check.metadata.id));
+}

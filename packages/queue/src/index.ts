@@ -262,5 +262,3 @@ export async function enqueueOrganizationScan(
 ): Promise<string | null> {
   return boss.send(QUEUES.scanOrganization, job);
 }
-
-export { type TriggerScanOutcome, type TriggerScanRequest, triggerScan } from './trigger.ts';

@@ -11,10 +11,8 @@ import {
   QUEUE_SCHEMA,
   QUEUES,
   type ScanAccountJob,
-  type ScanOrganizationJob,
   startQueue,
   stopQueue,
-  triggerScan,
 } from './index.ts';
 
 const logger = createLogger({ level: 'silent' });
@@ -118,31 +116,6 @@ t.test('a job that keeps failing is retried, then lands in the dead-letter queue
   t.same(job, { scanId: 'scan-1', accountId: '111111111111' });
   t.equal(attempts.length, 2, 'first try and one retry');
 });
-
-t.test(
-  'triggerScan queues one scan and its discovery job; a second request gets the running scan',
-  async (t) => {
-    const { url, prisma } = await testDatabase(t);
-    const boss = await startQueue(url, logger);
-    t.teardown(() => stopQueue(boss));
-    const first = await triggerScan(
-      { prisma, boss },
-      { requestedBy: 'ci-key', checkIds: ['root-mfa-enabled'] },
-    );
-    t.equal(first.started, true);
-    t.equal(first.scan.status, 'QUEUED');
-    t.equal(first.scan.trigger, 'MANUAL');
-    t.same(first.scan.checkIds, ['root-mfa-enabled']);
-    const second = await triggerScan({ prisma, boss });
-    t.equal(second.started, false);
-    t.equal(second.scan.id, first.scan.id);
-    const jobs = await boss.fetch<ScanOrganizationJob>(QUEUES.scanOrganization, { batchSize: 10 });
-    t.same(
-      jobs.map((job) => job.data),
-      [{ trigger: 'MANUAL', scanId: first.scan.id }],
-    );
-  },
-);
 
 t.test('a pg-boss 10 schema left by an earlier version: one warning saying how to drop it', async (t) => {
   const { url, prisma } = await testDatabase(t);

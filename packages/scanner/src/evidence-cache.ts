@@ -66,6 +66,8 @@ export interface EvidenceCacheOptions {
   clients: AccountClients;
   organizationClients: OrganizationClients | null;
   organizationEvidence: OrganizationEvidence;
+  /** Organization evidence missing from organizationEvidence is read with the organization clients [true]. */
+  readMissingOrganizationEvidence?: boolean;
   accountCollectors: AccountCollectors;
   organizationCollectors: OrganizationCollectors;
   /** When set, every account evidence fails with it (the audit role could not be assumed). */
@@ -116,13 +118,15 @@ export class EvidenceCache {
       const given = this.#options.organizationEvidence[key];
       if (given) return given as EvidenceMap[K];
       const clients = this.#options.organizationClients;
-      if (!clients) {
+      if (this.#options.readMissingOrganizationEvidence === false || !clients) {
         return failedEvidence(
           key,
           {
             action: collectorActions[key][0] ?? key,
             code: 'NotCollected',
-            message: `no ${key} evidence was gathered for this scan and no organization credentials are configured`,
+            message: clients
+              ? `no ${key} evidence was read by this scan's organization discovery`
+              : `no ${key} evidence was gathered for this scan and no organization credentials are configured`,
           },
           regions,
         );

@@ -49,6 +49,12 @@ export interface ScanAccountOptions {
   checks: readonly Check[];
   /** Gathered once per scan and shared; missing keys are collected here if organization clients exist. */
   organizationEvidence: OrganizationEvidence;
+  /**
+   * Read organization evidence missing from organizationEvidence [true]. false: it is ERROR as not
+   * read by the scan (the worker: the scan's discovery read all it needs, and workers make no
+   * organizations:* call).
+   */
+  readMissingOrganizationEvidence?: boolean;
   settings: ScanSettings;
   clients: ClientProvider;
   /** Defaults to the management account named by the organization evidence. */
@@ -147,6 +153,9 @@ export async function scanAccount(options: ScanAccountOptions): Promise<AccountS
       clients: accountClients,
       organizationClients,
       organizationEvidence: options.organizationEvidence,
+      ...(options.readMissingOrganizationEvidence === false
+        ? { readMissingOrganizationEvidence: false }
+        : {}),
       accountCollectors,
       organizationCollectors,
       accessError,

@@ -5,24 +5,13 @@ import { loadOrganization, startSimulator } from '@rootaudit/aws-sim';
 import { checks as catalog, getCheck } from '@rootaudit/checks';
 import t from 'tap';
 import { scanOrganization } from './scan-organization.ts';
-import { pass, testCheck } from './testing.ts';
+import { pass, simulatorClients, testCheck } from './testing.ts';
 
 const model = loadOrganization();
 const sim = await startSimulator({ model });
 t.teardown(() => sim.stop());
 
-function factory(scanId: string) {
-  const clients = new ClientFactory({
-    scanId,
-    endpoint: sim.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDBASEEXAMPLE', secretAccessKey: 'secret' },
-    externalId: model.auditRole.externalId ?? null,
-    maxAttempts: 2,
-  });
-  t.teardown(() => clients.destroy());
-  return clients;
-}
+const factory = (scanId: string) => simulatorClients(t, sim, scanId);
 const settings = {
   regions: ['us-east-1', 'eu-west-1'],
   now: new Date(),

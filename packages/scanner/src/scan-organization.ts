@@ -9,22 +9,15 @@ import {
   type ClientProvider,
   type CredentialReportPolling,
   organizationCollectors as defaultOrganizationCollectors,
-  describeCollectionError,
   type OrganizationCollectors,
-  type OrganizationEvidenceKey,
   OutageWatch,
   type PacerClock,
   realClock,
 } from '@rootaudit/aws';
-import type { Check, CheckContext, EvidenceKey, EvidenceMap, Organization } from '@rootaudit/checks';
+import type { Check, Organization } from '@rootaudit/checks';
 import pLimit from 'p-limit';
-import { evaluateCheck } from './evaluate.ts';
-import {
-  collectorFailure,
-  failedEvidence,
-  isOrganizationEvidenceKey,
-  type OrganizationEvidence,
-} from './evidence-cache.ts';
+import { collectorFailure, isOrganizationEvidenceKey, type OrganizationEvidence } from './evidence-cache.ts';
+import { judgeOrganization } from './orchestration.ts';
 import type { AccountScan, ScanResult } from './results.ts';
 import {
   evidenceNeeded,
@@ -124,41 +117,6 @@ export async function collectOrganizationEvidence(options: {
   return Object.fromEntries(entries) as OrganizationEvidence;
 }
 
-/** Organization-scope checks, evaluated once per scan over the organization evidence. */
-export async function evaluateOrganizationChecks(
-  checks: readonly Check[],
-  evidence: OrganizationEvidence,
-  settings: ScanSettings & { partition: string },
-): Promise<ScanResult[]> {
-  const organization = evidence.organization?.ok ? evidence.organization.value : null;
-  const managementAccountId = organization?.managementAccountId ?? null;
-  const context: CheckContext = {
-    accountId: managementAccountId ?? '',
-    partition: settings.partition,
-    isManagementAccount: true,
-    now: settings.now,
-    regions: settings.regions,
-    rootUsageWindowDays: settings.rootUsageWindowDays,
-    allowedEmailDomains: settings.allowedEmailDomains,
-  };
-  const resource =
-    organization?.arn ??
-    `arn:${settings.partition}:organizations::${managementAccountId ?? 'unknown'}:organization`;
-  const lookup = async <K extends EvidenceKey>(key: K) =>
-    (evidence[key as OrganizationEvidenceKey] ??
-      failedEvidence(
-        key,
-        { action: key, code: 'NotCollected', message: `${key} is not organization evidence` },
-        settings.regions,
-      )) as EvidenceMap[K];
-  const results = await Promise.all(
-    checks
-      .filter((check) => check.metadata.scope === 'organization')
-      .map((check) => evaluateCheck(check, lookup, context, resource)),
-  );
-  return results.flat();
-}
-
 /**
  * The organization evidence, read again after a wait while AWS is unavailable; the last read is
  * kept whatever it found (an unreadable organization then fails the scan, saying why).
@@ -196,12 +154,12 @@ export async function scanOrganization(options: ScanOrganizationOptions): Promis
   const { settings, clients } = options;
   const retryDelaysMs = options.retryDelaysMs ?? UNAVAILABLE_RETRY_DELAYS_MS;
   const organizationEvidence = await readOrganizationWithRetries(options, retryDelaysMs);
-  const organization = organizationEvidence.organization?.ok ? organizationEvidence.organization.value : null;
-  const managementAccountId = organization?.managementAccountId ?? null;
-  const organizationResults = await evaluateOrganizationChecks(options.checks, organizationEvidence, {
+  const judged = await judgeOrganization(options.checks, organizationEvidence, {
     ...settings,
     partition: clients.partition,
   });
+  const { organization, results: organizationResults } = judged;
+  const managementAccountId = organization?.managementAccountId ?? null;
 
   // Without the organization view, only accounts named on the command line can be scanned.
   const wanted = options.accountIds ? new Set(options.accountIds) : null;
@@ -243,8 +201,7 @@ export async function scanOrganization(options: ScanOrganizationOptions): Promis
   let reason: string | null = null;
   if (!organization && accountScans.length === 0) {
     status = 'FAILED';
-    const evidence = organizationEvidence.organization;
-    reason = `the organization could not be read: ${evidence && !evidence.ok ? describeCollectionError(evidence.error) : 'unknown error'}`;
+    reason = `the organization could not be read: ${judged.unreadable}`;
   } else if (failed.length > 0 || !organization) {
     status = 'PARTIAL';
     reason = organization

@@ -2,10 +2,12 @@
 import {
   type AccountClientOptions,
   AssumeRoleError,
+  ClientFactory,
   type ClientProvider,
   type OrganizationClients,
 } from '@rootaudit/aws';
 import { type FakeHandler, fakeAccountClients } from '@rootaudit/aws/testing';
+import type { OrganizationModel } from '@rootaudit/aws-sim';
 import {
   type Check,
   type CheckContext,
@@ -75,4 +77,22 @@ export function fakeProvider(handler: FakeHandler, unreachable: readonly string[
     },
   };
   return { provider, calls, options };
+}
+
+/** The real clients of a scan of the simulated organization (its ExternalId), destroyed with the test. */
+export function simulatorClients(
+  t: { teardown(fn: () => unknown): void },
+  simulator: { endpoint: string; model: OrganizationModel },
+  scanId: string,
+): ClientFactory {
+  const clients = new ClientFactory({
+    scanId,
+    endpoint: simulator.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDBASEEXAMPLE', secretAccessKey: 'secret' },
+    externalId: simulator.model.auditRole.externalId ?? null,
+    maxAttempts: 2,
+  });
+  t.teardown(() => clients.destroy());
+  return clients;
 }

@@ -1,3 +1,4 @@
 export * from './database.ts';
 export * from './lifecycle.ts';
 export * from './run-roles.ts';
+export * from './trigger-scan.ts';

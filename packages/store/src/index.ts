@@ -6,5 +6,6 @@
 export * from './finding-counts.ts';
 export * from './findings.ts';
 export * from './organization.ts';
+export * from './scan-evidence.ts';
 export * from './scans.ts';
 export * from './suppressions.ts';

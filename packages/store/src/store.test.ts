@@ -16,6 +16,8 @@ import {
   recordOrganizationResults,
   ScanAlreadyActiveError,
   type StoredResult,
+  scanOrganizationEvidence,
+  storeScanOrganizationEvidence,
 } from './index.ts';
 
 const MANAGEMENT = '111111111111';
@@ -730,6 +732,24 @@ t.test('organization results: stored under the management account, once per scan
   t.equal(sessions.scope, 'organization');
   t.equal(sessions.status, 'FAIL');
 });
+
+t.test(
+  'organization evidence: stored once per scan, the first snapshot kept; none stored is null',
+  async (t) => {
+    const prisma = await seeded(t);
+    const scan = await createScan(prisma, { trigger: 'MANUAL', accounts: standardOrganization().accounts });
+    t.equal(await scanOrganizationEvidence(prisma, scan.id), null, 'nothing stored yet');
+    const first = { format: 1, evidence: { organization: { ok: true, value: { id: 'o-first' } } } };
+    const second = { format: 1, evidence: { organization: { ok: true, value: { id: 'o-second' } } } };
+    t.same(await storeScanOrganizationEvidence(prisma, scan.id, first), first);
+    t.same(
+      await storeScanOrganizationEvidence(prisma, scan.id, second),
+      first,
+      'a second discovery gets the first',
+    );
+    t.same(await scanOrganizationEvidence(prisma, scan.id), first);
+  },
+);
 
 t.test('failScan ends an active scan FAILED with the reason, once', async (t) => {
   const prisma = await seeded(t);

@@ -1,5 +1,6 @@
 import { createLogger } from '@rootaudit/log';
-import { QUEUES, type ScanOrganizationJob, startQueue, stopQueue, triggerScan } from '@rootaudit/queue';
+import { QUEUES, type ScanOrganizationJob, startQueue, stopQueue } from '@rootaudit/queue';
+import { triggerScan } from '@rootaudit/service';
 import t from 'tap';
 import { testDatabase } from '../../../../test/support/db.ts';
 import { serveTestApi } from '../test-support.ts';

@@ -199,7 +199,7 @@ export interface ScanTriggerRequest {
   accountIds: string[];
 }
 
-/** Starts an on-demand scan (the queue's triggerScan); started false = one is already active. */
+/** Starts an on-demand scan (@rootaudit/service's triggerScan); started false = one is already active. */
 export type ScanTrigger = (request: ScanTriggerRequest) => Promise<{ started: boolean; scan: Scan }>;
 
 const triggerBody = z

@@ -18,9 +18,8 @@ import {
 } from '@rootaudit/aws-sim';
 import { loadConfigOrExit } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
-import { triggerScan } from '@rootaudit/queue';
 import { startScheduler } from '@rootaudit/scheduler';
-import { type HttpRole, type Role, runRoles } from '@rootaudit/service';
+import { type HttpRole, type Role, runRoles, triggerScan } from '@rootaudit/service';
 import { failScan } from '@rootaudit/store';
 import { startWorker } from '@rootaudit/worker';
 import { parseOptions, UsageError } from '../usage.ts';

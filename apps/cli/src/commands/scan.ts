@@ -4,7 +4,7 @@
  * is exactly the document; the exit code is 0 whenever the scan ran, whatever it found.
  */
 import { randomUUID } from 'node:crypto';
-import { type Check, type CheckStatus, checks as catalog } from '@rootaudit/checks';
+import { type Check, type CheckStatus, checks as catalog, selectChecks } from '@rootaudit/checks';
 import { loadConfigOrExit } from '@rootaudit/config';
 import { toCsv } from '@rootaudit/csv';
 import { createLogger } from '@rootaudit/log';
@@ -55,8 +55,7 @@ export function parseScanArguments(argv: string[]): ScanRequest {
         ids.length === 0 ? 'needs at least one check id' : `has unknown check ids: ${unknown.join(', ')}`;
       throw new UsageError(`--checks ${what}; allowed: ${[...known].join(', ')}`);
     }
-    const wanted = new Set(ids);
-    checks = catalog.filter((check) => wanted.has(check.metadata.id));
+    checks = selectChecks(catalog, ids);
   }
 
   let accountIds: string[] | null = null;
@@ -220,22 +219,14 @@ export async function run(argv: string[]): Promise<number> {
   const request = parseScanArguments(argv);
   const config = loadConfigOrExit();
   // The AWS SDK and the runner load only once the command line is known to be good.
-  const [{ ClientFactory }, { scanOrganization }] = await Promise.all([
-    import('@rootaudit/aws'),
-    import('@rootaudit/scanner'),
-  ]);
+  const { organizationUnreadable, scanClients, scanOrganization, scanSettings } = await import(
+    '@rootaudit/scanner'
+  );
   const logger = createLogger({ level: config.logLevel, name: 'rootaudit-scan', destination: 2 });
   const scanId = `cli-${randomUUID()}`;
-  const region =
-    process.env.AWS_REGION?.trim() || process.env.AWS_DEFAULT_REGION?.trim() || config.regions[0];
-  const clients = new ClientFactory({
-    scanId,
-    ...(region ? { region } : {}),
-    ...(config.awsEndpointUrl ? { endpoint: config.awsEndpointUrl } : {}),
-    auditRoleName: config.auditRoleName,
-    externalId: config.externalId,
-    orgRoleArn: config.orgRoleArn,
-  });
+  // Run by hand, the home region is the shell's AWS_REGION when set.
+  const region = process.env.AWS_REGION?.trim() || process.env.AWS_DEFAULT_REGION?.trim();
+  const clients = scanClients(config, scanId, region ? { region } : {});
   logger.info(
     { scanId, regions: config.regions, checks: request.checks.length, accounts: request.accountIds ?? 'all' },
     'scan started',
@@ -245,12 +236,7 @@ export async function run(argv: string[]): Promise<number> {
     scan = await scanOrganization({
       checks: request.checks,
       clients,
-      settings: {
-        regions: config.regions,
-        now: new Date(),
-        rootUsageWindowDays: config.rootUsageWindowDays,
-        allowedEmailDomains: config.allowedEmailDomains,
-      },
+      settings: scanSettings(config, new Date()),
       accountConcurrency: config.accountConcurrency,
       ...(request.accountIds ? { accountIds: request.accountIds } : {}),
       // AWS unavailable: the account (or the organization read) is tried again after a wait.
@@ -277,11 +263,8 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   if (scan.status === 'FAILED') {
-    const evidence = scan.organizationEvidence.organization;
-    const reason =
-      evidence && !evidence.ok
-        ? `the organization could not be read: ${evidence.error.code} on ${evidence.error.action}: ${evidence.error.message}`
-        : scan.reason;
+    const unreadable = organizationUnreadable(scan.organizationEvidence);
+    const reason = unreadable ? `the organization could not be read: ${unreadable}` : scan.reason;
     logger.error({ scanId, reason }, 'scan failed');
     process.stderr.write(
       `rootaudit scan: ${reason}; check the base AWS credentials (and ROOTAUDIT_ORG_ROLE_ARN when set): ` +

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import type { Collected, CollectionError, OrganizationTrails, Trail } from '@rootaudit/checks';
 import { type AccountCollector, awsCall, iso, type OrganizationCollector } from '../collector.ts';
-import { collected, toCollectionError } from '../errors.ts';
+import { collected, describeCollectionError, toCollectionError } from '../errors.ts';
 
 const DESCRIBE = 'cloudtrail:DescribeTrails';
 const STATUS = 'cloudtrail:GetTrailStatus';
@@ -137,7 +137,7 @@ function fromOrganizationRead(
   }
   const why = organizationTrails.ok
     ? 'the organization credentials did not list it (DescribeTrails); they must belong to the account that owns the trail'
-    : `the organization credentials could not read it: ${organizationTrails.error.code} on ${organizationTrails.error.action}: ${organizationTrails.error.message}`;
+    : `the organization credentials could not read it: ${describeCollectionError(organizationTrails.error)}`;
   const error = (action: string): CollectionError => ({
     action,
     code: organizationTrails.ok ? 'NotCollected' : organizationTrails.error.code,

@@ -1,11 +1,12 @@
 /**
- * On-demand scans (POST /v1/scans): the scan row is created QUEUED at once, so the caller gets its
- * id, and organization discovery runs in the scheduler's scan-organization job.
+ * On-demand scans (POST /v1/scans, `rootaudit demo`, the scheduler's own trigger): the scan row is
+ * created QUEUED at once, so the caller gets its id, and organization discovery runs in the
+ * scheduler's scan-organization job. A use case over the store and the queue, so it lives above
+ * both (the queue is transport only).
  */
 import type { PrismaClient, Scan } from '@rootaudit/db';
+import { enqueueOrganizationScan, type PgBoss } from '@rootaudit/queue';
 import { createScan, failScan, ScanAlreadyActiveError } from '@rootaudit/store';
-import type { PgBoss } from 'pg-boss';
-import { enqueueOrganizationScan } from './index.ts';
 
 export interface TriggerScanRequest {
   requestedBy?: string | null;
