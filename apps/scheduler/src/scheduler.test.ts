@@ -204,3 +204,30 @@ t.test('an account that left the organization is marked, kept, and no longer sca
     'history kept',
   );
 });
+
+t.test(
+  'a scan limited to one account reads only its part of the organization and marks no other account as gone',
+  async (t) => {
+    const pipeline = await startPipeline(t, { accounts: 8 });
+    const { sim, prisma, scheduler } = pipeline;
+    t.equal((await scanOnce(pipeline)).status, 'SUCCEEDED', 'a whole-organization scan first');
+    const wholeReads = sim.callLog.count({ service: 'organizations' });
+    const known = await prisma.account.count({ where: { leftOrganizationAt: null } });
+    const member = sim.model.accounts.find(
+      (account) => account.status === 'ACTIVE' && account.id !== sim.model.organization.managementAccountId,
+    )!;
+    sim.callLog.clear();
+    const outcome = await scheduler.triggerScan({ accountIds: [member.id] });
+    const scan = await waitForScan(prisma, outcome.scan.id);
+    t.equal(scan.status, 'SUCCEEDED');
+    t.equal(scan.accountsDone, 1, 'the one account named');
+    const limitedReads = sim.callLog.count({ service: 'organizations' });
+    t.ok(limitedReads < wholeReads, `fewer organization reads (${limitedReads} < ${wholeReads})`);
+    t.equal(sim.callLog.count({ service: 'organizations', operation: 'ListAccounts' }), 0, 'no ListAccounts');
+    t.equal(
+      await prisma.account.count({ where: { leftOrganizationAt: null } }),
+      known,
+      'every account the whole scan found is still in the organization',
+    );
+  },
+);
