@@ -46,6 +46,7 @@ import {
   scanCompletedEvent,
   type WebhookEvent,
 } from '@rootaudit/webhooks';
+import { MUTE_REFRESH_INTERVAL_MS, scheduleMuteRefresh } from './mute-refresh.ts';
 
 export interface SchedulerOptions {
   config: Config;
@@ -60,6 +61,8 @@ export interface SchedulerOptions {
   stalledAfterMs?: number;
   /** How often the watchdog looks for stalled scans [60 s]. */
   stalledCheckIntervalMs?: number;
+  /** How often expired suppressions' findings are unmuted [60 s]; 0 = never (mute-refresh.ts). */
+  muteRefreshIntervalMs?: number;
   /** Register the cron [true]; false runs jobs and the watchdog only. */
   schedule?: boolean;
   pollingIntervalSeconds?: number;
@@ -229,6 +232,14 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     watchdog().catch((error: unknown) => log.error({ err: error }, 'stalled-scan check failed'));
   }, options.stalledCheckIntervalMs ?? 60_000);
   timer.unref();
+  // Suppression expiries: applied here, once per deployment, not in every API replica.
+  const muteRefreshMs = options.muteRefreshIntervalMs ?? MUTE_REFRESH_INTERVAL_MS;
+  const stopMuteRefresh =
+    muteRefreshMs > 0
+      ? scheduleMuteRefresh(prisma, muteRefreshMs, (error) =>
+          log.error({ err: error }, 'refreshing muted findings failed'),
+        )
+      : () => undefined;
   log.info(
     { cron: config.scanCron, timezone: config.scanTimezone, checks: allChecks.length },
     'scheduler started',
@@ -241,6 +252,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     failStalledScans: watchdog,
     async close() {
       clearInterval(timer);
+      stopMuteRefresh();
       // A discovery job in hand is waited for (or failed, so retried) by the queue's own stop.
       await boss.offWork(QUEUES.scanOrganization, { wait: false });
     },
