@@ -12,22 +12,30 @@ import { refreshMutedFindings } from '@rootaudit/store';
 /** How often expiries are applied by default. */
 export const MUTE_REFRESH_INTERVAL_MS = 60_000;
 
-/** Runs refreshMutedFindings every intervalMs until the returned stop() is called. */
+/**
+ * Runs refreshMutedFindings every intervalMs until the returned stop() is called; stop() waits for
+ * a refresh in flight, so none runs once the scheduler has closed (and the database may close).
+ */
 export function scheduleMuteRefresh(
   prisma: PrismaClient,
   intervalMs: number,
   onError: (error: unknown) => void,
-): () => void {
-  let running = false;
+): () => Promise<void> {
+  let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = true;
-    refreshMutedFindings(prisma)
-      .catch(onError)
+    running = refreshMutedFindings(prisma)
+      .then(
+        () => undefined,
+        (error: unknown) => onError(error),
+      )
       .finally(() => {
-        running = false;
+        running = null;
       });
   }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }

@@ -239,7 +239,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
       ? scheduleMuteRefresh(prisma, muteRefreshMs, (error) =>
           log.error({ err: error }, 'refreshing muted findings failed'),
         )
-      : () => undefined;
+      : async () => undefined;
   log.info(
     { cron: config.scanCron, timezone: config.scanTimezone, checks: allChecks.length },
     'scheduler started',
@@ -252,7 +252,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     failStalledScans: watchdog,
     async close() {
       clearInterval(timer);
-      stopMuteRefresh();
+      await stopMuteRefresh();
       // A discovery job in hand is waited for (or failed, so retried) by the queue's own stop.
       await boss.offWork(QUEUES.scanOrganization, { wait: false });
     },
