@@ -5,8 +5,8 @@ import { validatorCompiler as zodValidatorCompiler } from 'fastify-type-provider
 import { z } from 'zod';
 
 /**
- * The values the API accepts and answers, derived from the database's enums (prisma/schema.prisma,
- * which the checks' and the store's types are checked against), in their declared order.
+ * The values the API accepts and answers, derived from the database's enums (prisma/schema.prisma;
+ * @rootaudit/store checks that the checks' types name the same values), in their declared order.
  */
 export const CHECK_STATUSES = Object.values(CheckStatus);
 export const SEVERITIES = Object.values(Severity);

@@ -20,4 +20,5 @@ export * from './read/suppressions.ts';
 export * from './read/webhooks.ts';
 export * from './scans.ts';
 export * from './suppressions.ts';
+export * from './vocabulary.ts';
 export * from './webhooks.ts';
