@@ -27,7 +27,6 @@ const app = await buildApi({
   prisma,
   readiness: async () => ({ ready: true }),
   rateLimit: { max: 1_000_000_000, timeWindowMs: 60_000 },
-  muteRefreshIntervalMs: 0,
 });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 

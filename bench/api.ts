@@ -28,9 +28,10 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { buildApi, createApiKey } from '@rootaudit/api';
+import { buildApi } from '@rootaudit/api';
 import { createPrismaClient, migrateDatabase, PrismaClient, startTemporaryPostgres } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
+import { createApiKey } from '@rootaudit/store';
 import pg from 'pg';
 import {
   ACCOUNT_CHECK_IDS,
@@ -211,7 +212,6 @@ async function captureStatements(databaseUrl: string, authorization: string) {
     prisma,
     readiness: async () => ({ ready: true }),
     rateLimit: { max: 1_000_000_000, timeWindowMs: 60_000 },
-    muteRefreshIntervalMs: 0,
   });
   await app.ready();
   return {

@@ -1,3 +1,2 @@
-export * from './auth/api-keys.ts';
 export { type ApiOptions, buildApi } from './server.ts';
 export { type StartedApi, startApi } from './start.ts';

@@ -1,18 +1,19 @@
 /** Zod building blocks shared by the routes: query parameter types, cursors, and response items. */
+import { AccountStatus, CheckScope, CheckStatus, ScanStatus, ScanTrigger, Severity } from '@rootaudit/db';
 import type { FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler as zodValidatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
-export const CHECK_STATUSES = ['PASS', 'FAIL', 'ERROR', 'NOT_APPLICABLE'] as const;
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
-export const ACCOUNT_STATUSES = [
-  'ACTIVE',
-  'SUSPENDED',
-  'PENDING_ACTIVATION',
-  'PENDING_CLOSURE',
-  'CLOSED',
-] as const;
-export const SCAN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'PARTIAL', 'FAILED'] as const;
+/**
+ * The values the API accepts and answers, derived from the database's enums (prisma/schema.prisma;
+ * @rootaudit/store checks that the checks' types name the same values), in their declared order.
+ */
+export const CHECK_STATUSES = Object.values(CheckStatus);
+export const SEVERITIES = Object.values(Severity);
+export const ACCOUNT_STATUSES = Object.values(AccountStatus);
+export const SCAN_STATUSES = Object.values(ScanStatus);
+export const SCAN_TRIGGERS = Object.values(ScanTrigger);
+export const CHECK_SCOPES = Object.values(CheckScope);
 
 export const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 /** An OU (ou-xxxx-yyyyyyyy) or the organization root (r-xxxx). */
@@ -47,7 +48,7 @@ export const booleanQuery = z.enum(['true', 'false']).transform((value) => value
  * a route may hold one: every query, path and body value is checked here, before the route's own
  * schema, and the 400 names the field.
  */
-const NUL = '\u0000';
+export const NUL = '\u0000';
 const noNulCharacters = z.unknown().superRefine((input, context) => {
   const visit = (value: unknown, path: (string | number)[]): void => {
     if (typeof value === 'string') {
@@ -114,75 +115,6 @@ export function integerQuery(min: number, max: number, fallback: number) {
     .default(fallback);
 }
 
-export const limitQuery = integerQuery(1, 500, 100);
-
-/**
- * Opaque cursors: base64url JSON of the list's name (`list`) and the last row's sort key. Clients
- * pass them back untouched. The list name binds a cursor to the list that issued it: another
- * list's cursor could otherwise decode (every id list's key is `{ id }`) and silently page from a
- * meaningless position.
- */
-export interface CursorList<T extends z.ZodType> {
-  /** The `cursor` query parameter of this list. */
-  query: z.ZodType<z.output<T>, string>;
-  encode(position: z.input<T>): string;
-}
-
-export function cursorList<T extends z.ZodObject>(list: string, position: T): CursorList<T> {
-  const tagged = position.extend({ list: z.literal(list) }).strict();
-  return {
-    query: z.string().transform((value, context): z.output<T> => {
-      try {
-        const text = Buffer.from(value, 'base64url').toString('utf8');
-        const parsed = tagged.safeParse(JSON.parse(text));
-        if (parsed.success && !text.includes(NUL)) {
-          const { list: _list, ...rest } = parsed.data as Record<string, unknown>;
-          return rest as z.output<T>;
-        }
-      } catch {
-        // falls through to the issue below
-      }
-      context.addIssue({ code: 'custom', message: 'not a cursor returned by this endpoint' });
-      return z.NEVER;
-    }),
-    encode: (key) => Buffer.from(JSON.stringify({ list, ...key }), 'utf8').toString('base64url'),
-  };
-}
-
-/** A list paged by id; `id` is what the list's ids look like. */
-export function idCursorList(list: string, id: z.ZodType<string, string>) {
-  const cursor = cursorList(list, z.object({ id }));
-  return {
-    cursor,
-    /** The query parameters of the list. */
-    pageQuery: { limit: limitQuery, cursor: cursor.query.optional() },
-    /** A page of rows read in id order. */
-    pageOf: <R extends { id: string }>(rows: readonly R[], limit: number) =>
-      pageOf(rows, limit, (row) => cursor.encode({ id: row.id })),
-  };
-}
-
-export function page<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
-}
-
-/**
- * A page from `limit + 1` rows read in page order: the first `limit`, and when the extra row shows
- * there are more, the cursor of the last of them (`cursorOf` encodes its sort key).
- */
-export function pageOf<R>(
-  rows: readonly R[],
-  limit: number,
-  cursorOf: (row: R) => string,
-): { items: R[]; nextCursor: string | null } {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null,
-  };
-}
-
 export const isoDate = z.iso.datetime();
 export const nullableIsoDate = isoDate.nullable();
 
@@ -206,38 +138,16 @@ export function iso(date: Date | null): string | null {
 }
 
 /** Counts per status, every status present. */
-export const statusCounts = z.object({
-  PASS: z.number().int(),
-  FAIL: z.number().int(),
-  ERROR: z.number().int(),
-  NOT_APPLICABLE: z.number().int(),
-});
-export type StatusCounts = z.infer<typeof statusCounts>;
+export const statusCounts = z.object(
+  Object.fromEntries(CHECK_STATUSES.map((status) => [status, z.number().int()])) as Record<
+    CheckStatus,
+    z.ZodNumber
+  >,
+);
 
-export function emptyStatusCounts(): StatusCounts {
-  return { PASS: 0, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0 };
-}
-
-/** Adds `from`'s count of each status to `into`'s. */
-export function addStatusCounts(into: StatusCounts, from: StatusCounts): void {
-  for (const status of Object.keys(into) as (keyof StatusCounts)[]) into[status] += from[status];
-}
-
-export const severityCounts = z.object({
-  critical: z.number().int(),
-  high: z.number().int(),
-  medium: z.number().int(),
-  low: z.number().int(),
-  informational: z.number().int(),
-});
-export type SeverityCounts = z.infer<typeof severityCounts>;
-
-export function emptySeverityCounts(): SeverityCounts {
-  return { critical: 0, high: 0, medium: 0, low: 0, informational: 0 };
-}
-
-/** PASS / (PASS + FAIL), four decimals; null when nothing passed or failed. */
-export function passRate(counts: { PASS: number; FAIL: number }): number | null {
-  const evaluated = counts.PASS + counts.FAIL;
-  return evaluated === 0 ? null : Math.round((counts.PASS / evaluated) * 10_000) / 10_000;
-}
+export const severityCounts = z.object(
+  Object.fromEntries(SEVERITIES.map((severity) => [severity, z.number().int()])) as Record<
+    Severity,
+    z.ZodNumber
+  >,
+);

@@ -17,7 +17,6 @@ import { metricsRoutes } from './routes/metrics.ts';
 import type { ScanTrigger } from './routes/scans.ts';
 import { v1Routes } from './routes/v1.ts';
 import { validatorCompiler } from './schemas.ts';
-import { scheduleMuteRefresh } from './suppressions.ts';
 
 export interface ApiOptions {
   logger: Logger;
@@ -35,8 +34,6 @@ export interface ApiOptions {
   allowPrivateWebhookUrls?: boolean;
   /** DNS resolution for webhook URL checks (tests). */
   resolve?: Resolver;
-  /** How often muted flags are brought in line with suppressions (expiries) [60 s]; 0 = never. */
-  muteRefreshIntervalMs?: number;
 }
 
 /**
@@ -107,14 +104,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
   // Only the UI's own scripts and styles may run (staticCSP hashes its inline ones).
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-
-  const refreshEvery = options.muteRefreshIntervalMs ?? 60_000;
-  if (refreshEvery > 0) {
-    const stop = scheduleMuteRefresh(options.prisma, refreshEvery, (error) =>
-      app.log.error({ err: error }, 'refreshing muted findings failed'),
-    );
-    app.addHook('onClose', async () => stop());
-  }
 
   await app.register(metricsRoutes, { prisma: options.prisma });
   await app.register(healthRoutes, { readiness: options.readiness });

@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@rootaudit/config';
 import { openDatabase, type PrismaClient } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
+import { createApiKey } from '@rootaudit/store';
 import t from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
-import { createApiKey } from './auth/api-keys.ts';
 import { startApi } from './start.ts';
 
 const apiEntry = fileURLToPath(new URL('./main.ts', import.meta.url));

@@ -3,10 +3,10 @@ import { loadConfig } from '@rootaudit/config';
 import { openDatabase } from '@rootaudit/db';
 import { createLogger, loggerOptions } from '@rootaudit/log';
 import { type PgBoss, startQueue, stopQueue } from '@rootaudit/queue';
+import { createApiKey } from '@rootaudit/store';
 import { pino } from 'pino';
 import t from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
-import { createApiKey } from './auth/api-keys.ts';
 import { startApi } from './start.ts';
 
 t.test('startApi serves over the configured database, with its own queue for POST /v1/scans', async (t) => {

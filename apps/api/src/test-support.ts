@@ -1,9 +1,9 @@
 /** Test helpers: the API on a random port over a test database, keys, and fixture rows. */
 import type { Prisma, PrismaClient } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
+import { type ApiKeyScope, createApiKey } from '@rootaudit/store';
 import type { Test } from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
-import { type ApiKeyScope, createApiKey } from './auth/api-keys.ts';
 import { type ApiOptions, buildApi } from './server.ts';
 
 export interface TestApi {
@@ -22,7 +22,7 @@ export async function serveTestApi(
   options: {
     /** The database [a fresh test database]. */
     prisma?: PrismaClient;
-    /** buildApi options over the test defaults (silent logger, always ready, no mute timer). */
+    /** buildApi options over the test defaults (silent logger, always ready). */
     api?: Partial<Omit<ApiOptions, 'prisma'>>;
   } = {},
 ): Promise<TestApi> {
@@ -30,7 +30,6 @@ export async function serveTestApi(
   const app = await buildApi({
     logger: createLogger({ level: 'silent' }),
     readiness: async () => ({ ready: true }),
-    muteRefreshIntervalMs: 0,
     ...options.api,
     prisma,
   });

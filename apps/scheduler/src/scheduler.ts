@@ -60,6 +60,7 @@ import {
   scanCompletedEvent,
   type WebhookEvent,
 } from '@rootaudit/webhooks';
+import { MUTE_REFRESH_INTERVAL_MS, scheduleMuteRefresh } from './mute-refresh.ts';
 
 export interface SchedulerOptions {
   config: Config;
@@ -74,6 +75,8 @@ export interface SchedulerOptions {
   stalledAfterMs?: number;
   /** How often the watchdog looks for stalled scans [60 s]. */
   stalledCheckIntervalMs?: number;
+  /** How often expired suppressions' findings are unmuted [60 s]; 0 = never (mute-refresh.ts). */
+  muteRefreshIntervalMs?: number;
   /** Register the cron [true]; false runs jobs and the watchdog only. */
   schedule?: boolean;
   pollingIntervalSeconds?: number;
@@ -254,6 +257,14 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     watchdog().catch((error: unknown) => log.error({ err: error }, 'stalled-scan check failed'));
   }, options.stalledCheckIntervalMs ?? 60_000);
   timer.unref();
+  // Suppression expiries: applied here, once per deployment, not in every API replica.
+  const muteRefreshMs = options.muteRefreshIntervalMs ?? MUTE_REFRESH_INTERVAL_MS;
+  const stopMuteRefresh =
+    muteRefreshMs > 0
+      ? scheduleMuteRefresh(prisma, muteRefreshMs, (error) =>
+          log.error({ err: error }, 'refreshing muted findings failed'),
+        )
+      : async () => undefined;
   log.info(
     { cron: config.scanCron, timezone: config.scanTimezone, checks: allChecks.length },
     'scheduler started',
@@ -266,6 +277,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     failStalledScans: watchdog,
     async close() {
       clearInterval(timer);
+      await stopMuteRefresh();
       // A discovery job in hand is waited for (or failed, so retried) by the queue's own stop.
       await boss.offWork(QUEUES.scanOrganization, { wait: false });
     },

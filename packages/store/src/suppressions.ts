@@ -5,10 +5,10 @@
  * summary, accounts, metrics) filters on that one column and they all agree.
  *
  * Who keeps the column in step: recordAccountResults and recordOrganizationResults for the
- * findings they write (a new finding starts muted), the API when a suppression is created or
- * deleted, and the API's timer for expiries.
+ * findings they write (a new finding starts muted), createSuppression and deleteSuppression, and
+ * the scheduler's timer for expiries.
  */
-import { Prisma, type Suppression } from '@rootaudit/db';
+import { Prisma, type PrismaClient, type Suppression } from '@rootaudit/db';
 import type { Transaction } from './findings.ts';
 
 /** Suppressions that mute at `now`. */
@@ -49,4 +49,38 @@ export async function refreshMutedFindings(
       ${ofAccount}
     ) m
     WHERE f.id = m.id AND f.muted <> m.should_mute`;
+}
+
+export interface SuppressionInput {
+  checkId: string | null;
+  accountId: string | null;
+  reason: string;
+  author: string;
+  expiresAt: Date | null;
+}
+
+/**
+ * Creates a suppression and mutes the findings it matches, in one transaction with `answer`
+ * (what the caller makes of it: the API builds and checks its response there), so a suppression
+ * whose answer fails is not left muting findings.
+ */
+export function createSuppression<T>(
+  db: PrismaClient,
+  input: SuppressionInput,
+  answer: (suppression: Suppression, mutedFindings: number) => T,
+): Promise<T> {
+  return db.$transaction(async (tx) => {
+    const suppression = await tx.suppression.create({ data: input });
+    const mutedFindings = await refreshMutedFindings(tx);
+    return answer(suppression, mutedFindings);
+  });
+}
+
+/** Deletes a suppression and unmutes what it alone muted; false when there was no such suppression. */
+export function deleteSuppression(db: PrismaClient, id: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const deleted = await tx.suppression.deleteMany({ where: { id } });
+    if (deleted.count > 0) await refreshMutedFindings(tx);
+    return deleted.count > 0;
+  });
 }

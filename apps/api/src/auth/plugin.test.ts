@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { redactedPaths } from '@rootaudit/log';
+import { createApiKey, LAST_USED_RESOLUTION_MS, revokeApiKey } from '@rootaudit/store';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { testDatabase } from '../../../../test/support/db.ts';
 import { handleError } from '../errors.ts';
 import { serveTestApi } from '../test-support.ts';
-import { createApiKey, LAST_USED_RESOLUTION_MS, revokeApiKey } from './api-keys.ts';
 import { authPlugin } from './plugin.ts';
 
 // One database for the file: every test makes its own keys, so they share it safely.

@@ -8,10 +8,10 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import type { ApiKey, PrismaClient } from '@rootaudit/db';
+import { type ApiKeyScope, findActiveApiKey, hasScope, touchApiKey } from '@rootaudit/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.ts';
-import { type ApiKeyScope, findActiveApiKey, hasScope, touchApiKey } from './api-keys.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

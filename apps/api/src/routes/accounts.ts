@@ -1,26 +1,23 @@
 /** GET /v1/accounts (filters ou, status, failing) and GET /v1/accounts/:id (posture + findings). */
-import type { Account, Prisma, PrismaClient } from '@rootaudit/db';
+import type { PrismaClient } from '@rootaudit/db';
+import { type AccountRow, accountDetail, listAccounts } from '@rootaudit/store';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, errorBody } from '../errors.ts';
+import { idPagedList, page } from '../paging.ts';
 import {
   ACCOUNT_STATUSES,
   accountId,
   booleanQuery,
   commaList,
-  emptySeverityCounts,
-  emptyStatusCounts,
-  idCursorList,
   iso,
   nullableIsoDate,
   ouId,
-  page,
-  passRate,
   severityCounts,
   statusCounts,
 } from '../schemas.ts';
-import { findingItem, toFindingItem } from './findings.ts';
+import { findingItem } from './findings.ts';
 
 const accountItem = z
   .object({
@@ -40,7 +37,7 @@ const accountItem = z
   })
   .meta({ id: 'Account' });
 
-function toAccountItem(account: Account, failingFindings: number): z.output<typeof accountItem> {
+function toAccountItem(account: AccountRow): z.output<typeof accountItem> {
   return {
     id: account.id,
     name: account.name,
@@ -53,11 +50,11 @@ function toAccountItem(account: Account, failingFindings: number): z.output<type
     lastScannedAt: iso(account.lastScannedAt),
     leftOrganizationAt: iso(account.leftOrganizationAt),
     skipReason: account.skipReason,
-    failingFindings,
+    failingFindings: account.failingFindings,
   };
 }
 
-const accountPages = idCursorList('accounts', accountId);
+const accountPages = idPagedList('accounts', accountId);
 
 const listQuery = z
   .object({
@@ -68,7 +65,7 @@ const listQuery = z
   })
   .strict();
 
-const accountDetail = accountItem
+const accountDetailBody = accountItem
   .extend({
     posture: z.object({
       /** Unmuted findings by status. */
@@ -82,8 +79,6 @@ const accountDetail = accountItem
     findings: z.array(findingItem),
   })
   .meta({ id: 'AccountDetail' });
-
-const FAILING: Prisma.FindingWhereInput = { status: 'FAIL', muted: false };
 
 export async function accountRoutes(
   instance: FastifyInstance,
@@ -105,24 +100,9 @@ export async function accountRoutes(
       },
     },
     async (request) => {
-      const { ou, status, failing, limit, cursor } = request.query;
-      const where: Prisma.AccountWhereInput = {};
-      if (ou) where.ouPath = { contains: `/${ou}/` };
-      if (status) where.status = { in: status };
-      if (failing !== undefined) where.findings = failing ? { some: FAILING } : { none: FAILING };
-      if (cursor) where.id = { gt: cursor.id };
-      const rows = await prisma.account.findMany({ where, orderBy: { id: 'asc' }, take: limit + 1 });
-      const { items: accounts, nextCursor } = accountPages.pageOf(rows, limit);
-      const counts = await prisma.finding.groupBy({
-        by: ['accountId'],
-        where: { ...FAILING, accountId: { in: accounts.map((account) => account.id) } },
-        _count: { _all: true },
-      });
-      const failingBy = new Map(counts.map((row) => [row.accountId, row._count._all]));
-      return {
-        items: accounts.map((account) => toAccountItem(account, failingBy.get(account.id) ?? 0)),
-        nextCursor,
-      };
+      const { limit, cursor, ...filter } = request.query;
+      const rows = await listAccounts(prisma, filter, accountPages.request({ limit, cursor }));
+      return accountPages.body(rows, toAccountItem);
     },
   );
 
@@ -134,32 +114,13 @@ export async function accountRoutes(
         summary: "One account's posture and all its findings",
         security,
         params: z.object({ id: accountId }).strict(),
-        response: { 200: accountDetail, 400: errorBody, 401: errorBody, 404: errorBody },
+        response: { 200: accountDetailBody, 400: errorBody, 401: errorBody, 404: errorBody },
       },
     },
     async (request) => {
-      const account = await prisma.account.findUnique({ where: { id: request.params.id } });
-      if (!account) throw new ApiError(404, `no account ${request.params.id}`);
-      const findings = await prisma.finding.findMany({
-        where: { accountId: account.id },
-        orderBy: [{ checkId: 'asc' }, { resource: 'asc' }],
-      });
-      const byStatus = emptyStatusCounts();
-      const failingBySeverity = emptySeverityCounts();
-      let muted = 0;
-      for (const finding of findings) {
-        if (finding.muted) {
-          muted++;
-          continue;
-        }
-        byStatus[finding.status]++;
-        if (finding.status === 'FAIL') failingBySeverity[finding.severity]++;
-      }
-      return {
-        ...toAccountItem(account, byStatus.FAIL),
-        posture: { byStatus, failingBySeverity, muted, passRate: passRate(byStatus) },
-        findings: findings.map((finding) => toFindingItem(finding, account.name)),
-      };
+      const detail = await accountDetail(prisma, request.params.id);
+      if (!detail) throw new ApiError(404, `no account ${request.params.id}`);
+      return { ...toAccountItem(detail.account), posture: detail.posture, findings: detail.findings };
     },
   );
 }

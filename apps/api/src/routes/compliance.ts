@@ -13,12 +13,18 @@ import {
 } from '@rootaudit/checks';
 import { toCsv } from '@rootaudit/csv';
 import type { PrismaClient } from '@rootaudit/db';
-import { type CheckFindingCounts, countFindingsByCheck, emptyFindingCounts } from '@rootaudit/store';
+import {
+  addStatusCounts,
+  type CheckFindingCounts,
+  countFindingsByCheck,
+  emptyFindingCounts,
+  passRate,
+} from '@rootaudit/store';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, errorBody } from '../errors.ts';
-import { addStatusCounts, CHECK_STATUSES, passRate, statusCounts } from '../schemas.ts';
+import { CHECK_STATUSES, statusCounts } from '../schemas.ts';
 
 const frameworkItem = z
   .object({

@@ -1,8 +1,8 @@
 /**
  * GET /v1/findings/export?format=csv|json|ocsf: every finding matching the /v1/findings filters,
- * streamed. Rows are read in batches by id, each one findingPage (the statement of a /v1/findings
- * page), so memory stays flat whatever the number of findings, and the reply is written as each
- * batch arrives.
+ * streamed. Rows are read in batches, each one page of the store's findingPage (the statement of
+ * a /v1/findings page, same filter), so memory stays flat whatever the number of findings, and the
+ * reply is written as each batch arrives.
  *
  * json and ocsf are JSON lines (one object per line, application/x-ndjson): SIEM pipelines ingest
  * them line by line, and a consumer can stop reading at any point.
@@ -11,11 +11,18 @@ import { Readable } from 'node:stream';
 import { getCheck } from '@rootaudit/checks';
 import { csvRow } from '@rootaudit/csv';
 import type { PrismaClient } from '@rootaudit/db';
+import {
+  type FindingFilter,
+  type FindingRow,
+  findingPage,
+  type IdPosition,
+  type Page,
+} from '@rootaudit/store';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBody } from '../errors.ts';
-import { type FindingFilters, type FindingItem, findingFilters, findingPage } from './findings.ts';
+import { findingFilters } from './findings.ts';
 import { toOcsf } from './ocsf.ts';
 
 const BATCH = 500;
@@ -35,26 +42,26 @@ export const CSV_COLUMNS = [
   'lastSeenAt',
   'statusChangedAt',
   'resolvedAt',
-] as const satisfies readonly (keyof FindingItem)[];
+] as const satisfies readonly (keyof FindingRow)[];
 
 const FORMATS = {
   csv: {
     contentType: 'text/csv; charset=utf-8',
     extension: 'csv',
     header: csvRow(CSV_COLUMNS),
-    line: (item: FindingItem) => csvRow(CSV_COLUMNS.map((column) => item[column])),
+    line: (item: FindingRow) => csvRow(CSV_COLUMNS.map((column) => item[column])),
   },
   json: {
     contentType: 'application/x-ndjson; charset=utf-8',
     extension: 'jsonl',
     header: '',
-    line: (item: FindingItem) => `${JSON.stringify(item)}\n`,
+    line: (item: FindingRow) => `${JSON.stringify(item)}\n`,
   },
   ocsf: {
     contentType: 'application/x-ndjson; charset=utf-8',
     extension: 'ocsf.jsonl',
     header: '',
-    line: (item: FindingItem) => `${JSON.stringify(toOcsf(item, getCheck(item.checkId)?.metadata))}\n`,
+    line: (item: FindingRow) => `${JSON.stringify(toOcsf(item, getCheck(item.checkId)?.metadata))}\n`,
   },
 } as const;
 
@@ -63,17 +70,17 @@ type Format = keyof typeof FORMATS;
 /** The export after its first batch, read before the status line is sent (see the route). */
 async function* exportLines(
   prisma: PrismaClient,
-  filters: FindingFilters,
+  filter: FindingFilter,
   format: Format,
-  first: FindingItem[],
+  first: Page<FindingRow, IdPosition>,
 ): AsyncGenerator<string> {
   const { header, line } = FORMATS[format];
   if (header) yield header;
   let batch = first;
   for (;;) {
-    if (batch.length > 0) yield batch.map(line).join('');
-    if (batch.length < BATCH) return;
-    batch = await findingPage(prisma, filters, { afterId: batch.at(-1)?.id, take: BATCH });
+    if (batch.items.length > 0) yield batch.items.map(line).join('');
+    if (batch.next === null) return;
+    batch = await findingPage(prisma, filter, { after: batch.next, limit: BATCH });
   }
 }
 
@@ -100,12 +107,12 @@ export async function exportRoutes(
       },
     },
     async (request, reply) => {
-      const { format, ...filters } = request.query;
+      const { format, ...filter } = request.query;
       const { contentType, extension } = FORMATS[format];
       // The first batch is read before anything is sent: a query the database refuses is then an
       // error response, not a 200 whose body stops after the header.
-      const first = await findingPage(options.prisma, filters, { take: BATCH });
-      const stream = Readable.from(exportLines(options.prisma, filters, format, first));
+      const first = await findingPage(options.prisma, filter, { limit: BATCH });
+      const stream = Readable.from(exportLines(options.prisma, filter, format, first));
       stream.on('error', (error) => request.log.error({ err: error }, 'export failed mid-stream'));
       return reply
         .type(contentType)

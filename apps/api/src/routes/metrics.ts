@@ -10,6 +10,7 @@
  * re-delivered job adds nothing. Organization discovery in the scheduler is not counted.
  */
 import type { PrismaClient } from '@rootaudit/db';
+import { readMetricsSnapshot } from '@rootaudit/store';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -95,21 +96,13 @@ async function metrics(instance: FastifyInstance, options: { prisma: PrismaClien
 
   /** The database's values, replacing the previous scrape's (a label gone from the data goes). */
   async function readDatabase(): Promise<void> {
-    const [scanRows, lastScan, findingRows, accountRows, awsRows] = await Promise.all([
-      prisma.scan.groupBy({ by: ['status'], _count: { _all: true } }),
-      prisma.scan.findFirst({
-        where: { status: { in: ['SUCCEEDED', 'PARTIAL', 'FAILED'] }, finishedAt: { not: null } },
-        orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
-      }),
-      prisma.finding.groupBy({ by: ['status', 'severity', 'muted'], _count: { _all: true } }),
-      prisma.account.groupBy({ by: ['status'], _count: { _all: true } }),
-      prisma.awsCallTotal.findMany({ orderBy: { service: 'asc' } }),
-    ]);
+    const snapshot = await readMetricsSnapshot(prisma);
+    const lastScan = snapshot.lastFinishedScan;
     for (const metric of [scans, lastScanDuration, lastScanFinished, lastScanAccounts, findings, accounts]) {
       metric.reset();
     }
     for (const metric of [awsCalls, awsErrors, awsThrottles]) metric.reset();
-    for (const row of scanRows) scans.set({ status: row.status }, row._count._all);
+    for (const row of snapshot.scansByStatus) scans.set({ status: row.status }, row.count);
     const started = lastScan?.startedAt ?? lastScan?.createdAt;
     if (lastScan?.finishedAt && started) {
       const status = { status: lastScan.status };
@@ -119,12 +112,12 @@ async function metrics(instance: FastifyInstance, options: { prisma: PrismaClien
       lastScanAccounts.set({ outcome: 'failed' }, lastScan.accountsFailed);
       lastScanAccounts.set({ outcome: 'skipped' }, lastScan.accountsSkipped);
     }
-    for (const row of findingRows) {
-      findings.set({ status: row.status, severity: row.severity, muted: String(row.muted) }, row._count._all);
+    for (const row of snapshot.findings) {
+      findings.set({ status: row.status, severity: row.severity, muted: String(row.muted) }, row.count);
     }
-    for (const row of accountRows) accounts.set({ status: row.status }, row._count._all);
+    for (const row of snapshot.accountsByStatus) accounts.set({ status: row.status }, row.count);
     // Totals kept in the database: the counters show them as they are (reset, then one inc each).
-    for (const row of awsRows) {
+    for (const row of snapshot.awsCallTotals) {
       awsCalls.inc({ service: row.service }, Number(row.calls));
       awsErrors.inc({ service: row.service }, Number(row.errors));
       awsThrottles.inc({ service: row.service }, Number(row.throttles));

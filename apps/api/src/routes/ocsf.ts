@@ -3,7 +3,7 @@
  * control result in `compliance`, the finding's own lifecycle in `status_id`.
  */
 import { type CheckMetadata, complianceOf } from '@rootaudit/checks';
-import type { FindingItem } from './findings.ts';
+import type { FindingRow } from '@rootaudit/store';
 
 const OCSF_VERSION = '1.3.0';
 const PRODUCT = { name: 'rootaudit', vendor_name: 'rootaudit', version: '0.1.0' };
@@ -26,13 +26,13 @@ const COMPLIANCE_STATUS = {
 } as const;
 
 /** status_id of the finding: 1 New (needs work), 3 Suppressed (muted), 4 Resolved. */
-function findingStatus(item: FindingItem): [number, string] {
+function findingStatus(item: FindingRow): [number, string] {
   if (item.muted) return [3, 'Suppressed'];
   if (item.status === 'FAIL' || item.status === 'ERROR') return [1, 'New'];
   return [4, 'Resolved'];
 }
 
-export function toOcsf(item: FindingItem, check: CheckMetadata | undefined): Record<string, unknown> {
+export function toOcsf(item: FindingRow, check: CheckMetadata | undefined): Record<string, unknown> {
   // Create the first time a finding is seen, Update afterwards.
   const activityId = item.firstSeenAt === item.lastSeenAt ? 1 : 2;
   const [complianceStatusId, complianceStatus] = COMPLIANCE_STATUS[item.status];

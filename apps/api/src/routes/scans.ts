@@ -4,25 +4,23 @@
  */
 
 import { getCheck } from '@rootaudit/checks';
-import { Prisma, type PrismaClient, type Scan } from '@rootaudit/db';
+import type { PrismaClient, Scan } from '@rootaudit/db';
+import { findScan, listScans, type ScanDiffEntry, scanDiff } from '@rootaudit/store';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, errorBody } from '../errors.ts';
+import { cursorList, idPagedList, limitQuery, page } from '../paging.ts';
 import {
   accountId,
   CHECK_STATUSES,
   checkId,
   commaList,
-  cursorList,
-  idCursorList,
   iso,
   isoDate,
-  limitQuery,
   nullableIsoDate,
-  page,
-  pageOf,
   SCAN_STATUSES,
+  SCAN_TRIGGERS,
   SEVERITIES,
   statusCounts,
   uuid,
@@ -31,7 +29,7 @@ import {
 const scanItem = z
   .object({
     id: z.string(),
-    trigger: z.enum(['SCHEDULED', 'MANUAL', 'CLI']),
+    trigger: z.enum(SCAN_TRIGGERS),
     status: z.enum(SCAN_STATUSES),
     requestedBy: z.string().nullable(),
     checkIds: z.array(z.string()),
@@ -104,13 +102,6 @@ const diffBody = z
   })
   .meta({ id: 'ScanDiff' });
 
-type DiffEntry = z.output<typeof diffEntry>;
-type DiffKind = 'new' | 'resolved' | 'reopened';
-
-interface DiffRow extends DiffEntry {
-  kind: DiffKind;
-}
-
 /**
  * A diff page ends after this result: the sort key of check_results within one scan, and the scan
  * (a cursor of another scan's diff is refused).
@@ -121,77 +112,35 @@ const diffCursor = cursorList(
 );
 type DiffCursor = z.output<typeof diffCursor.query>;
 
-const scanPages = idCursorList('scans', uuid);
+const scanPages = idPagedList('scans', uuid);
 
-/** Scans whose results are complete enough to compare against. */
-const FINISHED: Scan['status'][] = ['SUCCEEDED', 'PARTIAL'];
-
-/**
- * The results of `scan` that changed against `previousId`, classified, after `after` when given.
- * Ordered by (account, check, resource), the unique key of a scan's results, so pages never
- * overlap; the results of a finished scan never change, so its pages never move either.
- */
-function diffRows(scan: Scan, previousId: string | null, after?: DiffCursor): Prisma.Sql {
-  const position = after
-    ? Prisma.sql`AND (cur.account_id, cur.check_id, cur.resource) > (${after.accountId}, ${after.checkId}, ${after.resource})`
-    : Prisma.empty;
-  return Prisma.sql`
-    SELECT cur.account_id AS "accountId", cur.check_id AS "checkId", cur.resource,
-           cur.status::text AS status, cur.severity::text AS severity, cur.message,
-           prev.status::text AS "previousStatus",
-           CASE
-             WHEN cur.status = 'PASS' THEN 'resolved'
-             WHEN EXISTS (
-               SELECT 1 FROM check_results old JOIN scans old_scan ON old_scan.id = old.scan_id
-               WHERE old.account_id = cur.account_id AND old.check_id = cur.check_id
-                 AND old.resource = cur.resource AND old.status = 'FAIL'
-                 AND old_scan.created_at < ${scan.createdAt} AND old.scan_id <> ${scan.id}
-             ) THEN 'reopened'
-             ELSE 'new'
-           END AS kind
-    FROM check_results cur
-    LEFT JOIN check_results prev
-      ON prev.scan_id = ${previousId} AND prev.account_id = cur.account_id
-     AND prev.check_id = cur.check_id AND prev.resource = cur.resource
-    WHERE cur.scan_id = ${scan.id}
-      AND ((cur.status = 'FAIL' AND prev.status IS DISTINCT FROM 'FAIL')
-        OR (cur.status = 'PASS' AND prev.status = 'FAIL'))
-      ${position}`;
-}
-
-async function scanDiff(
+async function diffBodyOf(
   prisma: PrismaClient,
   scan: Scan,
-  page: { limit: number; cursor?: DiffCursor | undefined },
+  query: { limit: number; cursor?: DiffCursor | undefined },
 ): Promise<z.output<typeof diffBody>> {
-  if (page.cursor && page.cursor.scanId !== scan.id) {
+  if (query.cursor && query.cursor.scanId !== scan.id) {
     throw new ApiError(
       400,
       'invalid value for query parameter "cursor": not a cursor returned by this endpoint',
     );
   }
-  const previous = await prisma.scan.findFirst({
-    where: { createdAt: { lt: scan.createdAt }, status: { in: FINISHED } },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-  });
-  const previousId = previous?.id ?? null;
-  const [rows, totals] = await Promise.all([
-    prisma.$queryRaw<DiffRow[]>`
-      ${diffRows(scan, previousId, page.cursor)}
-      ORDER BY cur.account_id, cur.check_id, cur.resource
-      LIMIT ${page.limit + 1}`,
-    prisma.$queryRaw<{ kind: DiffKind; count: number }[]>`
-      SELECT kind, count(*)::int AS count FROM (${diffRows(scan, previousId)}) diff GROUP BY kind`,
-  ]);
-  const counts = { new: 0, resolved: 0, reopened: 0 };
-  for (const total of totals) counts[total.kind] = total.count;
-  const diff = { new: [] as DiffEntry[], resolved: [] as DiffEntry[], reopened: [] as DiffEntry[] };
-  const { items, nextCursor } = pageOf(rows, page.limit, ({ accountId, checkId, resource }) =>
-    diffCursor.encode({ scanId: scan.id, accountId, checkId, resource }),
-  );
-  for (const { kind, ...entry } of items) diff[kind].push(entry);
-  return { scanId: scan.id, previousScanId: previousId, counts, ...diff, nextCursor };
+  const { cursor } = query;
+  const after = cursor && { accountId: cursor.accountId, checkId: cursor.checkId, resource: cursor.resource };
+  const diff = await scanDiff(prisma, scan, { limit: query.limit, after });
+  const byKind = { new: [] as DiffEntry[], resolved: [] as DiffEntry[], reopened: [] as DiffEntry[] };
+  for (const { kind, ...entry } of diff.entries.items) byKind[kind].push(entry);
+  const { next } = diff.entries;
+  return {
+    scanId: scan.id,
+    previousScanId: diff.previousScanId,
+    counts: diff.counts,
+    ...byKind,
+    nextCursor: next === null ? null : diffCursor.encode({ scanId: scan.id, ...next }),
+  };
 }
+
+type DiffEntry = Omit<ScanDiffEntry, 'kind'>;
 
 export interface ScanTriggerRequest {
   requestedBy: string;
@@ -222,8 +171,8 @@ export async function scanRoutes(
   const security = [{ apiKey: [] }];
   const scanParams = z.object({ id: uuid }).strict();
 
-  async function findScan(id: string): Promise<Scan> {
-    const scan = await prisma.scan.findUnique({ where: { id } });
+  async function scanOr404(id: string): Promise<Scan> {
+    const scan = await findScan(prisma, id);
     if (!scan) throw new ApiError(404, `no scan ${id}`);
     return scan;
   }
@@ -246,13 +195,8 @@ export async function scanRoutes(
     },
     async (request) => {
       const { status, limit, cursor } = request.query;
-      // Newest first by id (UUIDv7: creation order); new scans land before the first page.
-      const where: Prisma.ScanWhereInput = {};
-      if (status) where.status = { in: status };
-      if (cursor) where.id = { lt: cursor.id };
-      const rows = await prisma.scan.findMany({ where, orderBy: { id: 'desc' }, take: limit + 1 });
-      const { items, nextCursor } = scanPages.pageOf(rows, limit);
-      return { items: items.map(toScanItem), nextCursor };
+      const rows = await listScans(prisma, { status }, scanPages.request({ limit, cursor }));
+      return scanPages.body(rows, toScanItem);
     },
   );
 
@@ -267,7 +211,7 @@ export async function scanRoutes(
         response: { 200: scanItem, 400: errorBody, 401: errorBody, 404: errorBody },
       },
     },
-    async (request) => toScanItem(await findScan(request.params.id)),
+    async (request) => toScanItem(await scanOr404(request.params.id)),
   );
 
   app.get(
@@ -283,7 +227,7 @@ export async function scanRoutes(
         response: { 200: diffBody, 400: errorBody, 401: errorBody, 404: errorBody },
       },
     },
-    async (request) => scanDiff(prisma, await findScan(request.params.id), request.query),
+    async (request) => diffBodyOf(prisma, await scanOr404(request.params.id), request.query),
   );
 
   app.post(

@@ -11,7 +11,7 @@ import {
 
 const database = testDatabase(t);
 
-async function setUp(t: Test, muteRefreshIntervalMs = 0) {
+async function setUp(t: Test) {
   const { prisma } = await database;
   await prisma.suppression.deleteMany();
   await prisma.finding.deleteMany();
@@ -37,7 +37,7 @@ async function setUp(t: Test, muteRefreshIntervalMs = 0) {
       status: 'FAIL',
     }),
   };
-  const api = await serveTestApi(t, { prisma, api: { muteRefreshIntervalMs } });
+  const api = await serveTestApi(t, { prisma });
   const muted = async () =>
     (await prisma.finding.findMany({ where: { muted: true }, select: { id: true } }))
       .map((row) => row.id)
@@ -107,8 +107,9 @@ t.test('deleting a suppression unmutes what no other suppression covers', async 
   t.equal((await api.send('DELETE', '/v1/suppressions/not-a-uuid')).status, 400);
 });
 
-t.test('an expired suppression stops muting: its findings come back', async (t) => {
-  const { api, prisma, findings, muted } = await setUp(t, 100);
+// Its findings come back through the scheduler's timer: apps/scheduler/src/mute-refresh.test.ts.
+t.test('an expired suppression is listed as expired and kept', async (t) => {
+  const { api, prisma, findings, muted } = await setUp(t);
   const expiresAt = new Date(Date.now() + 1500).toISOString();
   const created = await api.send('POST', '/v1/suppressions', {
     checkId: 'root-mfa-enabled',
@@ -117,11 +118,7 @@ t.test('an expired suppression stops muting: its findings come back', async (t) 
   });
   t.equal(created.status, 201);
   t.same(await muted(), [findings.devMfa]);
-  const deadline = Date.now() + 10_000;
-  while ((await muted()).length > 0 && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  t.same(await muted(), [], 'unmuted by the API once expired');
-  t.ok(Date.now() >= Date.parse(expiresAt), 'not before the expiry');
+  await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 50));
   const expired = (await (await api.get('/v1/suppressions?expired=true')).json()) as {
     items: { expired: boolean }[];
   };

@@ -2,25 +2,25 @@
 import { getCheck } from '@rootaudit/checks';
 import type { PrismaClient, Suppression } from '@rootaudit/db';
 import {
+  accountExists,
+  createSuppression,
+  deleteSuppression,
   isSuppressionInForce,
-  refreshMutedFindings,
-  suppressionExpired,
-  suppressionInForce,
+  listSuppressions,
 } from '@rootaudit/store';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, errorBody } from '../errors.ts';
+import { idPagedList, page } from '../paging.ts';
 import {
   accountId,
   booleanQuery,
   checkId,
   dateTimeInput,
-  idCursorList,
   iso,
   isoDate,
   nullableIsoDate,
-  page,
   storedDate,
   uuid,
 } from '../schemas.ts';
@@ -51,7 +51,7 @@ function toSuppressionItem(suppression: Suppression, now = new Date()): z.output
   };
 }
 
-const suppressionPages = idCursorList('suppressions', uuid);
+const suppressionPages = idPagedList('suppressions', uuid);
 
 const createdItem = suppressionItem.extend({ mutedFindings: z.number().int() });
 
@@ -91,17 +91,12 @@ export async function suppressionRoutes(
     async (request) => {
       const { expired, limit, cursor } = request.query;
       const now = new Date();
-      const rows = await prisma.suppression.findMany({
-        where: {
-          ...(cursor ? { id: { gt: cursor.id } } : {}),
-          ...(expired === true ? suppressionExpired(now) : {}),
-          ...(expired === false ? suppressionInForce(now) : {}),
-        },
-        orderBy: { id: 'asc' },
-        take: limit + 1,
-      });
-      const { items, nextCursor } = suppressionPages.pageOf(rows, limit);
-      return { items: items.map((row) => toSuppressionItem(row, now)), nextCursor };
+      const rows = await listSuppressions(
+        prisma,
+        { expired, now },
+        suppressionPages.request({ limit, cursor }),
+      );
+      return suppressionPages.body(rows, (row) => toSuppressionItem(row, now));
     },
   );
 
@@ -135,24 +130,23 @@ export async function suppressionRoutes(
       if (expiresAt && expiresAt <= new Date()) {
         throw new ApiError(400, 'invalid value for field "expiresAt": must be in the future');
       }
-      if (account && !(await prisma.account.findUnique({ where: { id: account } }))) {
+      if (account && !(await accountExists(prisma, account))) {
         throw new ApiError(400, `invalid value for field "accountId": no account ${account}`);
       }
       // All or nothing: the response is built and checked against its schema inside the
       // transaction, so a suppression that could not be answered is not left muting findings.
-      const created = await prisma.$transaction(async (tx) => {
-        const suppression = await tx.suppression.create({
-          data: {
-            checkId: check ?? null,
-            accountId: account ?? null,
-            reason,
-            author: `api-key:${request.apiKey?.name ?? 'unknown'}`,
-            expiresAt: expiresAt ?? null,
-          },
-        });
-        const mutedFindings = await refreshMutedFindings(tx);
-        return createdItem.parse({ ...toSuppressionItem(suppression), mutedFindings });
-      });
+      const created = await createSuppression(
+        prisma,
+        {
+          checkId: check ?? null,
+          accountId: account ?? null,
+          reason,
+          author: `api-key:${request.apiKey?.name ?? 'unknown'}`,
+          expiresAt: expiresAt ?? null,
+        },
+        (suppression, mutedFindings) =>
+          createdItem.parse({ ...toSuppressionItem(suppression), mutedFindings }),
+      );
       return reply.code(201).send(created);
     },
   );
@@ -170,12 +164,9 @@ export async function suppressionRoutes(
       },
     },
     async (request, reply) => {
-      const count = await prisma.$transaction(async (tx) => {
-        const deleted = await tx.suppression.deleteMany({ where: { id: request.params.id } });
-        if (deleted.count > 0) await refreshMutedFindings(tx);
-        return deleted.count;
-      });
-      if (count === 0) throw new ApiError(404, `no suppression ${request.params.id}`);
+      if (!(await deleteSuppression(prisma, request.params.id))) {
+        throw new ApiError(404, `no suppression ${request.params.id}`);
+      }
       return reply.code(204).send(null);
     },
   );

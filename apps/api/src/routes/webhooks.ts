@@ -4,15 +4,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient, Webhook } from '@rootaudit/db';
+import { createWebhook, deleteWebhook, hasScope, listWebhooks } from '@rootaudit/store';
 import { type Resolver, WEBHOOK_EVENTS, webhookUrlProblem } from '@rootaudit/webhooks';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { hasScope } from '../auth/api-keys.ts';
 import { ApiError, errorBody } from '../errors.ts';
-import { idCursorList, iso, isoDate, page, uuid } from '../schemas.ts';
+import { idPagedList, page } from '../paging.ts';
+import { iso, isoDate, uuid } from '../schemas.ts';
 
-const webhookPages = idCursorList('webhooks', uuid);
+const webhookPages = idPagedList('webhooks', uuid);
 
 const webhookItem = z
   .object({
@@ -84,14 +85,9 @@ export async function webhookRoutes(instance: FastifyInstance, options: WebhookO
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const rows = await prisma.webhook.findMany({
-        where: cursor ? { id: { gt: cursor.id } } : {},
-        orderBy: { id: 'asc' },
-        take: limit + 1,
-      });
-      const { items, nextCursor } = webhookPages.pageOf(rows, limit);
+      const rows = await listWebhooks(prisma, webhookPages.request({ limit, cursor }));
       const showUrl = hasScope(request.apiKey?.scopes ?? [], 'write');
-      return { items: items.map((item) => toWebhookItem(item, showUrl)), nextCursor };
+      return webhookPages.body(rows, (row) => toWebhookItem(row, showUrl));
     },
   );
 
@@ -120,7 +116,7 @@ export async function webhookRoutes(instance: FastifyInstance, options: WebhookO
       });
       if (problem) throw new ApiError(400, `invalid value for field "url": ${problem}`);
       const signingSecret = secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
-      const webhook = await prisma.webhook.create({ data: { url, events, secret: signingSecret } });
+      const webhook = await createWebhook(prisma, { url, events, secret: signingSecret });
       return reply.code(201).send({ ...toWebhookItem(webhook, true), secret: signingSecret });
     },
   );
@@ -138,8 +134,9 @@ export async function webhookRoutes(instance: FastifyInstance, options: WebhookO
       },
     },
     async (request, reply) => {
-      const { count } = await prisma.webhook.deleteMany({ where: { id: request.params.id } });
-      if (count === 0) throw new ApiError(404, `no webhook ${request.params.id}`);
+      if (!(await deleteWebhook(prisma, request.params.id))) {
+        throw new ApiError(404, `no webhook ${request.params.id}`);
+      }
       return reply.code(204).send(null);
     },
   );

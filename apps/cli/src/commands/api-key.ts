@@ -3,10 +3,10 @@
  * alone, so `KEY=$(rootaudit api-key create …)` works; stderr: the note that it is not kept).
  * `rootaudit api-key list`, `rootaudit api-key revoke <id>`.
  */
-import { type ApiKeyScope, createApiKey, listApiKeys, revokeApiKey } from '@rootaudit/api/api-keys';
 import { loadConfigOrExit } from '@rootaudit/config';
 import type { ApiKey, Database } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
+import { type ApiKeyScope, createApiKey, listApiKeys, revokeApiKey } from '@rootaudit/store';
 import { openCommandDatabase } from '../database.ts';
 import { formatTable } from '../output/table.ts';
 import { parseOptions, UsageError } from '../usage.ts';

@@ -8,7 +8,7 @@
  * (DATABASE_URL, ROOTAUDIT_CONFIG_FILE, AWS_*) never mix demo data into real data; only HOST and
  * LOG_LEVEL are taken from the environment.
  */
-import { type ApiKeyScope, createApiKey, startApi } from '@rootaudit/api';
+import { startApi } from '@rootaudit/api';
 import {
   DEMO_ACCOUNTS,
   demoOrganization,
@@ -20,7 +20,7 @@ import { loadConfigOrExit } from '@rootaudit/config';
 import type { PrismaClient, Scan } from '@rootaudit/db';
 import { startScheduler } from '@rootaudit/scheduler';
 import { type HttpRole, type Role, runRoles, triggerScan } from '@rootaudit/service';
-import { failScan } from '@rootaudit/store';
+import { type ApiKeyScope, createApiKey, failScan } from '@rootaudit/store';
 import { startWorker } from '@rootaudit/worker';
 import { parseOptions, UsageError } from '../usage.ts';
 

@@ -3,19 +3,18 @@
  * grouped statement whatever the number of findings, read through the findings' (check, status)
  * index.
  */
-import type { CheckStatus, PrismaClient } from '@rootaudit/db';
-
-export type FindingStatusCounts = Record<CheckStatus, number>;
+import type { PrismaClient } from '@rootaudit/db';
+import { emptyStatusCounts, type StatusCounts } from './counts.ts';
 
 export interface CheckFindingCounts {
   /** Unmuted findings by status, as the summary and the accounts' posture count them. */
-  counts: FindingStatusCounts;
+  counts: StatusCounts;
   /** Findings muted by a suppression in force, whatever their status. */
   muted: number;
 }
 
 export function emptyFindingCounts(): CheckFindingCounts {
-  return { counts: { PASS: 0, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0 }, muted: 0 };
+  return { counts: emptyStatusCounts(), muted: 0 };
 }
 
 /** The current findings of each check, counted; a check with none is absent from the map. */

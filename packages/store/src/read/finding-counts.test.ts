@@ -1,7 +1,7 @@
 import type { CheckStatus, PrismaClient } from '@rootaudit/db';
 import t from 'tap';
-import { testDatabase } from '../../../test/support/db.ts';
-import { countFindingsByCheck, emptyFindingCounts } from './index.ts';
+import { testDatabase } from '../../../../test/support/db.ts';
+import { countFindingsByCheck, emptyFindingCounts } from '../index.ts';
 
 const at = new Date('2026-11-01T02:00:00Z');
 
