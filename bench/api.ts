@@ -1,5 +1,5 @@
 /**
- * Storage and API benchmark (issue 8, item 4): PostgreSQL loaded with 200,000 current findings and
+ * Storage and API benchmark (BENCHMARKS.md §4): PostgreSQL loaded with 200,000 current findings and
  * 5,000,000 result rows; `GET /v1/findings` with typical filters and cursor pages over loopback,
  * p50 and p99, and the ratio of the API's p50 to the p50 of the same SQL run directly over pg.
  * Targets: p99 ≤ 25 ms, ratio ≤ 3.

@@ -1,12 +1,12 @@
 /**
- * CLI start-up (issue 13): the wall time of a one-account `rootaudit scan --accounts <id>` as a user
+ * CLI start-up (BENCHMARKS.md §6): the wall time of a one-account `rootaudit scan --accounts <id>` as a user
  * runs it, a separate process against the simulator at 50 ms per call: the compiled CLI (what
  * `npm start` and the image run, apps/cli/bin/rootaudit.mjs on dist/) beside, in the same run, the
  * same bin on the TypeScript sources through tsx (the baseline: how every command ran before the
  * build). Runs alternate so that load on the machine falls on both alike; the first run of each is
  * a warm-up (Node's compile cache and the disk cache fill), not counted.
  *
- * The simulator's call log gives the AWS calls of that one-account scan (issue 12: a scan limited to
+ * The simulator's call log gives the AWS calls of that one-account scan (a scan limited to
  * some accounts reads only their part of the organization), and how many went to Organizations.
  */
 import { spawn, spawnSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * Recovery after a worker kill (issue 16). Three real worker processes (`apps/worker/src/main.ts`,
+ * Recovery after a worker kill (BENCHMARKS.md §7). Three real worker processes (`apps/worker/src/main.ts`,
  * production's queue timings: heart-beats and supervision of 30 s, a first account retry after 15 s,
  * polling 2 s)
  * scan the organization twice, each time in a fresh database, with AWS at 50 ms a call:
@@ -9,7 +9,7 @@
  *   read from pg-boss, and the worker killed (SIGKILL). Its accounts (those in hand whose job had
  *   to be retried) are recorded by the other two once pg-boss sees their heart-beats stop.
  *
- * Figures: the time from the kill to the last of its accounts recorded (issue 16 asks for 2
+ * Figures: the time from the kill to the last of its accounts recorded (the target is 2
  * minutes), and the kill scan's wall time over the baseline's, both measured in this run.
  * The measurement is the fault suite's (test/faults/recovery.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * Scan speed (issue 8, item 1) and throttling (item 2), through the runner every entry point uses
+ * Scan speed (BENCHMARKS.md §1) and throttling (§2), through the runner every entry point uses
  * (scanOrganization → scanAccount, the real ClientFactory and SDK clients), against the simulator in
  * its own process.
  *

@@ -1,5 +1,5 @@
 /**
- * The worker at scale (issue 8, items 3 and 5). The real worker process (`apps/worker/src/main.ts`)
+ * The worker at scale (BENCHMARKS.md §3 and §5). The real worker process (`apps/worker/src/main.ts`)
  * scans an organization of 1,000 accounts, then one of 10,000, each in a fresh database; the
  * scheduler runs in this process and queues the account jobs through pg-boss; the simulator runs
  * in its own process without latency, so the worker goes as fast as it can (the case that stresses

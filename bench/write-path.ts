@@ -1,5 +1,5 @@
 /**
- * The write path (issue 8, item 5), two measurements:
+ * The write path (BENCHMARKS.md §5), two measurements:
  *
  * - Landing: the results of a 10,000-account scan written again as the next night's scan, with
  *   recordAccountResults (the worker's one transaction per account: AccountScan, CheckResults,

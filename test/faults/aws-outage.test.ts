@@ -1,5 +1,5 @@
 /**
- * Issue 16, an AWS outage: the endpoint the two worker processes call (a relay in front of the
+ * Fault: an AWS outage: the endpoint the two worker processes call (a relay in front of the
  * simulator) goes down for 20 s mid-scan: connections are refused, those open are reset. With
  * production's queue timings, an account whose calls cannot connect fails its job and pg-boss
  * retries it after the outage, so no account is recorded ERROR because of it, and the scan

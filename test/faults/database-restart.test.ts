@@ -1,5 +1,5 @@
 /**
- * Issue 16, a database restart: PostgreSQL (a server of this test's own, so the rest of the suite
+ * Fault: a database restart: PostgreSQL (a server of this test's own, so the rest of the suite
  * keeps its own) is stopped mid-scan and started again on the same port and data. Every process
  * survives it: the two worker processes (whose jobs meet closed connections while it is down) go on
  * recording accounts once it is back, and so does the scheduler in this process; the scan

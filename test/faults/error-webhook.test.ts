@@ -1,5 +1,5 @@
 /**
- * Issue 16, an unknown never hides a known failure nor re-announces it: an account whose root has
+ * Fault: an unknown never hides a known failure nor re-announces it: an account whose root has
  * an access key FAILs root-no-access-keys (announced once as `finding.failed`); the next scan
  * cannot read its IAM (AccessDenied: the result is ERROR, the finding stays FAIL and says why its
  * last evaluation failed, nothing is announced); the scan after that FAILs it again, and no second

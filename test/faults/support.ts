@@ -1,5 +1,5 @@
 /**
- * The fault suite's harness (issue 16): a scan of a 200-account simulated organization through the
+ * The fault suite's harness: a scan of a 200-account simulated organization through the
  * scheduler (in the test process) and worker processes that a test kills, freezes or cuts off, on
  * the pipeline of apps/scheduler/src/testing.ts. Each worker process names itself to PostgreSQL
  * (`application_name`), so a test can see what its sessions hold.

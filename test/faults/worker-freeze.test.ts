@@ -1,5 +1,5 @@
 /**
- * Issue 16, a frozen worker: one of three worker processes is stopped (SIGSTOP) for 60 s mid-scan,
+ * Fault: a frozen worker: one of three worker processes is stopped (SIGSTOP) for 60 s mid-scan,
  * inside one of its account transactions when it can be caught there, with production's queue
  * timings. The others keep recording accounts all along (no row every account locks; PostgreSQL
  * ends the frozen session's transaction after idle_in_transaction_session_timeout); once resumed

@@ -1,5 +1,5 @@
 /**
- * Issue 16, a dead worker: one of three worker processes is killed (SIGKILL) mid-scan, with
+ * Fault: a dead worker: one of three worker processes is killed (SIGKILL) mid-scan, with
  * production's queue timings. Its accounts stop heart-beating; pg-boss fails their jobs and
  * retries them on the other workers, so they are recorded within 2 minutes of the kill (before
  * heart-beats, they waited 15 minutes for the jobs to expire). Every account is recorded once.
@@ -15,7 +15,7 @@ import {
 } from './support.ts';
 
 /**
- * Issue 16 promises 2 minutes. Production's timings put a dead worker's account back in the queue
+ * The promise is 2 minutes. Production's timings put a dead worker's account back in the queue
  * 15-30 s (heart-beats) plus up to 30 s (supervision) plus 15-30 s (the first account retry's
  * delay, with backoff) after its death, about a minute on average and 90 s at worst, before a worker
  * takes it (polling, 2 s) and scans it: 66 s measured on a quiet machine. The limit allows a loaded
