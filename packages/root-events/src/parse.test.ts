@@ -189,6 +189,21 @@ t.test('non-root events are refused: the reason names the identity type', async 
   );
 });
 
+t.test('the sts:AssumeRoot call itself is not root activity: its caller is an assumed role', async (t) => {
+  // "Track privileged tasks in AWS CloudTrail": the management account records AssumeRoot with the
+  // caller's AssumedRole identity, and its sessionContext carries assumedRoot "true" as well.
+  const assumeRoot = edited(assumedRoleSignIn, (e) => {
+    e['detail-type'] = 'AWS API Call via CloudTrail';
+    e.source = 'aws.sts';
+    e.detail.eventSource = 'sts.amazonaws.com';
+    e.detail.eventName = 'AssumeRoot';
+    e.detail.awsRegion = 'us-west-2';
+    e.detail.userIdentity.sessionContext.assumedRoot = 'true';
+    e.detail.requestParameters = { targetPrincipal: MEMBER_ACCOUNT };
+  });
+  t.equal(refused(assumeRoot), 'not a root identity: detail.userIdentity.type is "AssumedRole", not "Root"');
+});
+
 t.test('an event that is not CloudTrail is refused with its detail-type', async (t) => {
   t.match(
     refused(ec2StateChange),

@@ -101,6 +101,24 @@ t.test('concurrent deliveries of one event: exactly one stores it and is new', a
   t.equal(await prisma.rootEvent.count(), 1);
 });
 
+t.test(
+  "inside the caller's transaction: rolled back with it, so no event is stored without its effects",
+  async (t) => {
+    const { prisma } = await testDatabase(t);
+    const event = parsed(rootSignInWithMfa);
+    await t.rejects(
+      prisma.$transaction(async (tx) => {
+        t.equal((await recordRootEvent(tx, event)).isNew, true);
+        throw new Error('the finding update failed');
+      }),
+      /the finding update failed/,
+    );
+    t.equal(await prisma.rootEvent.count(), 0);
+    // The next delivery is then the new one.
+    t.equal((await recordRootEvent(prisma, event)).isNew, true);
+  },
+);
+
 t.test('root events are listed newest first by event time, whatever their arrival order', async (t) => {
   const { prisma } = await testDatabase(t);
   const late = another(rootApiCallWithAccessKey, { eventId: 'early', eventTime: '2026-11-30T07:00:00Z' });
