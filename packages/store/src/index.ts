@@ -18,6 +18,7 @@ export * from './read/scans.ts';
 export * from './read/summary.ts';
 export * from './read/suppressions.ts';
 export * from './read/webhooks.ts';
+export * from './root-events.ts';
 export * from './scan-evidence.ts';
 export * from './scans.ts';
 export * from './suppressions.ts';

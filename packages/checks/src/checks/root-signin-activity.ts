@@ -43,7 +43,10 @@ function principalOf(arn: string): string {
  * An issuer recorded only as an account id, or a scanner whose principal is unknown, matches nothing:
  * an unexplained session is reported rather than hidden.
  */
-function isOwnAudit(event: RootEvent, auditIssuer: string | null): boolean {
+export function isOwnRootAudit(
+  event: Pick<RootEvent, 'eventSource' | 'eventName' | 'privilegedSession'>,
+  auditIssuer: string | null,
+): boolean {
   const issuer = event.privilegedSession?.issuer;
   if (!issuer || !auditIssuer) return false;
   return (
@@ -146,7 +149,7 @@ export const rootSigninActivity = defineCheck({
       }
     }
     const all = [...found.values()].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
-    const events = all.filter((event) => !isOwnAudit(event, auditIssuer));
+    const events = all.filter((event) => !isOwnRootAudit(event, auditIssuer));
     const period =
       lookedUpDays < windowDays
         ? `the last ${lookedUpDays} days of the ${windowDays}-day window`

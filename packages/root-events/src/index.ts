@@ -1,0 +1,3 @@
+export * from './own-sessions.ts';
+export * from './parse.ts';
+export * from './rule-pattern.ts';
