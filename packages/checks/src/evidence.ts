@@ -233,6 +233,32 @@ export interface PrivilegedRootSession {
   issuerAccount: string | null;
 }
 
+/** The CloudTrail userIdentity elements a privileged root session is recognised by. */
+export interface RootSessionIdentity {
+  sessionContext?: { assumedRoot?: string | boolean | null | undefined } | null | undefined;
+  inScopeOf?: {
+    issuerType?: string | null | undefined;
+    credentialsIssuedTo?: string | null | undefined;
+    sourceArn?: string | null | undefined;
+    sourceAccount?: string | null | undefined;
+  } | null;
+}
+
+/**
+ * The privileged root session a root identity was in, or null: one rule for the nightly
+ * LookupEvents reader and the live EventBridge parser, so both recognise the same sessions.
+ */
+export function privilegedRootSessionOf(identity: RootSessionIdentity): PrivilegedRootSession | null {
+  const scope = identity.inScopeOf;
+  const assumedRoot = String(identity.sessionContext?.assumedRoot ?? '') === 'true';
+  if (!assumedRoot && !scope) return null;
+  return {
+    issuer: scope?.credentialsIssuedTo || scope?.sourceArn || null,
+    issuerType: scope?.issuerType || null,
+    issuerAccount: scope?.sourceAccount || null,
+  };
+}
+
 export interface RootEvent {
   eventId: string;
   eventTime: string;

@@ -9,7 +9,7 @@
  * `inScopeOf` naming whom the credentials were issued to, kept here as `privilegedSession`.
  * Every other event is refused: the caller answers 400 (push) or dead-letters it (pull).
  */
-import type { PrivilegedRootSession } from '@rootaudit/checks';
+import { type PrivilegedRootSession, privilegedRootSessionOf } from '@rootaudit/checks';
 import { z } from 'zod';
 
 /** EventBridge's detail-type of CloudTrail API calls. */
@@ -144,18 +144,6 @@ function mfaOf(record: CloudTrailRecord, kind: RootActivityKind): boolean | null
   return record.userIdentity.accessKeyId?.startsWith('AKIA') ? false : null;
 }
 
-function privilegedSessionOf(record: CloudTrailRecord): PrivilegedRootSession | null {
-  const identity = record.userIdentity;
-  const scope = identity.inScopeOf;
-  const assumedRoot = String(identity.sessionContext?.assumedRoot ?? '') === 'true';
-  if (!assumedRoot && !scope) return null;
-  return {
-    issuer: scope?.credentialsIssuedTo || scope?.sourceArn || null,
-    issuerType: scope?.issuerType || null,
-    issuerAccount: scope?.sourceAccount || null,
-  };
-}
-
 /** The outcome, or a reason when a sign-in records none. */
 function outcomeOf(record: CloudTrailRecord, kind: RootActivityKind): RootActivityOutcome | string {
   if (kind === 'api-call') return record.errorCode ? 'failure' : 'success';
@@ -228,7 +216,7 @@ export function parseRootEvent(envelope: unknown): RootEventParse {
       outcome,
       errorCode: blankToNull(record.errorCode),
       errorMessage: blankToNull(record.errorMessage),
-      privilegedSession: privilegedSessionOf(record),
+      privilegedSession: privilegedRootSessionOf(record.userIdentity),
       raw: envelope as Record<string, unknown>,
     },
   };

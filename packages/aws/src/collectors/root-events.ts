@@ -10,7 +10,7 @@
  */
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { PrivilegedRootSession, RootEvent, RootEvents } from '@rootaudit/checks';
+import { privilegedRootSessionOf, type RootEvent, type RootEvents } from '@rootaudit/checks';
 import { globalRegionOf } from '../arn.ts';
 import type { OrganizationClients } from '../clients.ts';
 import { type AccountCollector, awsCall, paginate, perRegion } from '../collector.ts';
@@ -43,19 +43,6 @@ interface CloudTrailRecord {
   responseElements?: { ConsoleLogin?: string } | null;
 }
 
-function privilegedSessionOf(
-  identity: NonNullable<CloudTrailRecord['userIdentity']>,
-): PrivilegedRootSession | null {
-  const scope = identity.inScopeOf;
-  const assumedRoot = String(identity.sessionContext?.assumedRoot ?? '') === 'true';
-  if (!assumedRoot && !scope) return null;
-  return {
-    issuer: scope?.credentialsIssuedTo || scope?.sourceArn || null,
-    issuerType: scope?.issuerType || null,
-    issuerAccount: scope?.sourceAccount || null,
-  };
-}
-
 /** A LookupEvents record as a RootEvent, or null when its identity is not the root user. */
 export function rootEventFrom(cloudTrailEvent: string | undefined, region: string): RootEvent | null {
   let record: CloudTrailRecord;
@@ -82,7 +69,7 @@ export function rootEventFrom(cloudTrailEvent: string | undefined, region: strin
     mfaUsed: mfa === 'Yes' ? true : mfa === 'No' ? false : null,
     outcome,
     errorCode: record.errorCode || null,
-    privilegedSession: privilegedSessionOf(record.userIdentity),
+    privilegedSession: privilegedRootSessionOf(record.userIdentity),
   };
 }
 
