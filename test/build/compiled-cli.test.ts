@@ -5,7 +5,7 @@
 // a scan against the simulator, migrations (data files found from dist/), an API key and the API.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrganization, startSimulator } from '@rootaudit/aws-sim';
@@ -123,6 +123,54 @@ t.test('rootaudit scan of one account against the simulator runs compiled', asyn
     'of the account asked for',
   );
 });
+
+t.test(
+  'rootaudit scan loads one bundled module, not the SDK and workspace packages one by one',
+  async (t) => {
+    // A module hook records every module the scan resolves (BENCHMARKS.md §6: the scan's start-up is
+    // most of its time, and loading the SDK's small modules one by one was most of that).
+    const recorder = join(work, 'record-modules.mjs');
+    const record = join(work, 'modules.txt');
+    writeFileSync(
+      recorder,
+      `import { appendFileSync } from 'node:fs';
+import { registerHooks } from 'node:module';
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    const resolved = nextResolve(specifier, context);
+    appendFileSync(${JSON.stringify(record)}, resolved.url + '\\n');
+    return resolved;
+  },
+});
+`,
+    );
+    const sim = await startSimulator({ model: loadOrganization() });
+    t.teardown(() => sim.stop());
+    const outcome = await runCommand(
+      [...node, '--import', recorder, cliBin, 'scan', '--accounts', '444444444444', '--format', 'json'],
+      productionEnv({
+        AWS_ENDPOINT_URL: sim.endpoint,
+        AWS_ACCESS_KEY_ID: 'AKIDCOMPILED',
+        AWS_SECRET_ACCESS_KEY: 'compiled-test-secret',
+        AWS_REGION: 'us-east-1',
+        ROOTAUDIT_EXTERNAL_ID: 'rootaudit-sample-external-id',
+        ROOTAUDIT_REGIONS: 'us-east-1',
+      }),
+    );
+    t.equal(outcome.code, 0, outcome.stderr);
+    const modules = readFileSync(record, 'utf8').split('\n').filter(Boolean);
+    t.ok(
+      modules.some((url) => url.endsWith('/apps/cli/dist/commands/scan.js')),
+      'the scan command was loaded',
+    );
+    const unbundled = modules.filter(
+      (url) =>
+        /\/node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?@(aws-sdk|smithy|rootaudit)\//.test(url) ||
+        /\/packages\/[^/]+\/dist\//.test(url),
+    );
+    t.same(unbundled, [], 'no AWS SDK or workspace package module loaded on its own');
+  },
+);
 
 t.test('migrate, api-key create and the API run compiled', async (t) => {
   const { url } = await emptyTestDatabase(t);

@@ -3,6 +3,7 @@ export * from './call-counter.ts';
 export * from './clients.ts';
 export * from './collector.ts';
 export { defaultCredentialReportPolling } from './collectors/credential-report.ts';
+export { type NamedAccount, namedAccounts } from './collectors/organization.ts';
 export * from './collectors/index.ts';
 export * from './credential-report-csv.ts';
 export * from './errors.ts';

@@ -26,6 +26,15 @@ import {
 
 export type OrganizationEvidence = Partial<Pick<EvidenceMap, OrganizationEvidenceKey>>;
 
+/**
+ * Organization evidence still being read: each key's value, or the promise of it (undefined when
+ * the read leaves the key out). A scan of named accounts hands this to its accounts so that they
+ * start before the whole organization read is done (see scanOrganization).
+ */
+export type PendingOrganizationEvidence = {
+  [K in OrganizationEvidenceKey]?: EvidenceMap[K] | Promise<EvidenceMap[K] | undefined>;
+};
+
 export function isOrganizationEvidenceKey(key: EvidenceKey): key is OrganizationEvidenceKey {
   return (organizationEvidenceKeys as readonly EvidenceKey[]).includes(key);
 }
@@ -65,7 +74,7 @@ export interface EvidenceCacheOptions {
   rootUsageWindowDays: number;
   clients: AccountClients;
   organizationClients: OrganizationClients | null;
-  organizationEvidence: OrganizationEvidence;
+  organizationEvidence: OrganizationEvidence | PendingOrganizationEvidence;
   /** Organization evidence missing from organizationEvidence is read with the organization clients [true]. */
   readMissingOrganizationEvidence?: boolean;
   accountCollectors: AccountCollectors;
@@ -115,7 +124,7 @@ export class EvidenceCache {
   async #collect<K extends EvidenceKey>(key: K): Promise<EvidenceMap[K]> {
     const { regions } = this.#options;
     if (isOrganizationEvidenceKey(key)) {
-      const given = this.#options.organizationEvidence[key];
+      const given = await this.#options.organizationEvidence[key];
       if (given) return given as EvidenceMap[K];
       const clients = this.#options.organizationClients;
       if (this.#options.readMissingOrganizationEvidence === false || !clients) {

@@ -30,7 +30,12 @@ import {
   type EvidenceKey,
 } from '@rootaudit/checks';
 import { evaluateCheck } from './evaluate.ts';
-import { EvidenceCache, isOrganizationEvidenceKey, type OrganizationEvidence } from './evidence-cache.ts';
+import {
+  EvidenceCache,
+  isOrganizationEvidenceKey,
+  type OrganizationEvidence,
+  type PendingOrganizationEvidence,
+} from './evidence-cache.ts';
 import type { AccountScan, ScanResult } from './results.ts';
 
 /** Settings of a scan that are not AWS evidence (SPEC §6 environment). */
@@ -47,8 +52,11 @@ export interface ScanAccountOptions {
   account: { id: string; status?: AccountStatus };
   /** The enabled checks; organization-scope checks are ignored here (see scanOrganization). */
   checks: readonly Check[];
-  /** Gathered once per scan and shared; missing keys are collected here if organization clients exist. */
-  organizationEvidence: OrganizationEvidence;
+  /**
+   * Gathered once per scan and shared (or still being read, with managementAccountId given); missing
+   * keys are collected here if organization clients exist.
+   */
+  organizationEvidence: OrganizationEvidence | PendingOrganizationEvidence;
   /**
    * Read organization evidence missing from organizationEvidence [true]. false: it is ERROR as not
    * read by the scan (the worker: the scan's discovery read all it needs, and workers make no
@@ -117,7 +125,10 @@ export async function scanAccount(options: ScanAccountOptions): Promise<AccountS
   } as OrganizationCollectors;
   const organization = options.organizationEvidence.organization;
   const managementAccountId =
-    options.managementAccountId ?? (organization?.ok ? organization.value.managementAccountId : null);
+    options.managementAccountId ??
+    (organization && !(organization instanceof Promise) && organization.ok
+      ? organization.value.managementAccountId
+      : null);
   const isManagementAccount = managementAccountId === accountId;
   const partition = clients.partition;
   const outage = new OutageWatch(options.onAwsUnavailable === 'throw');

@@ -434,3 +434,75 @@ t.test(
     t.match(scan.accounts[0]?.results[0]?.message, /failed because of an unknown error/, 'AWS’s own message');
   },
 );
+
+t.test(
+  'a scan of named accounts starts them once the organization is read, beside the OU path and SCPs',
+  async (t) => {
+    sim.setKnobs({ latency: { fixedMs: 25 } });
+    t.teardown(() => sim.setKnobs({}));
+    sim.callLog.clear();
+    const scpRootDeny = getCheck('scp-root-deny');
+    if (!scpRootDeny) throw new Error('the catalog has scp-root-deny');
+    const scan = await scanOrganization({
+      checks: [scpRootDeny, ...reportChecks],
+      settings,
+      clients: factory('scan-named-early'),
+      accountIds: ['555555555555'],
+    });
+    const calls = sim.callLog.entries();
+    const firstOfAccount = calls.find((call) => call.accountId === '555555555555');
+    const lastOrganizationCall = calls.filter((call) => call.service === 'organizations').at(-1);
+    t.ok(firstOfAccount && lastOrganizationCall, 'the account and the organization were both read');
+    t.ok(
+      firstOfAccount!.seq < lastOrganizationCall!.seq,
+      `the account's first call (${firstOfAccount?.operation}) came before the organization read's last (${lastOrganizationCall?.operation})`,
+    );
+    // Judged on the whole read all the same: the SCP check sees the policies on the account's path.
+    const scp = scan.results.find((result) => result.checkId === 'scp-root-deny');
+    t.ok(scp && scp.status !== 'ERROR', `scp-root-deny judged: ${scp?.status} ${scp?.message}`);
+    t.equal(scan.status, 'SUCCEEDED');
+  },
+);
+
+t.test(
+  'AWS unavailable for the SCPs after the organization was read: named accounts are judged on the read tried again',
+  async (t) => {
+    const scpRootDeny = getCheck('scp-root-deny');
+    if (!scpRootDeny) throw new Error('the catalog has scp-root-deny');
+    const judge = async (scanId: string, retryDelaysMs: number[]) => {
+      const scan = await scanOrganization({
+        checks: [scpRootDeny],
+        settings,
+        clients: factory(scanId),
+        accountIds: ['555555555555'],
+        retryDelaysMs,
+      });
+      return scan.results.find((result) => result.checkId === 'scp-root-deny');
+    };
+    const calm = await judge('scan-scp-calm', [10]);
+    sim.setKnobs({
+      faults: {
+        // Each of the path's three policies fails all three of the SDK's attempts, once.
+        serverErrors: [{ service: 'organizations', operation: 'DescribePolicy', count: 9, status: 503 }],
+      },
+    });
+    t.teardown(() => sim.setKnobs({}));
+    let retries = 0;
+    const scan = await scanOrganization({
+      checks: [scpRootDeny],
+      settings,
+      clients: factory('scan-scp-outage'),
+      accountIds: ['555555555555'],
+      retryDelaysMs: [10],
+      onRetry: () => retries++,
+    });
+    const afterOutage = scan.results.find((result) => result.checkId === 'scp-root-deny');
+    t.equal(retries, 1, 'the organization read was tried again');
+    t.same(
+      { status: afterOutage?.status, message: afterOutage?.message },
+      { status: calm?.status, message: calm?.message },
+      'the same verdict as without the outage',
+    );
+    t.not(afterOutage?.status, 'ERROR');
+  },
+);

@@ -9,14 +9,26 @@ import {
   type ClientProvider,
   type CredentialReportPolling,
   organizationCollectors as defaultOrganizationCollectors,
+  namedAccounts,
+  type OrganizationCollectorContext,
   type OrganizationCollectors,
   OutageWatch,
   type PacerClock,
   realClock,
 } from '@rootaudit/aws';
-import type { Check, Organization } from '@rootaudit/checks';
+import {
+  type AccountStatus,
+  type Check,
+  type Organization,
+  organizationEvidenceKeys,
+} from '@rootaudit/checks';
 import pLimit from 'p-limit';
-import { collectorFailure, isOrganizationEvidenceKey, type OrganizationEvidence } from './evidence-cache.ts';
+import {
+  collectorFailure,
+  isOrganizationEvidenceKey,
+  type OrganizationEvidence,
+  type PendingOrganizationEvidence,
+} from './evidence-cache.ts';
 import { judgeOrganization } from './orchestration.ts';
 import type { AccountScan, ScanResult } from './results.ts';
 import {
@@ -92,6 +104,11 @@ export async function collectOrganizationEvidence(options: {
   accountCollectors?: AccountCollectors;
   concurrency?: number;
   outage?: OutageWatch;
+  /**
+   * Given the read's context (its clients, call bound and shared answers) as it starts, so that a
+   * caller can ask for part of it early (namedAccounts) without making any call twice.
+   */
+  onRead?: (context: OrganizationCollectorContext) => void;
 }): Promise<OrganizationEvidence> {
   const collectors = { ...defaultOrganizationCollectors, ...options.collectors } as OrganizationCollectors;
   const needed = evidenceNeeded(options.checks, options.accountCollectors);
@@ -105,10 +122,12 @@ export async function collectOrganizationEvidence(options: {
   const shared = new Map<string, Promise<unknown>>();
   const accountIds =
     options.accountIds && options.accountIds.length > 0 ? { accountIds: options.accountIds } : {};
+  const context: OrganizationCollectorContext = { clients, limit, shared, ...accountIds };
+  options.onRead?.(context);
   const entries = await Promise.all(
     keys.map(async (key) => {
       try {
-        return [key, await collectors[key].collect({ clients, limit, shared, ...accountIds })] as const;
+        return [key, await collectors[key].collect(context)] as const;
       } catch (error) {
         return [key, collectorFailure(key, error, [])] as const;
       }
@@ -124,6 +143,7 @@ export async function collectOrganizationEvidence(options: {
 async function readOrganizationWithRetries(
   options: ScanOrganizationOptions,
   retryDelaysMs: readonly number[],
+  onRead?: (context: OrganizationCollectorContext) => void,
 ): Promise<OrganizationEvidence> {
   const read = (outage?: OutageWatch) =>
     collectOrganizationEvidence({
@@ -132,6 +152,7 @@ async function readOrganizationWithRetries(
       ...(options.accountIds ? { accountIds: options.accountIds } : {}),
       ...(options.organizationCollectors ? { collectors: options.organizationCollectors } : {}),
       ...(outage ? { outage } : {}),
+      ...(onRead ? { onRead } : {}),
     });
   for (const [index, delayMs] of retryDelaysMs.entries()) {
     const outage = new OutageWatch(true);
@@ -153,46 +174,92 @@ export async function scanOrganization(options: ScanOrganizationOptions): Promis
   const startedAt = new Date().toISOString();
   const { settings, clients } = options;
   const retryDelaysMs = options.retryDelaysMs ?? UNAVAILABLE_RETRY_DELAYS_MS;
-  const organizationEvidence = await readOrganizationWithRetries(options, retryDelaysMs);
+  // A scan of named accounts starts them as soon as the read's first answers say who manages the
+  // organization and what state each account is in (namedAccounts), not after the whole read: the
+  // OU path and the SCPs (a chain of calls, one level of OUs after another) are read beside the
+  // accounts' own evidence, and each account's checks wait for the organization evidence they
+  // judge, which is the last attempt's when AWS was unavailable and the read was tried again.
+  const named = options.accountIds && options.accountIds.length > 0 ? options.accountIds : null;
+  let readStarted: ((context: OrganizationCollectorContext) => void) | undefined;
+  const firstRead = new Promise<OrganizationCollectorContext>((resolve) => {
+    readStarted = resolve;
+  });
+  const reading = readOrganizationWithRetries(options, retryDelaysMs, named ? readStarted : undefined);
+  const early = named
+    ? await namedAccounts(await firstRead, named).catch(
+        // Unreadable now: the accounts wait for the whole read, which says why.
+        () => null,
+      )
+    : null;
+  let accountEvidence: OrganizationEvidence | PendingOrganizationEvidence;
+  if (early) {
+    accountEvidence = Object.fromEntries(
+      organizationEvidenceKeys.map((key) => {
+        const value = reading.then((evidence) => evidence[key]);
+        // A failed read rejects `reading`, awaited below; the keys no account asks for must not
+        // also count as unhandled.
+        value.catch(() => undefined);
+        return [key, value];
+      }),
+    ) as PendingOrganizationEvidence;
+  }
+  const limit = pLimit(options.accountConcurrency ?? 16);
+  const scanAccounts = (
+    accounts: readonly { id: string; status?: AccountStatus }[],
+    managementAccountId: string | null,
+  ) =>
+    Promise.all(
+      accounts.map((account) =>
+        limit(async () => {
+          const scan = await scanAccountWithRetries({
+            retryDelaysMs,
+            ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+            account,
+            checks: options.checks,
+            organizationEvidence: accountEvidence,
+            settings,
+            clients,
+            managementAccountId,
+            ...(options.callsPerAccount ? { concurrency: options.callsPerAccount } : {}),
+            ...(options.collectors ? { collectors: options.collectors } : {}),
+            ...(options.organizationCollectors
+              ? { organizationCollectors: options.organizationCollectors }
+              : {}),
+            ...(options.clock ? { clock: options.clock } : {}),
+            ...(options.credentialReportPolling
+              ? { credentialReportPolling: options.credentialReportPolling }
+              : {}),
+          });
+          options.onAccountScanned?.(scan);
+          return scan;
+        }),
+      ),
+    );
+  let accountScans = early ? await scanAccounts(early.accounts, early.managementAccountId || null) : [];
+  const organizationEvidence = await reading;
+  accountEvidence = organizationEvidence;
   const judged = await judgeOrganization(options.checks, organizationEvidence, {
     ...settings,
     partition: clients.partition,
   });
   const { organization, results: organizationResults } = judged;
-  const managementAccountId = organization?.managementAccountId ?? null;
-
   // Without the organization view, only accounts named on the command line can be scanned.
-  const wanted = options.accountIds ? new Set(options.accountIds) : null;
+  const wanted = named ? new Set(named) : null;
   const accounts = organization
     ? organization.accounts.filter((account) => !wanted || wanted.has(account.id))
     : [...(wanted ?? [])].map((id) => ({ id }));
-  const limit = pLimit(options.accountConcurrency ?? 16);
-  const accountScans = await Promise.all(
-    accounts.map((account) =>
-      limit(async () => {
-        const scan = await scanAccountWithRetries({
-          retryDelaysMs,
-          ...(options.onRetry ? { onRetry: options.onRetry } : {}),
-          account,
-          checks: options.checks,
-          organizationEvidence,
-          settings,
-          clients,
-          managementAccountId,
-          ...(options.callsPerAccount ? { concurrency: options.callsPerAccount } : {}),
-          ...(options.collectors ? { collectors: options.collectors } : {}),
-          ...(options.organizationCollectors
-            ? { organizationCollectors: options.organizationCollectors }
-            : {}),
-          ...(options.clock ? { clock: options.clock } : {}),
-          ...(options.credentialReportPolling
-            ? { credentialReportPolling: options.credentialReportPolling }
-            : {}),
-        });
-        options.onAccountScanned?.(scan);
-        return scan;
-      }),
-    ),
+  if (organization) {
+    // Started early but not an account of the organization the read ends with (it left meanwhile):
+    // dropped, as the read would have left it out.
+    const members = new Set(accounts.map((account) => account.id));
+    accountScans = accountScans.filter((scan) => members.has(scan.accountId));
+  }
+  const scanned = new Set(accountScans.map((scan) => scan.accountId));
+  accountScans.push(
+    ...(await scanAccounts(
+      accounts.filter((account) => !scanned.has(account.id)),
+      organization?.managementAccountId ?? null,
+    )),
   );
   accountScans.sort((a, b) => a.accountId.localeCompare(b.accountId));
 

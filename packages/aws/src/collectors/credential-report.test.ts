@@ -24,7 +24,7 @@ t.test(
     t.equal(result.value.generatedTime, '2026-11-23T08:00:00.000Z');
     t.equal(result.value.root?.mfaActive, true);
     t.equal(result.value.root?.passwordLastUsed, null);
-    t.same(clock.slept, [500, 1000]);
+    t.same(clock.slept, [100, 200]);
     t.same(
       calls.map((c) => c.operation),
       [
@@ -43,14 +43,18 @@ t.test('a report that never completes fails at the time limit with a typed error
   );
   const clock = manualClock();
   const result = await credentialReportCollector.collect(
-    collectorContext(clients, { clock, credentialReportPolling: { timeLimitMs: 10_000, maxDelayMs: 4_000 } }),
+    collectorContext(clients, { clock, credentialReportPolling: { timeLimitMs: 10_000, maxDelayMs: 2_000 } }),
   );
   t.same(result.ok ? null : { action: result.error.action, code: result.error.code }, {
     action: 'iam:GetCredentialReport',
     code: 'CredentialReportTimeout',
   });
   t.match(result.ok ? '' : result.error.message, /not ready after 10 s \(last state INPROGRESS\)/);
-  t.same(clock.slept, [500, 1000, 2000, 4000, 2500], 'backoff doubles, is capped, and stops at the limit');
+  t.same(
+    clock.slept,
+    [100, 200, 400, 800, 1600, 2000, 2000, 2000, 900],
+    'backoff doubles, is capped, and stops at the limit',
+  );
   t.notOk(calls.some((c) => c.operation === 'GetCredentialReport'));
 });
 

@@ -13,8 +13,13 @@ import { realClock } from '../pacer.ts';
 const GENERATE = 'iam:GenerateCredentialReport';
 const GET = 'iam:GetCredentialReport';
 
+/**
+ * The first poll comes soon: a small account's report is often ready within a fraction of a second,
+ * and a one-account scan waits on it (BENCHMARKS.md §6). Doubling from there costs an account at
+ * most two calls more than starting at 500 ms, within IAM's per-account rate.
+ */
 export const defaultCredentialReportPolling: CredentialReportPolling = {
-  initialDelayMs: 500,
+  initialDelayMs: 100,
   maxDelayMs: 5_000,
   timeLimitMs: 120_000,
 };

@@ -147,22 +147,72 @@ export async function parentChain(
 }
 
 /** What every read of the organization starts with: DescribeOrganization and its root. */
-async function describeOrganization(context: OrganizationCollectorContext) {
-  const organizations = context.clients.client('organizations');
-  const [described, [root]] = await Promise.all([
-    awsCall(context.limit, DESCRIBE, undefined, () =>
-      organizations.send(new DescribeOrganizationCommand({})),
-    ),
-    listRoots(context),
+function describeOrganization(context: OrganizationCollectorContext) {
+  return readOnce(context, 'organization', async () => {
+    const organizations = context.clients.client('organizations');
+    const [described, [root]] = await Promise.all([
+      awsCall(context.limit, DESCRIBE, undefined, () =>
+        organizations.send(new DescribeOrganizationCommand({})),
+      ),
+      listRoots(context),
+    ]);
+    const org = described.Organization;
+    if (!org?.Id || !org.Arn || !root?.Id) throw invalid(DESCRIBE, 'no organization or root returned');
+    return {
+      id: org.Id,
+      arn: org.Arn,
+      featureSet: org.FeatureSet,
+      managementAccountId: org.MasterAccountId,
+      rootId: root.Id,
+    };
+  });
+}
+
+/** DescribeAccount, once per account and organization read; null: AWS does not know the account. */
+function describeAccount(context: OrganizationCollectorContext, accountId: string) {
+  return readOnce(context, `account:${accountId}`, async () => {
+    const organizations = context.clients.client('organizations');
+    const member = await awsCall(context.limit, DESCRIBE_ACCOUNT, undefined, () =>
+      organizations.send(new DescribeAccountCommand({ AccountId: accountId })),
+    ).then(
+      (answer) => answer.Account ?? null,
+      (error: unknown) => {
+        if (isCode(error, 'AccountNotFoundException')) return null;
+        throw error;
+      },
+    );
+    if (member && member.Id !== accountId)
+      throw invalid(DESCRIBE_ACCOUNT, `asked for ${accountId}, answered ${member.Id ?? 'no account'}`);
+    return member;
+  });
+}
+
+/** A named account as a scan needs it to start: its id and state. */
+export interface NamedAccount {
+  id: string;
+  status: AccountStatus;
+}
+
+/**
+ * The first answers of a read limited to some accounts, which are all a scan needs to start those
+ * accounts: the management account (DescribeOrganization) and each named account's state
+ * (DescribeAccount; an account AWS does not know is left out). Read through `context.shared`, so
+ * the organization collector of the same read makes none of these calls again; the rest of its
+ * read (the OU path, the SCPs) can go on while the accounts are scanned.
+ */
+export async function namedAccounts(
+  context: OrganizationCollectorContext,
+  accountIds: readonly string[],
+): Promise<{ managementAccountId: string; accounts: NamedAccount[] }> {
+  const [org, members] = await Promise.all([
+    describeOrganization(context),
+    Promise.all(accountIds.map((accountId) => describeAccount(context, accountId))),
   ]);
-  const org = described.Organization;
-  if (!org?.Id || !org.Arn || !root?.Id) throw invalid(DESCRIBE, 'no organization or root returned');
   return {
-    id: org.Id,
-    arn: org.Arn,
-    featureSet: org.FeatureSet,
-    managementAccountId: org.MasterAccountId,
-    rootId: root.Id,
+    managementAccountId: org.managementAccountId ?? '',
+    accounts: members.flatMap((member) =>
+      member?.Id ? [{ id: member.Id, status: accountStatusOf(member, DESCRIBE_ACCOUNT) }] : [],
+    ),
   };
 }
 
@@ -251,21 +301,11 @@ async function scopedTree(context: OrganizationCollectorContext, accountIds: rea
   const found = await Promise.all(
     accountIds.map(async (accountId): Promise<OrganizationAccount | null> => {
       const [member, chain] = await Promise.all([
-        awsCall(context.limit, DESCRIBE_ACCOUNT, undefined, () =>
-          organizations.send(new DescribeAccountCommand({ AccountId: accountId })),
-        ).then(
-          (answer) => answer.Account ?? null,
-          (error: unknown) => {
-            if (isCode(error, 'AccountNotFoundException')) return null;
-            throw error;
-          },
-        ),
+        describeAccount(context, accountId),
         parentChain(context, accountId),
       ]);
       // Known to one call and not the other: it joined or left between them; it is not read.
       if (!member || !chain) return null;
-      if (member.Id !== accountId)
-        throw invalid(DESCRIBE_ACCOUNT, `asked for ${accountId}, answered ${member.Id ?? 'no account'}`);
       await Promise.all(
         chain.flatMap((parent, index) =>
           parent.type === 'ORGANIZATIONAL_UNIT' ? [describeUnit(parent.id, chain[index + 1]?.id ?? '')] : [],
@@ -294,13 +334,17 @@ export const organizationCollector: OrganizationCollector<'organization'> = {
   ],
   collect: (context) =>
     collected(DESCRIBE, async (): Promise<Organization> => {
-      const org = await describeOrganization(context);
-      const featureSet = org.featureSet === 'ALL' ? 'ALL' : 'CONSOLIDATED_BILLING';
       const scope = scopedAccountIds(context);
-      const [tree, trustedServices] = await Promise.all([
-        scope ? scopedTree(context, scope) : wholeTree(context, org.rootId),
-        trustedServicesOf(context, featureSet),
-      ]);
+      // The named accounts' path does not wait for DescribeOrganization; the whole tree needs its root.
+      const described = describeOrganization(context);
+      const reading = scope
+        ? scopedTree(context, scope)
+        : described.then((org) => wholeTree(context, org.rootId));
+      // Neither may go unobserved while the other is awaited (each rejects the read the same way).
+      reading.catch(() => undefined);
+      const org = await described;
+      const featureSet = org.featureSet === 'ALL' ? 'ALL' : 'CONSOLIDATED_BILLING';
+      const [tree, trustedServices] = await Promise.all([reading, trustedServicesOf(context, featureSet)]);
       return {
         id: org.id,
         arn: org.arn,
