@@ -43,6 +43,7 @@ t.test('every generated event parses as root activity and matches the rule patte
   const seen = new Set<string>();
   let refused = 0;
   let unmatched = 0;
+  let elsewhere = 0;
   for (const { envelope, scenario, accountId } of events) {
     const parsed = parseRootEvent(envelope);
     if (!parsed.ok) {
@@ -51,11 +52,12 @@ t.test('every generated event parses as root activity and matches the rule patte
       continue;
     }
     if (!matchesEventPattern(ROOT_EVENTS_RULE_PATTERN, envelope)) unmatched++;
-    t.equal(parsed.event.accountId, accountId, 'the account it happened in') || t.bailout();
+    if (parsed.event.accountId !== accountId) elsewhere++;
     seen.add(scenario);
   }
   t.equal(refused, 0, 'parseRootEvent accepts all 2,000');
   t.equal(unmatched, 0, 'the rule pattern matches all 2,000');
+  t.equal(elsewhere, 0, 'each in the account it happened in');
   t.same([...seen].sort(), [...ROOT_ACTIVITY_SCENARIOS].sort(), 'every scenario happened');
   const ids = events.flatMap(({ envelope }) => [envelope.id, String(envelope.detail.eventID)]);
   t.equal(new Set(ids).size, ids.length, 'event ids and envelope ids are unique');
