@@ -20,6 +20,7 @@ import { checks } from '@rootaudit/checks';
 import { scanOrganization } from '@rootaudit/scanner';
 import t from 'tap';
 import {
+  actionsOf,
   evaluateTemplate,
   grantedActions,
   grantProblems,
@@ -175,6 +176,16 @@ const evaluated = (template: Template, externalId = 'rootaudit-external-id') =>
   evaluateTemplate(template, { parameters: { ScannerPrincipalArn: scanner, ExternalId: externalId } });
 const auditGrants = grantedActions(evaluated(auditTemplate));
 const managementGrants = grantedActions(evaluated(managementTemplate));
+/** What the worker's identity gets to consume live root events (root-events-central.yaml). */
+const rootEventsConsumerGrants = new Map(
+  permissionStatements(
+    evaluateTemplate(await loadTemplate(templatePath('root-events-central.yaml')), {
+      parameters: { OrganizationId: 'o-a1b2c3d4e5' },
+    }),
+  )
+    .filter(({ where }) => where.startsWith('RootEventsConsumerPolicy/'))
+    .flatMap(({ where, statement }) => actionsOf(statement).map((action) => [action, where] as const)),
+);
 
 for (const [name, template] of [
   ['audit-role.yaml', auditTemplate],
@@ -309,6 +320,7 @@ t.test('the templates grant every action the code can call', async (t) => {
   const grantedSomewhere = new Map([
     ...auditGrants,
     ...managementGrants,
+    ...rootEventsConsumerGrants,
     ...SCANNER_PRINCIPAL_ACTIONS,
     ...NEEDS_NO_PERMISSION,
   ]);

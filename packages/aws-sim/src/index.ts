@@ -12,5 +12,16 @@ export {
 } from './generate.ts';
 export type { CallMatcher, Knobs, ServerErrorBurst, ThrottleRule } from './knobs.ts';
 export * from './model.ts';
+export {
+  type EventBridgeEnvelope,
+  eventBridgeEnvelope,
+  ROOT_ACTIVITY_SCENARIOS,
+  type RootActivityOptions,
+  type RootActivityScenario,
+  recordInEventHistory,
+  rootActivity,
+  type SimulatedRootEvent,
+  simulateRootActivity,
+} from './root-activity.ts';
 export { type Simulator, type SimulatorOptions, startSimulator } from './server.ts';
 export { rootHardwareMfaSerial, rootVirtualMfaSerial } from './services/iam.ts';

@@ -181,6 +181,12 @@ export interface CloudTrailEventModel {
   /** ConsoleLogin only. */
   outcome?: 'Success' | 'Failure';
   errorCode?: string;
+  /** With errorCode: the message CloudTrail records beside it (a failed ConsoleLogin has its own). */
+  errorMessage?: string;
+  /** API calls: the request's parameters, as CloudTrail records them (default null). */
+  requestParameters?: Record<string, unknown>;
+  /** API calls: the request id the service answered with. */
+  requestId?: string;
   /**
    * Root only: the call was made in a privileged root session, with sts:AssumeRoot credentials
    * issued to this principal (an ARN in the management or IAM delegated-administrator account).

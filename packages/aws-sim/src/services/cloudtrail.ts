@@ -103,7 +103,7 @@ const EVENT_HISTORY_MS = 90 * 86_400_000;
  */
 const GLOBAL_EVENT_SOURCES = new Set(['iam.amazonaws.com']);
 
-function recordedRegion(event: CloudTrailEventModel): string {
+export function recordedRegion(event: CloudTrailEventModel): string {
   return GLOBAL_EVENT_SOURCES.has(event.source) ? 'us-east-1' : event.region;
 }
 
@@ -133,8 +133,15 @@ function privilegedRootIdentity(account: AccountModel, event: CloudTrailEventMod
   };
 }
 
-/** The CloudTrailEvent JSON as CloudTrail records it. */
-function cloudTrailEventJson(account: AccountModel, event: CloudTrailEventModel): string {
+/**
+ * The CloudTrail record of a model event, as LookupEvents serves it (CloudTrailEvent) and as
+ * EventBridge delivers it (the envelope's detail, root-activity.ts): one builder, so that the same
+ * event reads the same both ways.
+ */
+export function cloudTrailRecord(
+  account: AccountModel,
+  event: CloudTrailEventModel,
+): Record<string, unknown> {
   const root = event.identityType === 'Root';
   const consoleLogin = event.name === 'ConsoleLogin';
   const record: Record<string, unknown> = {
@@ -165,8 +172,9 @@ function cloudTrailEventJson(account: AccountModel, event: CloudTrailEventModel)
     awsRegion: recordedRegion(event),
     sourceIPAddress: event.sourceIp,
     userAgent: event.userAgent,
-    requestParameters: null,
+    requestParameters: event.requestParameters ?? null,
     responseElements: consoleLogin ? { ConsoleLogin: event.outcome ?? 'Success' } : null,
+    ...(event.requestId ? { requestID: event.requestId } : {}),
     eventID: event.id,
     readOnly: event.readOnly,
     eventType: consoleLogin ? 'AwsConsoleSignIn' : 'AwsApiCall',
@@ -183,7 +191,8 @@ function cloudTrailEventJson(account: AccountModel, event: CloudTrailEventModel)
     if (event.outcome === 'Failure') record.errorMessage = 'Failed authentication';
   }
   if (event.errorCode) record.errorCode = event.errorCode;
-  return JSON.stringify(record);
+  if (event.errorMessage) record.errorMessage = event.errorMessage;
+  return record;
 }
 
 /** GetTrailStatus's CloudWatch Logs fields: delivery stops when logging does. */
@@ -322,7 +331,7 @@ export const cloudtrail: ServiceHandlers = {
         EventSource: e.source,
         Username: e.username,
         Resources: [],
-        CloudTrailEvent: cloudTrailEventJson(ctx.account, e),
+        CloudTrailEvent: JSON.stringify(cloudTrailRecord(ctx.account, e)),
       })),
       NextToken: result.next,
     };
