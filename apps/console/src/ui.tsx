@@ -52,7 +52,7 @@ export function Loading({ what }: { what: string }) {
 
 export function Pager(props: { hasPrevious: boolean; next: string | null; onFirst: () => void; onNext: () => void }) {
   return (
-    <nav class="pager" aria-label="pages">
+    <nav class="pager" aria-label="result pages">
       <button type="button" disabled={!props.hasPrevious} onClick={props.onFirst}>
         First page
       </button>
