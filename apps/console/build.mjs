@@ -43,7 +43,9 @@ export async function buildConsole({ outdir = join(here, 'dist') } = {}) {
   );
   const jsGzipBytes = gzipSync(readFileSync(join(outdir, 'assets', script))).length;
   if (jsGzipBytes > JS_BUDGET_GZIP_BYTES) {
-    throw new Error(`the console's JavaScript is ${jsGzipBytes} bytes gzipped, over its ${JS_BUDGET_GZIP_BYTES}`);
+    throw new Error(
+      `the console's JavaScript is ${jsGzipBytes} bytes gzipped, over its ${JS_BUDGET_GZIP_BYTES}`,
+    );
   }
   return { script, style, jsGzipBytes };
 }

@@ -13,7 +13,8 @@ const logger = createLogger({ level: 'silent' });
 // None of these routes queries; /v1 refuses before any lookup without a key.
 const prisma = createPrismaClient('postgresql://nobody@127.0.0.1:1/none');
 
-const INDEX = '<!doctype html><html><head><script type="module" src="/assets/app-ABC123.js"></script></head></html>';
+const INDEX =
+  '<!doctype html><html><head><script type="module" src="/assets/app-ABC123.js"></script></head></html>';
 const SCRIPT = `console.log(${JSON.stringify('x'.repeat(2000))});`;
 
 function builtConsole(t: Test): string {
@@ -70,7 +71,7 @@ t.test('hashed assets are cached for a year, gzipped when the client accepts it'
   t.equal(response.status, 200);
   t.equal(response.headers.get('content-type'), 'text/javascript; charset=utf-8');
   t.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable');
-  t.equal(response.headers.get('content-encoding'), 'gzip', "fetch asks for gzip and decodes it");
+  t.equal(response.headers.get('content-encoding'), 'gzip', 'fetch asks for gzip and decodes it');
   t.equal(await response.text(), SCRIPT);
   const missing = await fetch(`${url}/assets/app-OLD999.js`);
   t.equal(missing.status, 404);

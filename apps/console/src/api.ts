@@ -26,7 +26,10 @@ export function whenUnauthorized(handler: (message: string) => void): void {
   onUnauthorized = handler;
 }
 
-async function request(path: string, init: { method?: string; body?: unknown; key?: string }): Promise<Response> {
+async function request(
+  path: string,
+  init: { method?: string; body?: unknown; key?: string },
+): Promise<Response> {
   const key = init.key ?? session.key();
   if (!key) throw new ApiFailure(401, 'not signed in');
   const headers: Record<string, string> = { authorization: `Bearer ${key}` };

@@ -31,7 +31,8 @@ const NAV = [
 
 function describeSignInFailure(error: unknown): string {
   if (!(error instanceof ApiFailure)) return String(error);
-  if (error.status === 401) return 'This API key is unknown or has been revoked. Ask for a new one (rootaudit api-key create).';
+  if (error.status === 401)
+    return 'This API key is unknown or has been revoked. Ask for a new one (rootaudit api-key create).';
   if (error.status === 429) return `Too many failed attempts: ${error.message}`;
   if (error.status === 403) return 'This key cannot read findings (it has neither read nor write scope).';
   return `Signing in failed: ${error.message}`;
@@ -65,7 +66,10 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; notice: 
   return (
     <main class="sign-in" id="main">
       <h1>rootaudit</h1>
-      <p>The root user of every account of your AWS Organization: where it is exposed, since when, and what to do.</p>
+      <p>
+        The root user of every account of your AWS Organization: where it is exposed, since when, and what to
+        do.
+      </p>
       <form onSubmit={submit}>
         <label for="api-key">API key</label>
         <input
@@ -147,19 +151,27 @@ export function App() {
     }
   }, []);
   // A new page moves focus to its content, as a page load would.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the page changes
   useEffect(() => {
     main.current?.focus();
   }, [route.segments[0]]);
 
   if (checking) return <p class="loading">Checking the API key…</p>;
-  if (!me) return <SignIn onSignedIn={(signedIn) => (setNotice(null), setMe(signedIn))} notice={notice} />;
+  if (!me)
+    return (
+      <SignIn
+        onSignedIn={(signedIn) => {
+          setNotice(null);
+          setMe(signedIn);
+        }}
+        notice={notice}
+      />
+    );
   const current = `/${route.segments[0] ?? ''}`;
   return (
     <>
-      <a class="skip" href="#main" onClick={(event) => (event.preventDefault(), main.current?.focus())}>
+      <button type="button" class="skip" onClick={() => main.current?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header class="top">
         <span class="brand">rootaudit</span>
         <nav aria-label="pages">
@@ -168,7 +180,9 @@ export function App() {
               <li key={path}>
                 <a
                   href={href(path)}
-                  aria-current={(current === '/accounts' ? '/findings' : current) === path ? 'page' : undefined}
+                  aria-current={
+                    (current === '/accounts' ? '/findings' : current) === path ? 'page' : undefined
+                  }
                 >
                   {label}
                 </a>

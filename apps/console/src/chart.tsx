@@ -14,7 +14,9 @@ export function TrendChart({ trend }: { trend: Summary['trend'] }) {
   const x = (index: number) =>
     PAD.left + (points.length === 1 ? innerWidth / 2 : (index / (points.length - 1)) * innerWidth);
   const y = (rate: number) => PAD.top + (1 - rate) * innerHeight;
-  const line = points.map((point, index) => `${x(index).toFixed(1)},${y(point.passRate!).toFixed(1)}`).join(' ');
+  const line = points
+    .map((point, index) => `${x(index).toFixed(1)},${y(point.passRate!).toFixed(1)}`)
+    .join(' ');
   const description = points
     .map((point) => `${point.finishedAt?.slice(0, 10) ?? '?'}: ${((point.passRate ?? 0) * 100).toFixed(1)} %`)
     .join(', ');
@@ -35,7 +37,8 @@ export function TrendChart({ trend }: { trend: Summary['trend'] }) {
         {points.map((point, index) => (
           <circle key={point.scanId} class="dot" cx={x(index)} cy={y(point.passRate!)} r={4}>
             <title>
-              {point.finishedAt?.slice(0, 16).replace('T', ' ') ?? ''} {((point.passRate ?? 0) * 100).toFixed(1)} %
+              {point.finishedAt?.slice(0, 16).replace('T', ' ') ?? ''}{' '}
+              {((point.passRate ?? 0) * 100).toFixed(1)} %
             </title>
           </circle>
         ))}

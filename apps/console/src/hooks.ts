@@ -12,7 +12,7 @@ export interface Loaded<T> {
 export function useApi<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   const [state, setState] = useState<{ data?: T; error?: ApiFailure; loading: boolean }>({ loading: true });
   const [round, setRound] = useState(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on
+  // The caller names what the load depends on (deps), as with useEffect.
   useEffect(() => {
     let current = true;
     setState((previous) => ({ ...previous, loading: true }));

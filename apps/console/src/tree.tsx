@@ -22,14 +22,30 @@ const rank = (severity: Severity | null) => (severity ? SEVERITIES.indexOf(sever
 const worse = (a: Severity | null, b: Severity | null) => (rank(a) <= rank(b) ? a : b);
 
 export function buildTree(accounts: Account[], ouNames: Map<string, string>): OuNode {
-  const root: OuNode = { id: 'root', name: 'Organization', children: new Map(), accounts: [], worst: null, failing: 0, total: 0 };
+  const root: OuNode = {
+    id: 'root',
+    name: 'Organization',
+    children: new Map(),
+    accounts: [],
+    worst: null,
+    failing: 0,
+    total: 0,
+  };
   for (const account of accounts) {
     const path = (account.ouPath ?? '').split('/').filter(Boolean);
     let node = root;
     for (const ou of path) {
       let child = node.children.get(ou);
       if (!child) {
-        child = { id: ou, name: ouNames.get(ou) ?? ou, children: new Map(), accounts: [], worst: null, failing: 0, total: 0 };
+        child = {
+          id: ou,
+          name: ouNames.get(ou) ?? ou,
+          children: new Map(),
+          accounts: [],
+          worst: null,
+          failing: 0,
+          total: 0,
+        };
         node.children.set(ou, child);
       }
       node = child;
@@ -60,8 +76,9 @@ function OuBranch({ node, open: initiallyOpen }: { node: OuNode; open: boolean }
       <details open={open} onToggle={(event) => setOpen((event.currentTarget as HTMLDetailsElement).open)}>
         <summary>
           <span class={`swatch sev-${node.worst ?? 'none'}`} aria-hidden="true" />
-          <strong>{node.name}</strong> <span class="muted-text">({node.id})</span> — {node.total} accounts,{' '}
-          {node.failing} failing findings, worst: <SeverityBadge severity={node.worst} />
+          <strong>{node.name}</strong> <span class="muted-text">({node.id})</span> — {node.total}{' '}
+          {node.total === 1 ? 'account' : 'accounts'}, {node.failing} failing findings, worst:{' '}
+          <SeverityBadge severity={node.worst} />
         </summary>
         {open && (
           <ul>
@@ -74,7 +91,10 @@ function OuBranch({ node, open: initiallyOpen }: { node: OuNode; open: boolean }
                 <a href={href(`/accounts/${account.id}`)}>
                   {account.name} ({account.id})
                 </a>{' '}
-                — {account.status === 'ACTIVE' ? `${account.failingFindings} failing` : account.status.toLowerCase()}
+                —{' '}
+                {account.status === 'ACTIVE'
+                  ? `${account.failingFindings} failing`
+                  : account.status.toLowerCase()}
                 {account.worstFailingSeverity && (
                   <>
                     , worst <SeverityBadge severity={account.worstFailingSeverity} />

@@ -50,7 +50,12 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
-export function Pager(props: { hasPrevious: boolean; next: string | null; onFirst: () => void; onNext: () => void }) {
+export function Pager(props: {
+  hasPrevious: boolean;
+  next: string | null;
+  onFirst: () => void;
+  onNext: () => void;
+}) {
   return (
     <nav class="pager" aria-label="result pages">
       <button type="button" disabled={!props.hasPrevious} onClick={props.onFirst}>
@@ -78,8 +83,8 @@ export function ScanProgress({ scan }: { scan: Scan }) {
         </>
       ) : (
         <span>
-          {scan.accountsDone} accounts scanned, {scan.accountsFailed} unreadable, {scan.accountsSkipped} skipped;{' '}
-          {scan.results.FAIL} FAIL, {scan.results.PASS} PASS, {scan.results.ERROR} ERROR
+          {scan.accountsDone} accounts scanned, {scan.accountsFailed} unreadable, {scan.accountsSkipped}{' '}
+          skipped; {scan.results.FAIL} FAIL, {scan.results.PASS} PASS, {scan.results.ERROR} ERROR
         </span>
       )}
     </div>

@@ -31,7 +31,12 @@ export async function whoamiRoutes(instance: FastifyInstance): Promise<void> {
     async (request) => {
       // The auth plugin set it, or refused the request before the handler.
       const key = request.apiKey!;
-      return { name: key.name, scopes: key.scopes, prefix: key.prefix, createdAt: key.createdAt.toISOString() };
+      return {
+        name: key.name,
+        scopes: key.scopes,
+        prefix: key.prefix,
+        createdAt: key.createdAt.toISOString(),
+      };
     },
   );
 }

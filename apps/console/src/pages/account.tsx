@@ -10,7 +10,10 @@ const ORDER = { FAIL: 0, ERROR: 1, PASS: 2, NOT_APPLICABLE: 3 } as const;
 
 function FindingCard({ finding, check }: { finding: Finding; check: Check | undefined }) {
   return (
-    <article class={`finding-card st-border-${finding.status.toLowerCase()}`} aria-labelledby={`f-${finding.id}`}>
+    <article
+      class={`finding-card st-border-${finding.status.toLowerCase()}`}
+      aria-labelledby={`f-${finding.id}`}
+    >
       <h3 id={`f-${finding.id}`}>
         <StatusBadge status={finding.status} /> <SeverityBadge severity={finding.severity} />{' '}
         {check?.title ?? finding.checkId} <span class="muted-text">({finding.checkId})</span>
@@ -96,8 +99,8 @@ export function AccountPage({ route }: PageProps) {
       </h1>
       <p>
         {detail.status}
-        {detail.isManagementAccount ? ', management account' : ''} · {detail.email} · OU {detail.ouId ?? '—'} · last
-        scanned <When at={detail.lastScannedAt} />
+        {detail.isManagementAccount ? ', management account' : ''} · {detail.email} · OU {detail.ouId ?? '—'}{' '}
+        · last scanned <When at={detail.lastScannedAt} />
         {detail.skipReason ? ` · skipped: ${detail.skipReason}` : ''}
       </p>
       <div class="cards">

@@ -23,7 +23,8 @@ export function ActivityPage({ route }: PageProps) {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const text = (name: string) => String(form.get(name) ?? '').trim();
-    const day = (name: string, time: string) => (text(name) ? new Date(`${text(name)}T${time}Z`).toISOString() : '');
+    const day = (name: string, time: string) =>
+      text(name) ? new Date(`${text(name)}T${time}Z`).toISOString() : '';
     navigate('/activity', {
       account: text('account'),
       ou: text('ou'),
@@ -102,8 +103,9 @@ export function ActivityPage({ route }: PageProps) {
               {events.data.items.map((item) => (
                 <li key={item.eventId} class={`outcome-${item.outcome.toLowerCase()}`}>
                   <When at={item.eventTime} /> — <strong>{item.eventName}</strong> in{' '}
-                  <a href={href(`/accounts/${item.accountId}`)}>{item.accountId}</a> ({item.region ?? 'global'}):{' '}
-                  {item.outcome}, MFA {item.mfaUsed === null ? 'unknown' : item.mfaUsed ? 'used' : 'not used'}, from{' '}
+                  <a href={href(`/accounts/${item.accountId}`)}>{item.accountId}</a> (
+                  {item.region ?? 'global'}): {item.outcome}, MFA{' '}
+                  {item.mfaUsed === null ? 'unknown' : item.mfaUsed ? 'used' : 'not used'}, from{' '}
                   {item.sourceIpAddress ?? 'unknown address'}
                   {item.userAgent ? <span class="muted-text"> · {item.userAgent}</span> : null}
                 </li>

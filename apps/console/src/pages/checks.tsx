@@ -25,7 +25,10 @@ export function ChecksPage({ route }: PageProps) {
                 <details open={selected === check.id}>
                   <summary>
                     <SeverityBadge severity={check.severity} /> <strong>{check.title}</strong>{' '}
-                    <span class="muted-text">({check.id}, {check.scope})</span> — pass rate {percent(rate?.passRate)}
+                    <span class="muted-text">
+                      ({check.id}, {check.scope})
+                    </span>{' '}
+                    — pass rate {percent(rate?.passRate)}
                     {rate && rate.counts.FAIL > 0 ? `, ${rate.counts.FAIL} failing` : ''}
                   </summary>
                   <p>{check.description}</p>
@@ -48,7 +51,9 @@ export function ChecksPage({ route }: PageProps) {
                   </ol>
                   {check.remediation.cli && <pre>{check.remediation.cli}</pre>}
                   <p>
-                    <a href={href('/findings', { check: check.id, status: 'FAIL' })}>Failing findings of this check</a>
+                    <a href={href('/findings', { check: check.id, status: 'FAIL' })}>
+                      Failing findings of this check
+                    </a>
                   </p>
                 </details>
               </li>

@@ -10,7 +10,15 @@ import { href, navigate } from '../router.ts';
 import { type Check, type Finding, type Page, SEVERITIES, STATUSES, type Suppression } from '../types.ts';
 import { Loading, Pager, Problem, SeverityBadge, StatusBadge, When } from '../ui.tsx';
 
-export const FINDING_FILTERS = ['status', 'severity', 'check', 'account', 'ou', 'muted', 'changedSince'] as const;
+export const FINDING_FILTERS = [
+  'status',
+  'severity',
+  'check',
+  'account',
+  'ou',
+  'muted',
+  'changedSince',
+] as const;
 const PAGE_SIZE = 50;
 
 type Filters = Partial<Record<(typeof FINDING_FILTERS)[number], string>>;
@@ -24,14 +32,20 @@ function filtersOf(params: URLSearchParams): Filters {
   return filters;
 }
 
-function CheckboxGroup(props: { legend: string; name: string; options: readonly string[]; selected: string | undefined }) {
+function CheckboxGroup(props: {
+  legend: string;
+  name: string;
+  options: readonly string[];
+  selected: string | undefined;
+}) {
   const chosen = new Set((props.selected ?? '').split(',').filter(Boolean));
   return (
     <fieldset class="checkboxes">
       <legend>{props.legend}</legend>
       {props.options.map((option) => (
         <label key={option}>
-          <input type="checkbox" name={props.name} value={option} defaultChecked={chosen.has(option)} /> {option}
+          <input type="checkbox" name={props.name} value={option} defaultChecked={chosen.has(option)} />{' '}
+          {option}
         </label>
       ))}
     </fieldset>
@@ -75,7 +89,12 @@ function FilterForm({ filters, checks }: { filters: Filters; checks: Check[] }) 
         </label>
         <label>
           Account id
-          <input name="account" defaultValue={filters.account ?? ''} inputMode="numeric" placeholder="111122223333" />
+          <input
+            name="account"
+            defaultValue={filters.account ?? ''}
+            inputMode="numeric"
+            placeholder="111122223333"
+          />
         </label>
         <label>
           OU or root id
@@ -118,14 +137,20 @@ function MuteForm({ finding, onDone }: { finding: Finding; onDone: (message: str
           ...(expires ? { expiresAt: new Date(`${expires}T23:59:59Z`).toISOString() } : {}),
         },
       });
-      onDone(`Muted ${finding.checkId} in ${finding.accountId ?? 'the organization'} (${created.mutedFindings} findings).`);
+      onDone(
+        `Muted ${finding.checkId} in ${finding.accountId ?? 'the organization'} (${created.mutedFindings} findings).`,
+      );
     } catch (error) {
       setProblem(error instanceof ApiFailure ? error.message : String(error));
     }
   };
   const id = `mute-${finding.id}`;
   return (
-    <form class="mute-form" onSubmit={submit} aria-label={`mute ${finding.checkId} in ${finding.accountId ?? 'organization'}`}>
+    <form
+      class="mute-form"
+      onSubmit={submit}
+      aria-label={`mute ${finding.checkId} in ${finding.accountId ?? 'organization'}`}
+    >
       <label for={`${id}-reason`}>Reason</label>
       <input id={`${id}-reason`} name="reason" required maxLength={1000} />
       <label for={`${id}-expires`}>Expires (optional)</label>
@@ -145,9 +170,13 @@ async function unmute(finding: Finding): Promise<string> {
   const matching: Suppression[] = [];
   let cursor: string | null = null;
   do {
-    const page: Page<Suppression> = await api(`/v1/suppressions${query({ expired: 'false', limit: 500, cursor })}`);
+    const page: Page<Suppression> = await api(
+      `/v1/suppressions${query({ expired: 'false', limit: 500, cursor })}`,
+    );
     matching.push(
-      ...page.items.filter((item) => item.checkId === finding.checkId && item.accountId === finding.accountId),
+      ...page.items.filter(
+        (item) => item.checkId === finding.checkId && item.accountId === finding.accountId,
+      ),
     );
     cursor = page.nextCursor;
   } while (cursor);
@@ -177,7 +206,10 @@ export function FindingsPage({ route, me }: PageProps) {
   const exportAs = async (format: 'csv' | 'json' | 'ocsf') => {
     const extension = format === 'csv' ? 'csv' : format === 'json' ? 'jsonl' : 'ocsf.json';
     try {
-      await download(`/v1/findings/export${query({ ...filters, format })}`, `rootaudit-findings.${extension}`);
+      await download(
+        `/v1/findings/export${query({ ...filters, format })}`,
+        `rootaudit-findings.${extension}`,
+      );
       setNotice(`Exported the filtered findings as ${format.toUpperCase()}.`);
     } catch (error) {
       setNotice(`Export failed: ${error instanceof ApiFailure ? error.message : String(error)}`);
@@ -187,8 +219,8 @@ export function FindingsPage({ route, me }: PageProps) {
     <>
       <h1>Findings</h1>
       <FilterForm filters={filters} checks={checks.data?.items ?? []} />
-      <div class="toolbar" role="group" aria-label="export">
-        <span>Export these findings:</span>
+      <fieldset class="toolbar">
+        <legend>Export these findings</legend>
         <button type="button" onClick={() => exportAs('csv')}>
           CSV
         </button>
@@ -198,7 +230,7 @@ export function FindingsPage({ route, me }: PageProps) {
         <button type="button" onClick={() => exportAs('ocsf')}>
           OCSF
         </button>
-      </div>
+      </fieldset>
       <p class="notice" aria-live="polite">
         {notice}
       </p>
@@ -253,7 +285,10 @@ export function FindingsPage({ route, me }: PageProps) {
                   {me.canWrite && (
                     <td>
                       {finding.muted ? (
-                        <button type="button" onClick={async () => done(await unmute(finding).catch((e) => String(e.message)))}>
+                        <button
+                          type="button"
+                          onClick={async () => done(await unmute(finding).catch((e) => String(e.message)))}
+                        >
                           Unmute
                         </button>
                       ) : muting === finding.id ? (

@@ -6,7 +6,7 @@ import { TrendChart } from '../chart.tsx';
 import { useApi, usePolling } from '../hooks.ts';
 import { href } from '../router.ts';
 import { buildTree, OrgTree } from '../tree.tsx';
-import { type Account, ACTIVE_SCAN, type Page, type Scan, type Summary } from '../types.ts';
+import { ACTIVE_SCAN, type Account, type Page, type Scan, type Summary } from '../types.ts';
 import { Loading, Problem, percent, ScanProgress, Section, SeverityBadge } from '../ui.tsx';
 
 /** Accounts drawn in the tree; past this, the Findings page (server-side paging) has the rest. */
@@ -16,7 +16,9 @@ async function loadAccounts(): Promise<{ accounts: Account[]; complete: boolean 
   const accounts: Account[] = [];
   let cursor: string | null = null;
   do {
-    const page: Page<Account> = await api(`/v1/accounts?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: Page<Account> = await api(
+      `/v1/accounts?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     accounts.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor && accounts.length < TREE_ACCOUNT_CAP);
@@ -95,8 +97,8 @@ export function OverviewPage(_props: PageProps) {
       <Section title="Pass rate trend">{summary.data && <TrendChart trend={summary.data.trend} />}</Section>
       <Section title="Organization">
         <p class="help">
-          Each OU and account is coloured by its worst failing severity (muted findings aside). Open an OU to see its
-          accounts.
+          Each OU and account is coloured by its worst failing severity (muted findings aside). Open an OU to
+          see its accounts.
         </p>
         {org.error && <Problem error={org.error} what="the accounts" />}
         {!org.data && !org.error && <Loading what="the accounts" />}
@@ -104,8 +106,8 @@ export function OverviewPage(_props: PageProps) {
           <>
             {!org.data.complete && (
               <p class="help">
-                The tree shows the first {org.data.accounts.length} accounts; <a href={href('/findings')}>Findings</a>{' '}
-                filters all of them.
+                The tree shows the first {org.data.accounts.length} accounts;{' '}
+                <a href={href('/findings')}>Findings</a> filters all of them.
               </p>
             )}
             <OrgTree root={buildTree(org.data.accounts, ouNames)} />

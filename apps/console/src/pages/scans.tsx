@@ -28,7 +28,13 @@ function DiffTable({ title, items }: { title: string; items: DiffItem[] }) {
           <tbody>
             {items.map((item) => (
               <tr key={`${item.accountId}/${item.checkId}/${item.resource}`}>
-                <td>{item.accountId ? <a href={href(`/accounts/${item.accountId}`)}>{item.accountId}</a> : 'organization'}</td>
+                <td>
+                  {item.accountId ? (
+                    <a href={href(`/accounts/${item.accountId}`)}>{item.accountId}</a>
+                  ) : (
+                    'organization'
+                  )}
+                </td>
                 <td>{item.checkId}</td>
                 <td>{item.previousStatus ? <StatusBadge status={item.previousStatus} /> : 'new'}</td>
                 <td>
@@ -54,7 +60,9 @@ function ScanDetail({ id }: { id: string }) {
   const [diffCursor, setDiffCursor] = useState<string | null>(null);
   const diff = useApi(
     () =>
-      running ? Promise.resolve(undefined) : api<ScanDiff>(`/v1/scans/${encodeURIComponent(id)}/diff${query({ cursor: diffCursor })}`),
+      running
+        ? Promise.resolve(undefined)
+        : api<ScanDiff>(`/v1/scans/${encodeURIComponent(id)}/diff${query({ cursor: diffCursor })}`),
     [id, running, diffCursor],
   );
   return (
@@ -68,7 +76,8 @@ function ScanDetail({ id }: { id: string }) {
         <>
           <ScanProgress scan={scan.data} />
           <p>
-            {scan.data.trigger.toLowerCase()} scan{scan.data.requestedBy ? ` by ${scan.data.requestedBy}` : ''}, created{' '}
+            {scan.data.trigger.toLowerCase()} scan
+            {scan.data.requestedBy ? ` by ${scan.data.requestedBy}` : ''}, created{' '}
             <When at={scan.data.createdAt} />, finished <When at={scan.data.finishedAt} />
             {scan.data.failureReason ? `; ${scan.data.failureReason}` : ''}
           </p>
@@ -82,12 +91,14 @@ function ScanDetail({ id }: { id: string }) {
           <p>
             {diff.data.previousScanId ? (
               <>
-                Compared with <a href={href(`/scans/${diff.data.previousScanId}`)}>{diff.data.previousScanId}</a>:{' '}
+                Compared with{' '}
+                <a href={href(`/scans/${diff.data.previousScanId}`)}>{diff.data.previousScanId}</a>:{' '}
               </>
             ) : (
               'First scan: '
             )}
-            {diff.data.counts.new} new, {diff.data.counts.resolved} resolved, {diff.data.counts.reopened} reopened.
+            {diff.data.counts.new} new, {diff.data.counts.resolved} resolved, {diff.data.counts.reopened}{' '}
+            reopened.
           </p>
           <DiffTable title="New" items={diff.data.new} />
           <DiffTable title="Resolved" items={diff.data.resolved} />
@@ -117,7 +128,11 @@ function ScanList({ route, me }: PageProps) {
       navigate(`/scans/${scan.id}`);
     } catch (error) {
       const failure = error instanceof ApiFailure ? error : new ApiFailure(0, String(error));
-      setNotice(failure.status === 409 ? `A scan is already running: ${failure.message}` : `Could not start a scan: ${failure.message}`);
+      setNotice(
+        failure.status === 409
+          ? `A scan is already running: ${failure.message}`
+          : `Could not start a scan: ${failure.message}`,
+      );
     }
   };
   return (

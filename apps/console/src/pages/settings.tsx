@@ -64,7 +64,11 @@ function Webhooks({ canWrite }: { canWrite: boolean }) {
                   </td>
                   {canWrite && (
                     <td>
-                      <button type="button" onClick={() => remove(hook)} aria-label={`delete webhook to ${hook.host}`}>
+                      <button
+                        type="button"
+                        onClick={() => remove(hook)}
+                        aria-label={`delete webhook to ${hook.host}`}
+                      >
                         Delete
                       </button>
                     </td>
@@ -164,7 +168,11 @@ function Suppressions({ canWrite }: { canWrite: boolean }) {
                   </td>
                   {canWrite && (
                     <td>
-                      <button type="button" onClick={() => remove(item)} aria-label={`delete suppression: ${item.reason}`}>
+                      <button
+                        type="button"
+                        onClick={() => remove(item)}
+                        aria-label={`delete suppression: ${item.reason}`}
+                      >
                         Delete
                       </button>
                     </td>
@@ -206,7 +214,9 @@ export function SettingsPage({ me }: PageProps) {
   return (
     <>
       <h1>Settings</h1>
-      {!me.canWrite && <p class="help">This key reads only: creating and deleting need a key with the write scope.</p>}
+      {!me.canWrite && (
+        <p class="help">This key reads only: creating and deleting need a key with the write scope.</p>
+      )}
       <Webhooks canWrite={me.canWrite} />
       <Suppressions canWrite={me.canWrite} />
     </>
