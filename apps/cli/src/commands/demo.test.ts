@@ -51,7 +51,10 @@ t.test('demo: prints the URL, a key and the first scan, serves findings, stops o
   const api = /^API URL +(http:\/\/127\.0\.0\.1:\d+)/m.exec(stdout)?.[1];
   const key = /^API key +(ra_[A-Za-z0-9_-]{43}) /m.exec(stdout)?.[1];
   t.ok(api && key, 'the URL and the key are printed');
-  t.match(stdout, new RegExp(`^Console +${api}/ +\\(the web console: sign in with the API key below\\)$`, 'm'));
+  t.match(
+    stdout,
+    new RegExp(`^Console +${api}/ +\\(the web console: sign in with the API key below\\)$`, 'm'),
+  );
   t.match(
     stdout,
     /curl -H "Authorization: Bearer ra_\S+" "http:\/\/\S+\/v1\/findings\?status=FAIL&severity=critical"/,
