@@ -332,6 +332,23 @@ t.test('checks, root activity and settings pages', async (t) => {
   t.equal(await prisma.suppression.count(), 0);
 });
 
+t.test('a key revoked while signed in signs the console out with the reason', async (t) => {
+  const temporary = await createApiKey(prisma, { name: 'temporary', scope: 'read' });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(temporary.key);
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await revokeApiKey(prisma, temporary.record.id);
+  // The API remembers a verified key for 5 s (apps/api README, "API keys"): past that, it refuses it.
+  await new Promise((resolve) => setTimeout(resolve, 5_500));
+  await page.getByRole('link', { name: 'Checks' }).click();
+  t.match(await page.getByRole('alert').textContent(), /You were signed out: unknown or revoked API key/);
+  t.ok(await page.getByLabel('API key').isVisible(), 'the sign-in form, not a blank page');
+  t.equal(await page.evaluate(() => sessionStorage.length), 0);
+  await shoot('signed-out-revoked');
+  await signIn(demo.writeKey);
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+});
+
 t.test('signing out, and what never happened', async (t) => {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByLabel('API key').waitFor();
