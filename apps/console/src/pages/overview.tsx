@@ -27,7 +27,12 @@ async function loadAccounts(): Promise<{ accounts: Account[]; complete: boolean 
 
 export function OverviewPage(_props: PageProps) {
   const summary = useApi(() => api<Summary>('/v1/summary?trend=20'), []);
-  const org = useApi(loadAccounts, []);
+  // The tree's pages wait for the summary: both are database work, and the pass rate comes first.
+  const summarySettled = summary.data !== undefined || summary.error !== undefined;
+  const org = useApi(
+    () => (summarySettled ? loadAccounts() : new Promise<never>(() => undefined)),
+    [summarySettled],
+  );
   const [scan, setScan] = useState<Scan | null | undefined>(undefined);
   const refreshScan = useCallback(() => {
     api<Page<Scan>>('/v1/scans?limit=1').then(
@@ -53,6 +58,19 @@ export function OverviewPage(_props: PageProps) {
   return (
     <>
       <h1>Overview</h1>
+      <div class="cards">
+        <div class="card">
+          <span class="card-label">Last scan</span>
+          {scan === undefined && <Loading what="the last scan" />}
+          {scan === null && <span>No scan yet.</span>}
+          {scan && (
+            <>
+              <ScanProgress scan={scan} />
+              <a href={href(`/scans/${scan.id}`)}>Scan details and changes</a>
+            </>
+          )}
+        </div>
+      </div>
       {summary.error && <Problem error={summary.error} what="the summary" />}
       {!summary.data && !summary.error && <Loading what="the summary" />}
       {summary.data && (
@@ -79,17 +97,6 @@ export function OverviewPage(_props: PageProps) {
                   </li>
                 ))}
               </ul>
-            )}
-          </div>
-          <div class="card">
-            <span class="card-label">Last scan</span>
-            {scan === undefined && <Loading what="the last scan" />}
-            {scan === null && <span>No scan yet.</span>}
-            {scan && (
-              <>
-                <ScanProgress scan={scan} />
-                <a href={href(`/scans/${scan.id}`)}>Scan details and changes</a>
-              </>
             )}
           </div>
         </div>
