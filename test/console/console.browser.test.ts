@@ -10,6 +10,10 @@ import { existsSync } from 'node:fs';
 import t from 'tap';
 import { CHROMIUM } from './chromium.ts';
 
+// About a minute alone (the demo's start and first scan, then a second scan watched in the
+// browser); on a machine loaded by other test files it can take several.
+t.setTimeout(6 * 60_000);
+
 if (existsSync(CHROMIUM)) {
   await import('./browser-session.ts');
 } else {
