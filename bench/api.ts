@@ -98,8 +98,8 @@ interface ScenarioResult {
   apiCpuMsPerRequest: number;
 }
 
-/** A database for the run, and how to get rid of it. */
-async function benchDatabase(
+/** A database for the run, and how to get rid of it (also used by bench/console.ts). */
+export async function benchDatabase(
   log: (line: string) => void,
 ): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `rootaudit_bench_${randomBytes(4).toString('hex')}`;

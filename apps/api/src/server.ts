@@ -11,6 +11,7 @@ import {
   serializerCompiler,
 } from 'fastify-type-provider-zod';
 import type { RateLimitOptions } from './auth/plugin.ts';
+import { consoleRoutes, DEFAULT_CONSOLE_DIR } from './console.ts';
 import { errorResponse, handleError } from './errors.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -34,6 +35,8 @@ export interface ApiOptions {
   allowPrivateWebhookUrls?: boolean;
   /** DNS resolution for webhook URL checks (tests). */
   resolve?: Resolver;
+  /** The built web console served under / [DEFAULT_CONSOLE_DIR, apps/console/dist]. */
+  consoleDir?: string;
 }
 
 /**
@@ -105,6 +108,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   // Only the UI's own scripts and styles may run (staticCSP hashes its inline ones).
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
+  await app.register(consoleRoutes, { dir: options.consoleDir ?? DEFAULT_CONSOLE_DIR });
   await app.register(metricsRoutes, { prisma: options.prisma });
   await app.register(healthRoutes, { readiness: options.readiness });
   await app.register(v1Routes, {

@@ -100,6 +100,26 @@ t.test('lists accounts with their unmuted failing findings', async (t) => {
   t.equal(page.nextCursor, null);
 });
 
+t.test("each account's worst failing severity, muted findings aside", async (t) => {
+  const { prisma } = await setUp;
+  const api = await serveTestApi(t, { prisma });
+  const page = (await (await api.get('/v1/accounts')).json()) as {
+    items: { id: string; worstFailingSeverity: string | null }[];
+  };
+  t.same(
+    page.items.map((item) => [item.id, item.worstFailingSeverity]),
+    [
+      ['111111111111', null],
+      ['222222222222', 'critical'],
+      ['333333333333', null],
+      ['444444444444', null],
+    ],
+    '444… has only a muted FAIL',
+  );
+  const detail = (await (await api.get('/v1/accounts/222222222222')).json()) as Record<string, unknown>;
+  t.equal(detail.worstFailingSeverity, 'critical');
+});
+
 t.test('each filter, and pagination', async (t) => {
   const { prisma } = await setUp;
   const api = await serveTestApi(t, { prisma });

@@ -14,6 +14,7 @@ import {
   iso,
   nullableIsoDate,
   ouId,
+  SEVERITIES,
   severityCounts,
   statusCounts,
 } from '../schemas.ts';
@@ -34,6 +35,8 @@ const accountItem = z
     skipReason: z.string().nullable(),
     /** Findings that FAIL and are not muted. */
     failingFindings: z.number().int(),
+    /** The highest severity among them; null when none fails. */
+    worstFailingSeverity: z.enum(SEVERITIES).nullable(),
   })
   .meta({ id: 'Account' });
 
@@ -51,6 +54,7 @@ function toAccountItem(account: AccountRow): z.output<typeof accountItem> {
     leftOrganizationAt: iso(account.leftOrganizationAt),
     skipReason: account.skipReason,
     failingFindings: account.failingFindings,
+    worstFailingSeverity: account.worstFailingSeverity,
   };
 }
 

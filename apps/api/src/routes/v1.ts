@@ -13,6 +13,7 @@ import { type ScanTrigger, scanRoutes } from './scans.ts';
 import { summaryRoutes } from './summary.ts';
 import { suppressionRoutes } from './suppressions.ts';
 import { webhookRoutes } from './webhooks.ts';
+import { whoamiRoutes } from './whoami.ts';
 
 export interface V1Options {
   prisma: PrismaClient;
@@ -53,6 +54,7 @@ export async function v1Routes(app: FastifyInstance, options: V1Options): Promis
   await app.register(complianceRoutes, deps);
   await app.register(scanRoutes, { ...deps, triggerScan: options.triggerScan });
   await app.register(summaryRoutes, deps);
+  await app.register(whoamiRoutes);
   await app.register(suppressionRoutes, deps);
   await app.register(webhookRoutes, {
     ...deps,

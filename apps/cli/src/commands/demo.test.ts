@@ -53,6 +53,10 @@ t.test('demo: prints the URL, a key and the first scan, serves findings, stops o
   t.ok(api && key, 'the URL and the key are printed');
   t.match(
     stdout,
+    new RegExp(`^Console +${api}/ +\\(the web console: sign in with the API key below\\)$`, 'm'),
+  );
+  t.match(
+    stdout,
     /curl -H "Authorization: Bearer ra_\S+" "http:\/\/\S+\/v1\/findings\?status=FAIL&severity=critical"/,
   );
   t.match(stdout, /curl .*\/v1\/summary"/);

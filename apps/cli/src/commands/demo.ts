@@ -170,6 +170,7 @@ export async function run(argv: string[]): Promise<number | undefined> {
     }
     const scanId = outcome.scan.id;
     const curl = (path: string) => `  curl -H "Authorization: Bearer ${key}" "${apiUrl}${path}"`;
+    say(`Console   ${apiUrl}/   (the web console: sign in with the API key below)`);
     say(`API URL   ${apiUrl}   (OpenAPI: ${apiUrl}/docs)`);
     say(`API key   ${key}   (${KEY_SCOPE} scope, for this demo only)`);
     say();

@@ -1,5 +1,5 @@
 /** Accounts as the API lists them: filtered by OU, status and failing, with their posture. */
-import type { Account, AccountStatus, Prisma, PrismaClient } from '@rootaudit/db';
+import type { Account, AccountStatus, Prisma, PrismaClient, Severity } from '@rootaudit/db';
 import {
   emptySeverityCounts,
   emptyStatusCounts,
@@ -21,7 +21,12 @@ export interface AccountFilter {
 export interface AccountRow extends Account {
   /** Findings that FAIL and are not muted. */
   failingFindings: number;
+  /** The highest severity among those findings; null when none fails. */
+  worstFailingSeverity: Severity | null;
 }
+
+/** From worst to least: the order in which an account's failing findings rank it. */
+const SEVERITY_RANK: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'informational'];
 
 export interface AccountPosture {
   /** Unmuted findings by status. */
@@ -57,13 +62,25 @@ export async function listAccounts(
   const rows = await db.account.findMany({ where, orderBy: { id: 'asc' }, take: page.limit + 1 });
   const { items, next } = idPageOf(rows, page.limit);
   const counts = await db.finding.groupBy({
-    by: ['accountId'],
+    by: ['accountId', 'severity'],
     where: { ...FAILING, accountId: { in: items.map((account) => account.id) } },
     _count: { _all: true },
   });
-  const failingBy = new Map(counts.map((row) => [row.accountId, row._count._all]));
+  const failingBy = new Map<string, { count: number; worst: Severity }>();
+  for (const row of counts) {
+    const seen = failingBy.get(row.accountId);
+    const worse = !seen || SEVERITY_RANK.indexOf(row.severity) < SEVERITY_RANK.indexOf(seen.worst);
+    failingBy.set(row.accountId, {
+      count: (seen?.count ?? 0) + row._count._all,
+      worst: worse ? row.severity : seen.worst,
+    });
+  }
   return {
-    items: items.map((account) => ({ ...account, failingFindings: failingBy.get(account.id) ?? 0 })),
+    items: items.map((account) => ({
+      ...account,
+      failingFindings: failingBy.get(account.id)?.count ?? 0,
+      worstFailingSeverity: failingBy.get(account.id)?.worst ?? null,
+    })),
     next,
   };
 }
@@ -85,7 +102,11 @@ export async function accountDetail(db: PrismaClient, id: string): Promise<Accou
     if (finding.status === 'FAIL') failingBySeverity[finding.severity]++;
   }
   return {
-    account: { ...account, failingFindings: byStatus.FAIL },
+    account: {
+      ...account,
+      failingFindings: byStatus.FAIL,
+      worstFailingSeverity: SEVERITY_RANK.find((severity) => failingBySeverity[severity] > 0) ?? null,
+    },
     posture: { byStatus, failingBySeverity, muted, passRate: passRate(byStatus) },
     findings,
   };
