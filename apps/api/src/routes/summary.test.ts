@@ -78,6 +78,17 @@ t.test('pass rates by check, severity and OU, and the trend, muted findings left
       });
     }
     await prisma.checkResult.createMany({ data });
+    // A finished scan's counters are its results by status, as finishing a scan records them.
+    const counted = (wanted: string) => data.filter((result) => result.status === wanted).length;
+    await prisma.scan.update({
+      where: { id: scan.id },
+      data: {
+        resultsPass: counted('PASS'),
+        resultsFail: counted('FAIL'),
+        resultsError: counted('ERROR'),
+        resultsNotApplicable: counted('NOT_APPLICABLE'),
+      },
+    });
   }
 
   const api = await serveTestApi(t, { prisma });
