@@ -9,7 +9,9 @@
  */
 import type { Prisma, PrismaClient, RootEvent, RootEventOutcome } from '@rootaudit/db';
 import type { RootActivityEvent } from '@rootaudit/root-events';
+import { type AppliedFindings, applyFindings, type StoredResult, type Transaction } from './findings.ts';
 import { type Page, type PageRequest, pageOf } from './read/paging.ts';
+import { refreshMutedFindings } from './suppressions.ts';
 
 export interface RecordedRootEvent {
   /** True for the delivery that stored the event; false when it was stored before. */
@@ -94,4 +96,71 @@ export async function listRootEvents(
     take: page.limit + 1,
   });
   return pageOf(rows, page.limit, (row) => ({ eventTime: row.eventTime, id: row.id }));
+}
+
+/** An account's finding of one check as a live result is built from, or null when there is none. */
+export interface CurrentFinding {
+  resource: string;
+  status: StoredResult['status'];
+  evidence: unknown;
+}
+
+/**
+ * A result received outside a scan (a live root event's FAIL) applied to the account's finding of
+ * its check, through the scans' lifecycle (applyFindings: created, reopened, statusChangedAt,
+ * transitions) and with the suppressions in force (a new finding starts muted when one matches).
+ * `resultFor` builds the result from the current finding, so the evidence can keep what was there
+ * and the resource stays the scans' one. Run it in the transaction that stored the event.
+ */
+export async function applyLiveResult(
+  tx: Transaction,
+  input: {
+    accountId: string;
+    checkId: string;
+    now: Date;
+    resultFor: (current: CurrentFinding | null) => StoredResult;
+  },
+): Promise<AppliedFindings> {
+  const { accountId, checkId, now } = input;
+  const current = await tx.finding.findFirst({
+    where: { accountId, checkId, scope: 'account' },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { resource: true, status: true, evidence: true },
+  });
+  const applied = await applyFindings(tx, {
+    scanId: null,
+    accountId,
+    scope: 'account',
+    results: [input.resultFor(current)],
+    now,
+  });
+  await refreshMutedFindings(tx, { accountId, now });
+  return applied;
+}
+
+/** Why a root event was accepted and not stored (the reason label of its /metrics counter). */
+export type IgnoredRootEventReason = 'foreign-account' | 'own-session';
+
+/** Counts one delivery of a root event that was accepted and not stored. */
+export async function countIgnoredRootEvent(
+  db: PrismaClient | Transaction,
+  reason: IgnoredRootEventReason,
+): Promise<void> {
+  await db.rootEventIgnoredTotal.upsert({
+    where: { reason },
+    create: { reason, count: 1n },
+    update: { count: { increment: 1n } },
+  });
+}
+
+/** Whether root events of this account are taken: it is in `accounts` and has not left the organization. */
+export async function isOrganizationAccount(
+  db: PrismaClient | Transaction,
+  accountId: string,
+): Promise<boolean> {
+  const account = await db.account.findUnique({
+    where: { id: accountId },
+    select: { leftOrganizationAt: true },
+  });
+  return account !== null && account.leftOrganizationAt === null;
 }
