@@ -7,6 +7,7 @@ import { authPlugin, type RateLimitOptions } from '../auth/plugin.ts';
 import { accountRoutes } from './accounts.ts';
 import { checkRoutes } from './checks.ts';
 import { complianceRoutes } from './compliance.ts';
+import { eventRoutes, type RootEventIngest } from './events.ts';
 import { exportRoutes } from './export.ts';
 import { findingRoutes } from './findings.ts';
 import { type ScanTrigger, scanRoutes } from './scans.ts';
@@ -19,6 +20,7 @@ export interface V1Options {
   rateLimit?: RateLimitOptions;
   failedAuthLimit?: RateLimitOptions;
   triggerScan?: ScanTrigger | undefined;
+  ingestRootEvent?: RootEventIngest | undefined;
   allowPrivateWebhookUrls?: boolean | undefined;
   resolve?: Resolver | undefined;
 }
@@ -54,6 +56,7 @@ export async function v1Routes(app: FastifyInstance, options: V1Options): Promis
   await app.register(scanRoutes, { ...deps, triggerScan: options.triggerScan });
   await app.register(summaryRoutes, deps);
   await app.register(suppressionRoutes, deps);
+  await app.register(eventRoutes, { ingestRootEvent: options.ingestRootEvent });
   await app.register(webhookRoutes, {
     ...deps,
     allowPrivateWebhookUrls: options.allowPrivateWebhookUrls,
