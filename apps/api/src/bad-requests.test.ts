@@ -55,6 +55,10 @@ const COVERED_ELSEWHERE: Record<string, { file: string; parameters: string[] }> 
     parameters: ['status', 'severity', 'check', 'account', 'ou', 'muted', 'changedSince', 'format'],
   },
   'GET /v1/accounts': { file: 'routes/accounts.test.ts', parameters: ['status', 'failing'] },
+  'GET /v1/root-activity': {
+    file: 'routes/root-activity.test.ts',
+    parameters: ['account', 'ou', 'since', 'until', 'eventName', 'outcome', 'mfaUsed', 'limit', 'cursor'],
+  },
   'GET /v1/accounts/{id}': { file: 'routes/accounts.test.ts', parameters: ['id'] },
   'GET /v1/compliance/{framework}': {
     file: 'routes/compliance.test.ts',

@@ -54,6 +54,11 @@ export async function recordRootEvent(
 
 export interface RootEventFilter {
   accountIds?: readonly string[] | undefined;
+  /**
+   * Accounts anywhere under this OU or root id (nested OUs included: an account's ouPath lists
+   * every OU above it), as last discovered; with accountIds, the accounts in both.
+   */
+  ou?: string | undefined;
   /** Events at or after this time. */
   since?: Date | undefined;
   /** Events before this time. */
@@ -81,6 +86,15 @@ export async function listRootEvents(
 ): Promise<Page<RootEvent, RootEventPosition>> {
   const and: Prisma.RootEventWhereInput[] = [];
   if (filter.accountIds) and.push({ accountId: { in: [...filter.accountIds] } });
+  if (filter.ou) {
+    // root_events has no relation to accounts (an event may precede its account's discovery), so
+    // the OU is resolved to its accounts first: at most the organization's accounts.
+    const under = await db.account.findMany({
+      where: { ouPath: { contains: `/${filter.ou}/` } },
+      select: { id: true },
+    });
+    and.push({ accountId: { in: under.map((account) => account.id) } });
+  }
   if (filter.since) and.push({ eventTime: { gte: filter.since } });
   if (filter.until) and.push({ eventTime: { lt: filter.until } });
   if (filter.eventNames) and.push({ eventName: { in: [...filter.eventNames] } });

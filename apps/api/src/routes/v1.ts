@@ -10,6 +10,7 @@ import { complianceRoutes } from './compliance.ts';
 import { eventRoutes, type RootEventIngest } from './events.ts';
 import { exportRoutes } from './export.ts';
 import { findingRoutes } from './findings.ts';
+import { rootActivityRoutes } from './root-activity.ts';
 import { type ScanTrigger, scanRoutes } from './scans.ts';
 import { summaryRoutes } from './summary.ts';
 import { suppressionRoutes } from './suppressions.ts';
@@ -56,6 +57,7 @@ export async function v1Routes(app: FastifyInstance, options: V1Options): Promis
   await app.register(scanRoutes, { ...deps, triggerScan: options.triggerScan });
   await app.register(summaryRoutes, deps);
   await app.register(suppressionRoutes, deps);
+  await app.register(rootActivityRoutes, deps);
   await app.register(eventRoutes, { ingestRootEvent: options.ingestRootEvent });
   await app.register(webhookRoutes, {
     ...deps,
