@@ -19,6 +19,7 @@ import {
   rootSignInWithMfa,
   rootSignInWithoutMfa,
 } from '@rootaudit/root-events/fixtures';
+import { completeScanIfDone, createScan, recordAccountResults } from '@rootaudit/store';
 import { deliverWebhook, verifySignature } from '@rootaudit/webhooks';
 import t, { type Test } from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
@@ -400,3 +401,89 @@ t.test(
     t.same(await written(prisma), { rootEvents: 1, findings: 1, deliveries: 1, ignored: {} });
   },
 );
+
+t.test('an event the nightly scan found and the same event received live are one event', async (t) => {
+  const { prisma, deps } = await setUp(t);
+  const scanned = {
+    eventId: '3fcfb182-98f8-4744-bd45-10a395ab61cb', // rootSignInWithMfa's CloudTrail eventID
+    eventTime: '2026-11-30T08:15:42.000Z',
+    eventName: 'ConsoleLogin',
+    eventSource: 'signin.amazonaws.com',
+    region: 'us-east-1',
+    sourceIpAddress: '192.0.2.110',
+    userAgent: 'Mozilla/5.0',
+    mfaUsed: true,
+    outcome: 'Success',
+    errorCode: null,
+    privilegedSession: null,
+  };
+  const onlyScanned = {
+    ...scanned,
+    eventId: 'a1b2c3d4-0000-4000-8000-000000000001',
+    eventName: 'ListBuckets',
+    eventSource: 's3.amazonaws.com',
+    outcome: null,
+  };
+  const notRepresentable = { ...scanned, eventId: 'a1b2c3d4-0000-4000-8000-000000000002', outcome: null };
+  const scan = await createScan(prisma, {
+    trigger: 'MANUAL',
+    accounts: [{ id: MEMBER_ACCOUNT, status: 'ACTIVE' }],
+  });
+  await recordAccountResults(prisma, {
+    scanId: scan.id,
+    accountId: MEMBER_ACCOUNT,
+    durationMs: 1,
+    results: [
+      {
+        checkId: 'root-signin-activity',
+        status: 'FAIL',
+        severity: 'high',
+        resource: RESOURCE,
+        message: 'Root was active in the last 90 days: 3 event(s)',
+        evidence: { windowDays: 90, events: [scanned, onlyScanned, notRepresentable] },
+      },
+    ],
+  });
+  const stored = await prisma.rootEvent.findMany({ orderBy: { eventId: 'asc' } });
+  t.same(
+    stored.map((row) => [row.eventId, row.eventName, row.outcome, row.mfaUsed]),
+    [
+      ['3fcfb182-98f8-4744-bd45-10a395ab61cb', 'ConsoleLogin', 'success', true],
+      ['a1b2c3d4-0000-4000-8000-000000000001', 'ListBuckets', 'success', true],
+    ],
+    "the scan's events are stored; a sign-in without a recorded outcome is not (the live parser refuses it too)",
+  );
+  t.match(stored[0]?.raw, { source: 'cloudtrail:LookupEvents', event: { eventId: scanned.eventId } });
+
+  t.match(await ingestRootEvent(deps, rootSignInWithMfa), { status: 'duplicate' }, 'live after the scan');
+  t.equal(await prisma.rootEvent.count(), 2);
+
+  t.match(await ingestRootEvent(deps, rootSignInWithoutMfa), { status: 'stored' });
+  await completeScanIfDone(prisma, scan.id);
+  const again = await createScan(prisma, {
+    trigger: 'MANUAL',
+    accounts: [{ id: MEMBER_ACCOUNT, status: 'ACTIVE' }],
+  });
+  await recordAccountResults(prisma, {
+    scanId: again.id,
+    accountId: MEMBER_ACCOUNT,
+    durationMs: 1,
+    results: [
+      {
+        checkId: 'root-signin-activity',
+        status: 'FAIL',
+        severity: 'high',
+        resource: RESOURCE,
+        message: 'Root was active',
+        evidence: {
+          events: [{ ...scanned, eventId: 'deb1e1f9-c99b-4612-8e9f-21f93b5e79a1', mfaUsed: false }, scanned],
+        },
+      },
+    ],
+  });
+  t.equal(await prisma.rootEvent.count(), 3, 'the scan after the live event stores nothing twice');
+  const live = await prisma.rootEvent.findUniqueOrThrow({
+    where: { eventId: 'deb1e1f9-c99b-4612-8e9f-21f93b5e79a1' },
+  });
+  t.notMatch(live.raw, { source: 'cloudtrail:LookupEvents' }, 'the live event as received is kept');
+});

@@ -8,7 +8,7 @@
  * webhooks); the others read the stored row and do nothing more.
  */
 import type { Prisma, PrismaClient, RootEvent, RootEventOutcome } from '@rootaudit/db';
-import type { RootActivityEvent } from '@rootaudit/root-events';
+import { type RootActivityEvent, rootActivityFromLookup } from '@rootaudit/root-events';
 import { type AppliedFindings, applyFindings, type StoredResult, type Transaction } from './findings.ts';
 import { type Page, type PageRequest, pageOf } from './read/paging.ts';
 import { refreshMutedFindings } from './suppressions.ts';
@@ -25,31 +25,65 @@ export async function recordRootEvent(
   event: RootActivityEvent,
 ): Promise<RecordedRootEvent> {
   const created = await db.rootEvent.createManyAndReturn({
-    data: [
-      {
-        eventId: event.eventId,
-        accountId: event.accountId,
-        eventTime: event.eventTime,
-        region: event.region,
-        eventName: event.eventName,
-        eventSource: event.eventSource,
-        sourceIpAddress: event.sourceIpAddress,
-        userAgent: event.userAgent,
-        mfaUsed: event.mfaUsed,
-        outcome: event.outcome,
-        errorCode: event.errorCode,
-        errorMessage: event.errorMessage,
-        privilegedSession: event.privilegedSession !== null,
-        issuer: event.privilegedSession?.issuer ?? null,
-        raw: event.raw as Prisma.InputJsonObject,
-      },
-    ],
+    data: [rootEventRow(event)],
     skipDuplicates: true,
   });
   const stored = created[0];
   if (stored) return { isNew: true, rootEvent: stored };
   const existing = await db.rootEvent.findUniqueOrThrow({ where: { eventId: event.eventId } });
   return { isNew: false, rootEvent: existing };
+}
+
+function rootEventRow(event: RootActivityEvent): Prisma.RootEventCreateManyInput {
+  return {
+    eventId: event.eventId,
+    accountId: event.accountId,
+    eventTime: event.eventTime,
+    region: event.region,
+    eventName: event.eventName,
+    eventSource: event.eventSource,
+    sourceIpAddress: event.sourceIpAddress,
+    userAgent: event.userAgent,
+    mfaUsed: event.mfaUsed,
+    outcome: event.outcome,
+    errorCode: event.errorCode,
+    errorMessage: event.errorMessage,
+    privilegedSession: event.privilegedSession !== null,
+    issuer: event.privilegedSession?.issuer ?? null,
+    raw: event.raw as Prisma.InputJsonObject,
+  };
+}
+
+/** The check whose results list the root events a scan found (evidence.events). */
+const ROOT_ACTIVITY_CHECK_ID = 'root-signin-activity';
+
+/**
+ * The root events an account's root-signin-activity result lists (found by the nightly scan with
+ * LookupEvents), stored like live ones, one row per CloudTrail eventID: an event that arrived live
+ * is not stored again, and one stored here is a duplicate when it arrives live, so GET
+ * /v1/root-activity shows each event once whichever way it came. Nothing more: the result itself
+ * makes the finding, and an event found by the scan is not announced as root.activity (it is not
+ * happening now). rootaudit's own audit sessions are not in the evidence, so not stored either.
+ * Returns how many were new.
+ */
+export async function recordScannedRootEvents(
+  tx: Transaction,
+  accountId: string,
+  results: readonly StoredResult[],
+): Promise<number> {
+  const rows: Prisma.RootEventCreateManyInput[] = [];
+  for (const result of results) {
+    if (result.checkId !== ROOT_ACTIVITY_CHECK_ID) continue;
+    const events = result.evidence.events;
+    if (!Array.isArray(events)) continue;
+    for (const listed of events) {
+      const event = rootActivityFromLookup(accountId, listed);
+      if (event) rows.push(rootEventRow(event));
+    }
+  }
+  if (rows.length === 0) return 0;
+  const { count } = await tx.rootEvent.createMany({ data: rows, skipDuplicates: true });
+  return count;
 }
 
 export interface RootEventFilter {
