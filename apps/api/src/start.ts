@@ -1,5 +1,6 @@
 /** Starts the API on the configured address over an open database, with pg-boss for POST /v1/scans. */
 import type { AddressInfo } from 'node:net';
+import { privilegedRootSessionOf, type RootSessionIdentity } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import { checkReadiness, type Database } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
@@ -17,8 +18,9 @@ export interface StartedApi extends RunningService {
 const AUDIT_ISSUER_RETRY_MS = 5 * 60_000;
 
 /**
- * The principal rootaudit calls sts:AssumeRoot with, asked once when the first root event arrives
- * (an API with no pushed events makes no AWS call); when AWS could not say, asked again later.
+ * The principal rootaudit calls sts:AssumeRoot with, asked once when the first privileged root
+ * session arrives (an API that receives none makes no AWS call); when AWS could not say, asked
+ * again later.
  */
 function auditIssuerOf(config: Config): () => Promise<string | null> {
   let known: Promise<string | null> | undefined;
@@ -30,6 +32,19 @@ function auditIssuerOf(config: Config): () => Promise<string | null> {
     }
     return known;
   };
+}
+
+/**
+ * Whether an envelope's identity is a privileged root session, the only events the audit issuer
+ * decides about: the others are taken in without asking AWS who rootaudit is, so a first event
+ * never waits on that call (an API destination gives up after 5 s).
+ */
+function inPrivilegedSession(envelope: unknown): boolean {
+  const detail = (envelope as { detail?: { userIdentity?: unknown } } | null)?.detail;
+  const identity = detail?.userIdentity;
+  return typeof identity === 'object' && identity !== null
+    ? privilegedRootSessionOf(identity as RootSessionIdentity) !== null
+    : false;
 }
 
 /** How long close() lets requests in flight finish before cutting their connections. */
@@ -68,7 +83,12 @@ export async function startApi(options: {
     triggerScan: async (request) => triggerScan({ prisma: database.prisma, boss: await boss }, request),
     ingestRootEvent: async (envelope) =>
       ingestRootEvent(
-        { prisma: database.prisma, boss: await boss, logger, auditIssuer: await auditIssuer() },
+        {
+          prisma: database.prisma,
+          boss: await boss,
+          logger,
+          auditIssuer: inPrivilegedSession(envelope) ? await auditIssuer() : null,
+        },
         envelope,
       ),
     allowPrivateWebhookUrls: config.allowPrivateWebhookUrls,
