@@ -348,6 +348,16 @@ t.test('an account outside the organization, or that left it: accepted, not stor
     ignored: { 'foreign-account': 1 },
   });
 
+  const concurrent = await Promise.all(
+    Array.from({ length: 6 }, () => ingestRootEvent(absent.deps, rootSignInWithoutMfa)),
+  );
+  t.same(new Set(concurrent.map((outcome) => outcome.status)), new Set(['foreign-account']));
+  t.same(
+    (await written(absent.prisma)).ignored,
+    { 'foreign-account': 7 },
+    'concurrent deliveries each count',
+  );
+
   const left = await setUp(t, { account: false });
   await insertMember(left.prisma, { leftOrganizationAt: new Date('2026-11-01T00:00:00Z') });
   t.equal((await ingestRootEvent(left.deps, rootSignInWithMfa)).status, 'foreign-account');
