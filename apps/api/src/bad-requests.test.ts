@@ -5,6 +5,7 @@
  *
  * Cases asserted in a route's own test file are listed in COVERED_ELSEWHERE instead of repeated.
  */
+import { rootSignInWithMfa } from '@rootaudit/root-events/fixtures';
 import t from 'tap';
 import { testDatabase } from '../../../test/support/db.ts';
 import { insertAccount, insertOrganization, OU_PROD, serveTestApi } from './test-support.ts';
@@ -36,7 +37,11 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/scans': {},
   'POST /v1/suppressions': { checkId: 'guardduty-enabled', reason: 'delegated' },
   'POST /v1/webhooks': { url: 'https://hooks.example.com/rootaudit', events: ['scan.completed'] },
+  'POST /v1/events/aws': rootSignInWithMfa,
 };
+
+/** Routes a write key may not call: the scope of the key they are called with instead. */
+const KEY_SCOPE: Record<string, 'ingest'> = { 'POST /v1/events/aws': 'ingest' };
 
 /** Parameters whose malformed values a route's own test file asserts, message included. */
 const COVERED_ELSEWHERE: Record<string, { file: string; parameters: string[] }> = {
@@ -50,6 +55,10 @@ const COVERED_ELSEWHERE: Record<string, { file: string; parameters: string[] }> 
     parameters: ['status', 'severity', 'check', 'account', 'ou', 'muted', 'changedSince', 'format'],
   },
   'GET /v1/accounts': { file: 'routes/accounts.test.ts', parameters: ['status', 'failing'] },
+  'GET /v1/root-activity': {
+    file: 'routes/root-activity.test.ts',
+    parameters: ['account', 'ou', 'since', 'until', 'eventName', 'outcome', 'mfaUsed', 'limit', 'cursor'],
+  },
   'GET /v1/accounts/{id}': { file: 'routes/accounts.test.ts', parameters: ['id'] },
   'GET /v1/compliance/{framework}': {
     file: 'routes/compliance.test.ts',
@@ -133,6 +142,8 @@ t.test('every route refuses an unknown query parameter, naming it and what is al
   const { prisma } = await setUp;
   const api = await serveTestApi(t, { prisma });
   const writeKey = await api.key('write');
+  const ingestKey = await api.key('ingest');
+  const keyFor = (key: string) => (KEY_SCOPE[key] === 'ingest' ? ingestKey : writeKey);
   const found = await operations(api);
   t.ok(found.length >= 17, `${found.length} operations`);
   for (const { method, path, key, operation } of found) {
@@ -146,7 +157,9 @@ t.test('every route refuses an unknown query parameter, naming it and what is al
       continue;
     }
     const response =
-      method === 'GET' ? await api.get(url, writeKey) : await api.send(method, url, BODIES[key], writeKey);
+      method === 'GET'
+        ? await api.get(url, keyFor(key))
+        : await api.send(method, url, BODIES[key], keyFor(key));
     const allowed = parametersIn(operation, 'query');
     t.equal(response.status, 400, key);
     t.same(
@@ -161,12 +174,15 @@ t.test('every route refuses an unknown query parameter, naming it and what is al
   }
   t.equal(await prisma.suppression.count(), 0, 'no write went through');
   t.equal(await prisma.webhook.count(), 0, 'no write went through');
+  t.equal(await prisma.rootEvent.count(), 0, 'no write went through');
 });
 
 t.test('every parameter: a malformed value is a 400 naming the parameter and what it accepts', async (t) => {
   const { prisma } = await setUp;
   const api = await serveTestApi(t, { prisma });
   const writeKey = await api.key('write');
+  const ingestKey = await api.key('ingest');
+  const keyFor = (key: string) => (KEY_SCOPE[key] === 'ingest' ? ingestKey : writeKey);
   for (const { method, path, key, operation } of await operations(api)) {
     const covered = COVERED_ELSEWHERE[key]?.parameters ?? [];
     const cases = MALFORMED[key] ?? {};
@@ -184,7 +200,9 @@ t.test('every parameter: a malformed value is a 400 naming the parameter and wha
         ? path.replace(`{${name}}`, encodeURIComponent(value))
         : `${PATH_VALUES[path] ?? path}?${REQUIRED_QUERY[key] ?? ''}${name}=${encodeURIComponent(value)}`;
       const response =
-        method === 'GET' ? await api.get(url, writeKey) : await api.send(method, url, BODIES[key], writeKey);
+        method === 'GET'
+          ? await api.get(url, keyFor(key))
+          : await api.send(method, url, BODIES[key], keyFor(key));
       t.equal(response.status, 400, `${key} ${name}=${value}`);
       t.same(await response.json(), { statusCode: 400, error: 'Bad Request', message }, `${key} ${name}`);
     }

@@ -47,6 +47,7 @@ t.test('/docs serves the UI and the OpenAPI document of every route', async (t) 
     '/v1/findings/export',
     '/v1/suppressions',
     '/v1/webhooks',
+    '/v1/root-activity',
     '/metrics',
   ]) {
     t.ok(document.paths[path]?.get, `GET ${path} is documented`);
@@ -55,6 +56,7 @@ t.test('/docs serves the UI and the OpenAPI document of every route', async (t) 
   t.ok(document.paths['/v1/suppressions']?.post, 'POST /v1/suppressions is documented');
   t.ok(document.paths['/v1/suppressions/{id}']?.delete, 'DELETE /v1/suppressions/{id} is documented');
   t.ok(document.paths['/v1/webhooks']?.post, 'POST /v1/webhooks is documented');
+  t.ok(document.paths['/v1/events/aws']?.post, 'POST /v1/events/aws is documented');
   t.ok(document.paths['/v1/webhooks/{id}']?.delete, 'DELETE /v1/webhooks/{id} is documented');
   t.same(document.paths['/v1/findings']?.get?.security, [{ apiKey: [] }]);
   t.same(

@@ -13,6 +13,7 @@ import {
 import type { RateLimitOptions } from './auth/plugin.ts';
 import { consoleRoutes, DEFAULT_CONSOLE_DIR } from './console.ts';
 import { errorResponse, handleError } from './errors.ts';
+import type { RootEventIngest } from './routes/events.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import type { ScanTrigger } from './routes/scans.ts';
@@ -31,6 +32,8 @@ export interface ApiOptions {
   timeouts?: Partial<ApiTimeouts>;
   /** Starts on-demand scans (POST /v1/scans); absent → 503 on that route. */
   triggerScan?: ScanTrigger;
+  /** Takes pushed root events in (POST /v1/events/aws); absent → 503 on that route. */
+  ingestRootEvent?: RootEventIngest;
   /** Accept webhook URLs that resolve to loopback, link-local or private addresses [false]. */
   allowPrivateWebhookUrls?: boolean;
   /** DNS resolution for webhook URL checks (tests). */
@@ -115,6 +118,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     prefix: '/v1',
     prisma: options.prisma,
     triggerScan: options.triggerScan,
+    ingestRootEvent: options.ingestRootEvent,
     allowPrivateWebhookUrls: options.allowPrivateWebhookUrls,
     resolve: options.resolve,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),

@@ -3,6 +3,12 @@ import { loadConfig } from '@rootaudit/config';
 import { openDatabase } from '@rootaudit/db';
 import { createLogger, loggerOptions } from '@rootaudit/log';
 import { type PgBoss, startQueue, stopQueue } from '@rootaudit/queue';
+import {
+  MEMBER_ACCOUNT,
+  privilegedSessionCallByRootaudit,
+  ROOTAUDIT_ORG_ROLE,
+  rootSignInWithMfa,
+} from '@rootaudit/root-events/fixtures';
 import { createApiKey } from '@rootaudit/store';
 import { pino } from 'pino';
 import t from 'tap';
@@ -96,3 +102,36 @@ t.test('on 0.0.0.0 the API logs the address it is bound to, every interface', as
   t.equal(listening?.url, `http://0.0.0.0:${port}`, 'not http://127.0.0.1, which reads as loopback only');
   t.equal((await fetch(`${api.url}/healthz`)).status, 200, 'the url it returns is one to connect to');
 });
+
+t.test(
+  'startApi takes pushed root events in, knowing its own privileged sessions by its organization role',
+  async (t) => {
+    const { url } = await testDatabase(t);
+    const database = await openDatabase({
+      databaseUrl: url,
+      dataDir: t.testdirName,
+      logger: () => undefined,
+    });
+    t.teardown(() => database.close());
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ROOTAUDIT_ORG_ROLE_ARN: ROOTAUDIT_ORG_ROLE });
+    const api = await startApi({ config, logger: createLogger({ level: 'silent' }), database });
+    t.teardown(() => api.close());
+    await database.prisma.account.create({
+      data: { id: MEMBER_ACCOUNT, name: 'member', email: 'aws+member@example.com', status: 'ACTIVE' },
+    });
+    const { key } = await createApiKey(database.prisma, { name: 'eventbridge', scope: 'ingest' });
+    const post = (body: unknown) =>
+      fetch(`${api.url}/v1/events/aws`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(body),
+      });
+    const own = await post(privilegedSessionCallByRootaudit);
+    t.equal(own.status, 200);
+    t.match(await own.json(), { status: 'own-session' });
+    const signIn = await post(rootSignInWithMfa);
+    t.equal(signIn.status, 200);
+    t.match(await signIn.json(), { status: 'stored', accountId: MEMBER_ACCOUNT });
+    t.equal(await database.prisma.rootEvent.count(), 1);
+  },
+);

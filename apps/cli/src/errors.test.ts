@@ -27,7 +27,7 @@ t.test('a bad option value: one line, exit 2', async (t) => {
     ['api-key', 'create', '--name', 'x', '--scope', 'admin'],
     environment(unreachable),
   );
-  assertOneLine(t, outcome, 2, /^rootaudit api-key: --scope must be read or write, not "admin"\n$/);
+  assertOneLine(t, outcome, 2, /^rootaudit api-key: --scope must be read, write or ingest, not "admin"\n$/);
 });
 
 t.test(

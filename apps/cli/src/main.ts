@@ -26,7 +26,7 @@ function help(): string {
     '  start     run the API, scheduler and worker in one process;',
     '            --role api|scheduler|worker[,...] runs only those (one per container)',
     '  migrate   apply database migrations (embedded PostgreSQL when DATABASE_URL is unset)',
-    '  api-key   create --name N --scope read|write (prints the key once), list, revoke <id>',
+    '  api-key   create --name N --scope read|write|ingest (prints the key once), list, revoke <id>',
     '  scan      scan the organization once and print the results (no database):',
     '            [--format table|json|csv] [--checks id,id] [--accounts 111122223333,...]',
     '  demo      the service against a simulated AWS organization, with an API key and a first scan:',

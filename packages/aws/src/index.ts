@@ -7,6 +7,7 @@ export { type NamedAccount, namedAccounts } from './collectors/organization.ts';
 export * from './collectors/index.ts';
 export * from './credential-report-csv.ts';
 export * from './errors.ts';
+export * from './identity.ts';
 export * from './outage.ts';
 export * from './pacer.ts';
 export * from './session.ts';

@@ -14,9 +14,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '@rootaudit/log';
-import { type ConstructorOptions, type JobAttempt, PgBoss, type Queue } from 'pg-boss';
+import { type ConstructorOptions, type Db, type JobAttempt, PgBoss, type Queue } from 'pg-boss';
 
-export { type JobAttempt, PgBoss };
+export { type Db, type JobAttempt, PgBoss };
 
 /** The PostgreSQL schema pg-boss keeps its tables in. */
 export const QUEUE_SCHEMA = 'rootaudit_queue';

@@ -9,6 +9,7 @@ import {
   type ClientFactoryOptions,
   describeCollectionError,
   type OrganizationEvidenceKey,
+  organizationPrincipalArn,
   rootArn,
 } from '@rootaudit/aws';
 import type { Check, CheckContext, EvidenceKey, EvidenceMap, Organization } from '@rootaudit/checks';
@@ -152,4 +153,25 @@ export function unjudgedAccount(
     startedAt: new Date().toISOString(),
     durationMs: 0,
   };
+}
+
+/**
+ * The principal rootaudit calls sts:AssumeRoot with (live root events: isOwnPrivilegedSession). With
+ * ROOTAUDIT_ORG_ROLE_ARN that is the role itself (a session of it stands for the role); else the
+ * base credentials' identity, asked of AWS. Null when AWS cannot say: then no privileged session is
+ * taken for rootaudit's own, and every one is reported.
+ */
+export async function resolveAuditIssuer(
+  config: ScanConfig,
+  extra: Omit<Partial<ClientFactoryOptions>, 'scanId'> = {},
+): Promise<string | null> {
+  if (config.orgRoleArn) return config.orgRoleArn;
+  const clients = scanClients(config, 'audit-issuer', extra);
+  try {
+    return await organizationPrincipalArn(clients.forOrganization());
+  } catch {
+    return null;
+  } finally {
+    clients.destroy();
+  }
 }

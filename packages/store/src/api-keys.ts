@@ -5,8 +5,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKey, PrismaClient } from '@rootaudit/db';
 
-export type ApiKeyScope = 'read' | 'write';
-export const API_KEY_SCOPES: readonly ApiKeyScope[] = ['read', 'write'];
+/**
+ * read: every GET; write: also what changes things (implies read); ingest: POST /v1/events/aws and
+ * nothing else, for an EventBridge API destination, whose connection holds the key in AWS.
+ */
+export type ApiKeyScope = 'read' | 'write' | 'ingest';
+export const API_KEY_SCOPES: readonly ApiKeyScope[] = ['read', 'write', 'ingest'];
 
 const KEY_PREFIX = 'ra_';
 /** 32 bytes = 256 bits of entropy; base64url gives 43 characters. */
@@ -26,11 +30,13 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** Scopes stored for a key created with `scope`: write implies read. */
+/** Scopes stored for a key created with `scope`: write implies read; ingest is alone. */
 export function scopesFor(scope: ApiKeyScope): ApiKeyScope[] {
+  if (scope === 'ingest') return ['ingest'];
   return scope === 'write' ? ['read', 'write'] : ['read'];
 }
 
+/** Whether a key with `scopes` may use a route that needs `needed` (ingest is implied by nothing). */
 export function hasScope(scopes: readonly string[], needed: ApiKeyScope): boolean {
   return scopes.includes(needed) || (needed === 'read' && scopes.includes('write'));
 }

@@ -12,7 +12,10 @@
  *   the next result that answers clears them and is compared with the status kept;
  * - a finding first seen as ERROR is created ERROR (nothing better is known); its first answer is
  *   then an ordinary status change (ERROR → FAIL announces a failure, ERROR → PASS resolves nothing);
- * - a finding whose lastScanId is this scan is left alone, so applying a scan twice is a no-op.
+ * - a finding whose lastScanId is this scan is left alone, so applying a scan twice is a no-op;
+ * - a result that comes from no scan (scanId null: a root event received live) follows the same
+ *   lifecycle and keeps the finding's lastScanId (the next scan compares with what it wrote); its
+ *   caller makes it happen once (see ingestRootEvent in @rootaudit/service).
  */
 import type { CheckStatus, Prisma, Severity } from '@rootaudit/db';
 
@@ -70,7 +73,8 @@ export interface AppliedFindings {
 export async function applyFindings(
   tx: Transaction,
   input: {
-    scanId: string;
+    /** The scan the results come from; null for a result received outside a scan. */
+    scanId: string | null;
     accountId: string;
     scope: 'account' | 'organization';
     results: readonly StoredResult[];
@@ -122,7 +126,7 @@ export async function applyFindings(
       });
       continue;
     }
-    if (finding.lastScanId === scanId) continue;
+    if (scanId !== null && finding.lastScanId === scanId) continue;
     if (result.status === 'ERROR' && finding.status !== 'ERROR') {
       toUpdate.push({ id: finding.id, kind: 'error', message: result.message });
       continue;
@@ -196,7 +200,7 @@ type FindingUpdate =
 async function updateFindings(
   tx: Transaction,
   updates: readonly FindingUpdate[],
-  context: { scanId: string; scope: 'account' | 'organization'; now: Date },
+  context: { scanId: string | null; scope: 'account' | 'organization'; now: Date },
 ): Promise<void> {
   if (updates.length === 0) return;
   const { scanId, scope, now } = context;
@@ -209,7 +213,7 @@ async function updateFindings(
       evidence = COALESCE(u.evidence, f.evidence),
       scope = ${scope}::check_scope,
       last_seen_at = CASE WHEN u.status IS NULL THEN f.last_seen_at ELSE ${now} END,
-      last_scan_id = ${scanId},
+      last_scan_id = COALESCE(${scanId}::text, f.last_scan_id),
       updated_at = ${new Date()},
       last_error_at = CASE WHEN u.status IS NULL OR u.status = 'ERROR' THEN ${now}::timestamp(3) ELSE NULL END,
       last_error = CASE WHEN u.status IS NULL OR u.status = 'ERROR' THEN u.message ELSE NULL END,

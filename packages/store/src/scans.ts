@@ -29,6 +29,7 @@ import {
   type StoredResult,
   uniqueResults,
 } from './findings.ts';
+import { recordScannedRootEvents } from './root-events.ts';
 import { refreshMutedFindings } from './suppressions.ts';
 
 const OPEN = ['PENDING', 'RUNNING'] as const;
@@ -221,7 +222,8 @@ export interface RecordedAccount {
 /**
  * Writes one account's outcome in ONE transaction: the AccountScan's final status and AWS call
  * counts, its CheckResults, the finding lifecycle (new findings muted when a suppression matches),
- * the account's lastScannedAt. Writes nothing when the AccountScan had already left
+ * the account's lastScannedAt, the root events its root-signin-activity result lists (stored once
+ * with the live ones, recordScannedRootEvents). Writes nothing when the AccountScan had already left
  * PENDING/RUNNING. Then, after the commit and also for a re-delivery, adds the account to the
  * scan's counters and progress and to the AWS call totals, once (countAccountScan).
  */
@@ -261,6 +263,7 @@ export async function recordAccountResults(
       now,
     });
     await refreshMutedFindings(tx, { accountId: input.accountId, now });
+    await recordScannedRootEvents(tx, input.accountId, results);
     await tx.account.updateMany({ where: { id: input.accountId }, data: { lastScannedAt: now } });
     return { applied: true, findings, transitions };
   }, TRANSACTION);

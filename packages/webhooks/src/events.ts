@@ -1,14 +1,20 @@
 /**
  * Webhook events and their enqueueing. Each event has a deterministic id (`<scanId>:<findingId>:
- * finding.failed`, `<scanId>:scan.completed`), and WebhookDelivery is unique on (webhookId,
- * eventId), so producing the same event again (a retried job) adds no delivery; the pg-boss job of
- * a delivery has the delivery's id, so it is enqueued once too.
+ * finding.failed`, `<scanId>:scan.completed`, `root-event:<CloudTrail eventID>:root.activity`), and
+ * WebhookDelivery is unique on (webhookId, eventId), so producing the same event again (a retried
+ * job) adds no delivery; the pg-boss job of a delivery has the delivery's id, so it is enqueued
+ * once too.
  */
 import type { Prisma, PrismaClient, Scan } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
-import { type PgBoss, QUEUES, type WebhookDeliveryJob } from '@rootaudit/queue';
+import { type Db, type PgBoss, QUEUES, type WebhookDeliveryJob } from '@rootaudit/queue';
 
-export const WEBHOOK_EVENTS = ['finding.failed', 'finding.resolved', 'scan.completed'] as const;
+export const WEBHOOK_EVENTS = [
+  'finding.failed',
+  'finding.resolved',
+  'scan.completed',
+  'root.activity',
+] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
 export interface WebhookEvent {
@@ -39,6 +45,37 @@ export function findingEvents(scanId: string, transitions: readonly FindingTrans
       data: { scanId, finding: { id: findingId, ...finding } },
     };
   });
+}
+
+/** A root event as webhooks announce it: its public fields (never the raw event). */
+export interface RootActivityData {
+  eventId: string;
+  accountId: string;
+}
+
+/**
+ * The events of a root event received live: `root.activity` with the event, and `finding.failed`
+ * for the account's finding when it started failing with it (no scan: `scanId` null,
+ * `rootEventId` names the event). Ids derive from CloudTrail's eventID, so the same event
+ * announced again adds nothing.
+ */
+export function rootActivityEvents(
+  rootEvent: RootActivityData,
+  transitions: readonly FindingTransitionLike[],
+): WebhookEvent[] {
+  const prefix = `root-event:${rootEvent.eventId}`;
+  const events: WebhookEvent[] = [
+    { eventId: `${prefix}:root.activity`, event: 'root.activity', data: { rootEvent } },
+  ];
+  for (const { kind, findingId, ...finding } of transitions) {
+    const event = kind === 'failed' ? 'finding.failed' : 'finding.resolved';
+    events.push({
+      eventId: `${prefix}:${findingId}:${event}`,
+      event,
+      data: { scanId: null, rootEventId: rootEvent.eventId, finding: { id: findingId, ...finding } },
+    });
+  }
+  return events;
 }
 
 export function scanCompletedEvent(scan: Scan): WebhookEvent {
@@ -72,10 +109,37 @@ const CHUNK = 1000;
  * again with the same events: existing deliveries are kept and their jobs are not duplicated.
  * Returns how many deliveries are pending for these events.
  */
-export async function enqueueWebhookEvents(
+export function enqueueWebhookEvents(
   prisma: PrismaClient,
   boss: PgBoss,
   events: readonly WebhookEvent[],
+): Promise<number> {
+  return enqueue(prisma, boss, events, undefined);
+}
+
+/**
+ * enqueueWebhookEvents inside the caller's transaction: the deliveries and their pg-boss jobs
+ * commit or roll back with what they announce (pg-boss writes its jobs through `tx`), so nothing
+ * can be stored without its announcement, nor announced without being stored.
+ */
+export function enqueueWebhookEventsInTransaction(
+  tx: Prisma.TransactionClient,
+  boss: PgBoss,
+  events: readonly WebhookEvent[],
+): Promise<number> {
+  const db: Db = {
+    executeSql: async (text: string, values: unknown[] = []) => ({
+      rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values),
+    }),
+  };
+  return enqueue(tx, boss, events, db);
+}
+
+async function enqueue(
+  prisma: PrismaClient | Prisma.TransactionClient,
+  boss: PgBoss,
+  events: readonly WebhookEvent[],
+  db: Db | undefined,
 ): Promise<number> {
   if (events.length === 0) return 0;
   const names = [...new Set(events.map((event) => event.event))];
@@ -117,6 +181,7 @@ export async function enqueueWebhookEvents(
         id: delivery.id,
         data: { deliveryId: delivery.id } satisfies WebhookDeliveryJob,
       })),
+      db ? { db } : {},
     );
     pending += deliveries.length;
   }

@@ -1,7 +1,8 @@
 /**
  * Bearer API-key auth for every route of the scope it is registered in (/v1): 401 without a key or
  * with an unknown or revoked one, 403 when the route's scope (`config.scope`, default read) is
- * missing. Then a per-key rate limit. Before any of it, an address that failed authentication too
+ * missing. An `ingest` key (EventBridge's) may use only the routes that need `ingest` (POST
+ * /v1/events/aws), and only such a key may: no other scope implies it. Then a per-key rate limit. Before any of it, an address that failed authentication too
  * often is refused with 429 without looking its key up (failedAuthLimit), so guessing keys or
  * flooding with bad ones costs no database round trip. Verified keys are remembered for a few seconds
  * (VERIFIED_KEY_TTL_MS), so a key revoked by another process is refused within that time.
@@ -87,7 +88,12 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
     if (!key) return refuse(request, 'unknown or revoked API key');
     const needed = request.routeOptions.config.scope ?? 'read';
     if (!hasScope(key.scopes, needed)) {
-      throw new ApiError(403, `this route needs an API key with the "${needed}" scope`);
+      throw new ApiError(
+        403,
+        key.scopes.includes('ingest') && needed !== 'ingest'
+          ? 'an API key with the "ingest" scope may only POST /v1/events/aws'
+          : `this route needs an API key with the "${needed}" scope`,
+      );
     }
     request.apiKey = key;
     await touchApiKey(options.prisma, key);

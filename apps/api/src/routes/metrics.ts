@@ -7,7 +7,9 @@
  * AWS calls happen in the workers, so their counters come from the database too: each account
  * scan's calls are added to aws_call_totals in the transaction that records the account (see
  * @rootaudit/store recordAccountResults), so every API replica reports the same totals and a
- * re-delivered job adds nothing. Organization discovery in the scheduler is not counted.
+ * re-delivered job adds nothing. Organization discovery in the scheduler is not counted. Root
+ * events ignored (rootaudit_root_events_ignored_total) arrive by the worker's SQS consumer as well
+ * as by this API: counted in the database for the same reason.
  */
 import type { PrismaClient } from '@rootaudit/db';
 import { readMetricsSnapshot } from '@rootaudit/store';
@@ -78,6 +80,12 @@ async function metrics(instance: FastifyInstance, options: { prisma: PrismaClien
     labelNames: ['service'],
     registers,
   });
+  const rootEventsIgnored = new Counter({
+    name: 'rootaudit_root_events_ignored_total',
+    help: "Root events accepted and not stored, by reason: foreign-account (the account is not in the organization, or left it), own-session (rootaudit's own privileged root session). Both ways in (SQS and POST /v1/events/aws); every delivery counts.",
+    labelNames: ['reason'],
+    registers,
+  });
   const httpRequests = new Counter({
     name: 'rootaudit_http_requests_total',
     help: 'HTTP requests answered by this API process.',
@@ -101,7 +109,7 @@ async function metrics(instance: FastifyInstance, options: { prisma: PrismaClien
     for (const metric of [scans, lastScanDuration, lastScanFinished, lastScanAccounts, findings, accounts]) {
       metric.reset();
     }
-    for (const metric of [awsCalls, awsErrors, awsThrottles]) metric.reset();
+    for (const metric of [awsCalls, awsErrors, awsThrottles, rootEventsIgnored]) metric.reset();
     for (const row of snapshot.scansByStatus) scans.set({ status: row.status }, row.count);
     const started = lastScan?.startedAt ?? lastScan?.createdAt;
     if (lastScan?.finishedAt && started) {
@@ -121,6 +129,9 @@ async function metrics(instance: FastifyInstance, options: { prisma: PrismaClien
       awsCalls.inc({ service: row.service }, Number(row.calls));
       awsErrors.inc({ service: row.service }, Number(row.errors));
       awsThrottles.inc({ service: row.service }, Number(row.throttles));
+    }
+    for (const row of snapshot.rootEventsIgnored) {
+      rootEventsIgnored.inc({ reason: row.reason }, Number(row.count));
     }
   }
 

@@ -7,8 +7,10 @@ import { authPlugin, type RateLimitOptions } from '../auth/plugin.ts';
 import { accountRoutes } from './accounts.ts';
 import { checkRoutes } from './checks.ts';
 import { complianceRoutes } from './compliance.ts';
+import { eventRoutes, type RootEventIngest } from './events.ts';
 import { exportRoutes } from './export.ts';
 import { findingRoutes } from './findings.ts';
+import { rootActivityRoutes } from './root-activity.ts';
 import { type ScanTrigger, scanRoutes } from './scans.ts';
 import { summaryRoutes } from './summary.ts';
 import { suppressionRoutes } from './suppressions.ts';
@@ -20,6 +22,7 @@ export interface V1Options {
   rateLimit?: RateLimitOptions;
   failedAuthLimit?: RateLimitOptions;
   triggerScan?: ScanTrigger | undefined;
+  ingestRootEvent?: RootEventIngest | undefined;
   allowPrivateWebhookUrls?: boolean | undefined;
   resolve?: Resolver | undefined;
 }
@@ -56,6 +59,8 @@ export async function v1Routes(app: FastifyInstance, options: V1Options): Promis
   await app.register(summaryRoutes, deps);
   await app.register(whoamiRoutes);
   await app.register(suppressionRoutes, deps);
+  await app.register(rootActivityRoutes, deps);
+  await app.register(eventRoutes, { ingestRootEvent: options.ingestRootEvent });
   await app.register(webhookRoutes, {
     ...deps,
     allowPrivateWebhookUrls: options.allowPrivateWebhookUrls,

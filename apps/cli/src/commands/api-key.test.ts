@@ -51,6 +51,18 @@ t.test('the scope defaults to read', async (t) => {
   t.same(stored.scopes, ['read']);
 });
 
+t.test('an ingest key has the ingest scope alone', async (t) => {
+  const { url, prisma } = await database;
+  const created = await rootaudit(['api-key', 'create', '--name', 'eventbridge', '--scope', 'ingest'], url);
+  t.equal(created.code, 0, created.stderr);
+  t.match(created.stdout, /^ra_[A-Za-z0-9_-]{43}\n$/);
+  const stored = await prisma.apiKey.findUniqueOrThrow({
+    where: { hash: createHash('sha256').update(created.stdout.trim()).digest('hex') },
+  });
+  t.same(stored.scopes, ['ingest']);
+  t.match(created.stderr, /scopes: ingest\)/);
+});
+
 t.test('revoking an unknown id exits 1 and says so', async (t) => {
   const { url } = await database;
   const outcome = await rootaudit(['api-key', 'revoke', '0190a000-0000-7000-8000-000000000000'], url);
@@ -64,7 +76,10 @@ t.test('usage errors exit 2 with one line and touch no database', async (t) => {
     [['api-key'], /usage: rootaudit api-key create/],
     [['api-key', 'rotate'], /unknown action "rotate"/],
     [['api-key', 'create'], /--name is required/],
-    [['api-key', 'create', '--name', 'x', '--scope', 'admin'], /--scope must be read or write, not "admin"/],
+    [
+      ['api-key', 'create', '--name', 'x', '--scope', 'admin'],
+      /--scope must be read, write or ingest, not "admin"/,
+    ],
     [['api-key', 'revoke', 'abc'], /"abc" is not an API key id/],
   ];
   await Promise.all(

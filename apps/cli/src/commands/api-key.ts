@@ -1,19 +1,20 @@
 /**
- * `rootaudit api-key create --name N --scope read|write`: prints a new key once (stdout: the key
+ * `rootaudit api-key create --name N --scope read|write|ingest`: prints a new key once (stdout: the key
  * alone, so `KEY=$(rootaudit api-key create …)` works; stderr: the note that it is not kept).
  * `rootaudit api-key list`, `rootaudit api-key revoke <id>`.
  */
 import { loadConfigOrExit } from '@rootaudit/config';
 import type { ApiKey, Database } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
-import { type ApiKeyScope, createApiKey, listApiKeys, revokeApiKey } from '@rootaudit/store';
+import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey } from '@rootaudit/store';
 import { openCommandDatabase } from '../database.ts';
 import { formatTable } from '../output/table.ts';
 import { parseOptions, UsageError } from '../usage.ts';
 
 export const summary = 'create, list and revoke API keys';
 
-const USAGE = 'usage: rootaudit api-key create --name <name> [--scope read|write] | list | revoke <id>';
+const USAGE =
+  'usage: rootaudit api-key create --name <name> [--scope read|write|ingest] | list | revoke <id>';
 
 async function withDatabase<T>(use: (database: Database) => Promise<T>): Promise<T> {
   const config = loadConfigOrExit();
@@ -34,10 +35,10 @@ async function create(argv: string[]): Promise<number> {
   const name = options.name?.trim();
   if (!name) throw new UsageError('--name is required (who or what uses the key, e.g. --name siem-export)');
   if (name.length > 100) throw new UsageError('--name must be at most 100 characters');
-  if (options.scope !== 'read' && options.scope !== 'write') {
-    throw new UsageError(`--scope must be read or write, not "${options.scope}"`);
+  const scope = API_KEY_SCOPES.find((known) => known === options.scope);
+  if (!scope) {
+    throw new UsageError(`--scope must be read, write or ingest, not "${options.scope}"`);
   }
-  const scope: ApiKeyScope = options.scope;
   const { key, record } = await withDatabase((database) => createApiKey(database.prisma, { name, scope }));
   process.stdout.write(`${key}\n`);
   process.stderr.write(

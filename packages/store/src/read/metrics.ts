@@ -7,6 +7,7 @@ import type {
   AwsCallTotal,
   CheckStatus,
   PrismaClient,
+  RootEventIgnoredTotal,
   Scan,
   ScanStatus,
   Severity,
@@ -20,19 +21,23 @@ export interface MetricsSnapshot {
   accountsByStatus: { status: AccountStatus; count: number }[];
   /** AWS calls of worker account jobs, per service (see recordAccountResults). */
   awsCallTotals: AwsCallTotal[];
+  /** Root events accepted and not stored, by reason (see countIgnoredRootEvent). */
+  rootEventsIgnored: RootEventIgnoredTotal[];
 }
 
 export async function readMetricsSnapshot(db: PrismaClient): Promise<MetricsSnapshot> {
-  const [scanRows, lastFinishedScan, findingRows, accountRows, awsCallTotals] = await Promise.all([
-    db.scan.groupBy({ by: ['status'], _count: { _all: true } }),
-    db.scan.findFirst({
-      where: { status: { in: ['SUCCEEDED', 'PARTIAL', 'FAILED'] }, finishedAt: { not: null } },
-      orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
-    }),
-    db.finding.groupBy({ by: ['status', 'severity', 'muted'], _count: { _all: true } }),
-    db.account.groupBy({ by: ['status'], _count: { _all: true } }),
-    db.awsCallTotal.findMany({ orderBy: { service: 'asc' } }),
-  ]);
+  const [scanRows, lastFinishedScan, findingRows, accountRows, awsCallTotals, rootEventsIgnored] =
+    await Promise.all([
+      db.scan.groupBy({ by: ['status'], _count: { _all: true } }),
+      db.scan.findFirst({
+        where: { status: { in: ['SUCCEEDED', 'PARTIAL', 'FAILED'] }, finishedAt: { not: null } },
+        orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
+      }),
+      db.finding.groupBy({ by: ['status', 'severity', 'muted'], _count: { _all: true } }),
+      db.account.groupBy({ by: ['status'], _count: { _all: true } }),
+      db.awsCallTotal.findMany({ orderBy: { service: 'asc' } }),
+      db.rootEventIgnoredTotal.findMany({ orderBy: { reason: 'asc' } }),
+    ]);
   return {
     scansByStatus: scanRows.map((row) => ({ status: row.status, count: row._count._all })),
     lastFinishedScan,
@@ -44,5 +49,6 @@ export async function readMetricsSnapshot(db: PrismaClient): Promise<MetricsSnap
     })),
     accountsByStatus: accountRows.map((row) => ({ status: row.status, count: row._count._all })),
     awsCallTotals,
+    rootEventsIgnored,
   };
 }
