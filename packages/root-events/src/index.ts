@@ -1,3 +1,4 @@
+export * from './ingest-outcome.ts';
 export * from './own-sessions.ts';
 export * from './parse.ts';
 export * from './rule-pattern.ts';
