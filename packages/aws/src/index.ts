@@ -6,6 +6,7 @@ export { defaultCredentialReportPolling } from './collectors/credential-report.t
 export * from './collectors/index.ts';
 export * from './credential-report-csv.ts';
 export * from './errors.ts';
+export * from './event-queue.ts';
 export * from './outage.ts';
 export * from './pacer.ts';
 export * from './session.ts';
