@@ -29,10 +29,11 @@ if ('skip' in moto) {
   process.exit(0);
 }
 t.teardown(() => moto.stop());
+const { endpoint } = moto;
 
 const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'secret' };
 const region = 'eu-west-1';
-const sqs = new SQSClient({ region, endpoint: moto.endpoint, credentials });
+const sqs = new SQSClient({ region, endpoint, credentials });
 t.teardown(() => sqs.destroy());
 
 let queues = 0;
@@ -122,7 +123,7 @@ function consumer(
   const started = new EventQueueConsumer({
     handler: parsingHandler(),
     logger: recordingLogger(),
-    endpoint: moto.endpoint,
+    endpoint,
     region,
     credentials,
     maxAttempts: 2,
@@ -277,7 +278,7 @@ t.test(
     let started = false;
     const first = new EventQueueConsumer({
       queueUrl: url,
-      endpoint: moto.endpoint,
+      endpoint,
       region,
       credentials,
       waitTimeSeconds: 1,
@@ -384,7 +385,7 @@ t.test(
   'SQS failing: one error line per kind, backoff without spinning, one line when it recovers',
   async (t) => {
     const name = `root-events-later-${++queues}`;
-    const url = `${moto.endpoint}/123456789012/${name}`;
+    const url = `${endpoint}/123456789012/${name}`;
     const logger = recordingLogger();
     const queue = consumer(t, { queueUrl: url, logger, backoff: { initialMs: 200, maxMs: 400 } });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
