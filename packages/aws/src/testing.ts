@@ -179,3 +179,72 @@ export async function startMoto(): Promise<Moto | { skip: string }> {
       }),
   };
 }
+
+/** Queues on an SQS endpoint (moto) for tests of the root-event consumer. */
+export interface TestQueues {
+  /** A queue (and its dead-letter queue unless `deadLetter: false`), messages visible again after `visibility` s. */
+  create(options?: {
+    deadLetter?: boolean;
+    visibility?: number;
+    maxReceiveCount?: number;
+  }): Promise<{ url: string; deadLetterUrl: string | null }>;
+  /** Sends `body` (JSON unless a string) to the queue. */
+  send(queueUrl: string, body: unknown): Promise<string>;
+  /** Messages the queue holds, visible or in flight. */
+  depth(queueUrl: string): Promise<number>;
+  destroy(): void;
+}
+
+export async function testQueues(
+  endpoint: string,
+  credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'secret' },
+  region = 'us-east-1',
+): Promise<TestQueues> {
+  const { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } = await import(
+    '@aws-sdk/client-sqs'
+  );
+  const sqs = new SQSClient({ region, endpoint, credentials });
+  let created = 0;
+  return {
+    async create(options = {}) {
+      const name = `root-events-${process.pid}-${++created}`;
+      const attributes: Record<string, string> = { VisibilityTimeout: String(options.visibility ?? 30) };
+      let deadLetterUrl: string | null = null;
+      if (options.deadLetter !== false) {
+        deadLetterUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl ?? '';
+        const { Attributes } = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }),
+        );
+        attributes.RedrivePolicy = JSON.stringify({
+          deadLetterTargetArn: Attributes?.QueueArn,
+          maxReceiveCount: options.maxReceiveCount ?? 5,
+        });
+      }
+      const url =
+        (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl ?? '';
+      return { url, deadLetterUrl };
+    },
+    async send(queueUrl, body) {
+      const sent = await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+        }),
+      );
+      return sent.MessageId ?? '';
+    },
+    async depth(queueUrl) {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return (
+        Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+        Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+      );
+    },
+    destroy: () => sqs.destroy(),
+  };
+}
