@@ -22,6 +22,7 @@ export const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-iam': 'iam',
   '@aws-sdk/client-organizations': 'organizations',
   '@aws-sdk/client-sns': 'sns',
+  '@aws-sdk/client-sqs': 'sqs',
   '@aws-sdk/client-sts': 'sts',
 };
 

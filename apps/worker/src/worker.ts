@@ -45,6 +45,7 @@ import {
   type ScanAccountJob,
   type WebhookDeliveryJob,
 } from '@rootaudit/queue';
+import type { RootEventHandler } from '@rootaudit/root-events';
 import {
   type AccountScan,
   decodeOrganizationEvidence,
@@ -54,7 +55,6 @@ import {
   scanSettings,
   unjudgedAccount,
 } from '@rootaudit/scanner';
-import type { RootEventHandler } from '@rootaudit/root-events';
 import type { RunningService } from '@rootaudit/service';
 import {
   completeScanIfDone,
