@@ -24,7 +24,7 @@
  */
 import {
   ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
+  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   type Message,
   type MessageAttributeValue,
@@ -77,6 +77,11 @@ export interface EventQueueOptions extends SdkClientSettings {
   backoff?: { initialMs: number; maxMs: number };
   /** How long the redrive policy read is trusted before it is read again [5 min]. */
   redrivePolicyTtlMs?: number;
+  /**
+   * How long a processed message waits for others to be deleted with it, up to 10 a request [10 ms].
+   * One request per event would be most of what the queue is asked (and billed).
+   */
+  deleteBatchWindowMs?: number;
 }
 
 export interface EventQueueStats {
@@ -89,6 +94,10 @@ export interface EventQueueStats {
   refusedKept: number;
   /** The processing threw: left for a later delivery. */
   failed: number;
+  /** ReceiveMessage calls answered, messages or not. */
+  receives: number;
+  /** DeleteMessageBatch requests made (up to 10 messages each). */
+  deleteRequests: number;
   /** ReceiveMessage calls that failed. */
   receiveErrors: number;
 }
@@ -185,6 +194,9 @@ export class EventQueueConsumer {
   /** Set once stop() gave up waiting: messages still in hand are neither deleted nor dead-lettered. */
   #abandoned = false;
   readonly #inHand = new Set<Promise<void>>();
+  /** Processed messages waiting for their DeleteMessageBatch. */
+  #toDelete: { message: Message; about: object; deleted: (done: boolean) => void }[] = [];
+  #deleteTimer: NodeJS.Timeout | null = null;
   #receivers: Promise<void>[] = [];
   #deadLetterQueue: { resolved: Promise<DeadLetterQueue>; at: number } | null = null;
   /** The failure receives are meeting, for one line per kind (and a reminder while it lasts). */
@@ -196,6 +208,8 @@ export class EventQueueConsumer {
     deadLettered: 0,
     refusedKept: 0,
     failed: 0,
+    receives: 0,
+    deleteRequests: 0,
     receiveErrors: 0,
   };
 
@@ -252,6 +266,8 @@ export class EventQueueConsumer {
       timeUp.abort();
     }
     this.#abandoned = true;
+    // Those processed within the grace are deleted now, not left for the batch window.
+    await this.#flushDeletes();
     if (this.#inHand.size > 0)
       this.#log.warn(
         { queueUrl: this.queueUrl, abandoned: this.#inHand.size, graceMs },
@@ -286,6 +302,7 @@ export class EventQueueConsumer {
         await sleep(this.#receiveFailed(error), signal);
         continue;
       }
+      this.stats.receives++;
       this.#receiveSucceeded();
       this.#slots.give(wanted - messages.length);
       this.stats.received += messages.length;
@@ -381,21 +398,55 @@ export class EventQueueConsumer {
       );
   }
 
-  async #delete(message: Message, about: object): Promise<boolean> {
+  /** Deletes the message with others processed within the batch window; answers whether it was deleted. */
+  #delete(message: Message, about: object): Promise<boolean> {
+    return new Promise((deleted) => {
+      this.#toDelete.push({ message, about, deleted });
+      if (this.#toDelete.length >= MAX_MESSAGES_PER_RECEIVE) void this.#flushDeletes();
+      else
+        this.#deleteTimer ??= setTimeout(
+          () => void this.#flushDeletes(),
+          this.#options.deleteBatchWindowMs ?? 10,
+        );
+    });
+  }
+
+  async #flushDeletes(): Promise<void> {
+    if (this.#deleteTimer) clearTimeout(this.#deleteTimer);
+    this.#deleteTimer = null;
+    const batch = this.#toDelete.splice(0, MAX_MESSAGES_PER_RECEIVE);
+    if (this.#toDelete.length > 0) void this.#flushDeletes();
+    if (batch.length === 0) return;
+    this.stats.deleteRequests++;
+    let failed: Map<string, string>;
     try {
-      await this.#sqs.send(
-        new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      const answer = await this.#sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map(({ message }, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle,
+          })),
+        }),
       );
-      this.stats.deleted++;
-      return true;
+      failed = new Map((answer.Failed ?? []).map((entry) => [entry.Id ?? '', entry.Code ?? 'UnknownError']));
     } catch (error) {
+      failed = new Map(batch.map((_, index) => [String(index), errorCode(error)]));
+    }
+    batch.forEach(({ about, deleted }, index) => {
+      const code = failed.get(String(index));
+      if (code === undefined) {
+        this.stats.deleted++;
+        deleted(true);
+        return;
+      }
       // Processed, not deleted: it comes back and the processing finds it a duplicate.
       this.#log.warn(
-        { ...about, code: errorCode(error), err: error },
-        `root event processed but not deleted from the queue (${errorCode(error)} on sqs:DeleteMessage); it is delivered again and found a duplicate`,
+        { ...about, code },
+        `root event processed but not deleted from the queue (${code} on sqs:DeleteMessage); it is delivered again and found a duplicate`,
       );
-      return false;
-    }
+      deleted(false);
+    });
   }
 
   async #refuse(message: Message, receivedAt: number, reason: string, about: object): Promise<void> {

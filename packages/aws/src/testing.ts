@@ -190,8 +190,12 @@ export interface TestQueues {
   }): Promise<{ url: string; deadLetterUrl: string | null }>;
   /** Sends `body` (JSON unless a string) to the queue. */
   send(queueUrl: string, body: unknown): Promise<string>;
+  /** Sends `count` copies of `body`, ten to a request. */
+  sendMany(queueUrl: string, body: unknown, count: number): Promise<void>;
   /** Messages the queue holds, visible or in flight. */
   depth(queueUrl: string): Promise<number>;
+  /** Receives up to 10 messages at once (no wait) and deletes them, one DeleteMessage each; answers how many. */
+  receiveAndDelete(queueUrl: string): Promise<number>;
   destroy(): void;
 }
 
@@ -200,9 +204,15 @@ export async function testQueues(
   credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'secret' },
   region = 'us-east-1',
 ): Promise<TestQueues> {
-  const { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } = await import(
-    '@aws-sdk/client-sqs'
-  );
+  const {
+    CreateQueueCommand,
+    DeleteMessageCommand,
+    GetQueueAttributesCommand,
+    ReceiveMessageCommand,
+    SendMessageBatchCommand,
+    SendMessageCommand,
+    SQSClient,
+  } = await import('@aws-sdk/client-sqs');
   const sqs = new SQSClient({ region, endpoint, credentials });
   let created = 0;
   return {
@@ -233,6 +243,18 @@ export async function testQueues(
       );
       return sent.MessageId ?? '';
     },
+    async sendMany(queueUrl, body, count) {
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      for (let sent = 0; sent < count; sent += 10) {
+        const entries = Array.from({ length: Math.min(10, count - sent) }, (_, index) => ({
+          Id: String(index),
+          MessageBody: text,
+        }));
+        const answer = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+        if (answer.Failed?.length)
+          throw new Error(`SendMessageBatch failed: ${JSON.stringify(answer.Failed)}`);
+      }
+    },
     async depth(queueUrl) {
       const { Attributes } = await sqs.send(
         new GetQueueAttributesCommand({
@@ -244,6 +266,17 @@ export async function testQueues(
         Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
         Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
       );
+    },
+    async receiveAndDelete(queueUrl) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      await Promise.all(
+        Messages.map((message) =>
+          sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle })),
+        ),
+      );
+      return Messages.length;
     },
     destroy: () => sqs.destroy(),
   };
