@@ -360,6 +360,16 @@ t.test(
   },
 );
 
+t.test('processed messages are deleted ten to a request', async (t) => {
+  const { url } = await createQueues();
+  for (let i = 0; i < 10; i++) await send(url, rootSignInWithMfa);
+  // Created before it starts, so one receive finds all ten.
+  const queue = consumer(t, { queueUrl: url, concurrency: 10 });
+  await until('all deleted', () => queue.stats.deleted === 10);
+  t.ok(queue.stats.deleteRequests <= 2, `${queue.stats.deleteRequests} delete requests for 10 events`);
+  t.equal(await depth(url), 0);
+});
+
 t.test('messages are processed at most `concurrency` at once', async (t) => {
   const { url } = await createQueues();
   for (let i = 0; i < 8; i++) await send(url, rootSignInWithMfa);
