@@ -6,6 +6,7 @@ import {
   GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -389,6 +390,29 @@ t.test('messages are processed at most `concurrency` at once', async (t) => {
   await until('all deleted', () => queue.stats.deleted === 8);
   t.ok(most <= 3, `at most 3 at once (saw ${most})`);
   t.ok(most >= 2, `more than one at once (saw ${most})`);
+});
+
+t.test('above 10 at once, several long polls share the places without asking for none', async (t) => {
+  const { url } = await createQueues();
+  for (let i = 0; i < 60; i += 10)
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: Array.from({ length: 10 }, (_, index) => ({
+          Id: String(index),
+          MessageBody: JSON.stringify(rootSignInWithMfa),
+        })),
+      }),
+    );
+  const logger = recordingLogger();
+  const queue = consumer(t, { queueUrl: url, logger, concurrency: 30 });
+  await until('all deleted', () => queue.stats.deleted >= 60);
+  t.equal(queue.stats.receiveErrors, 0, 'no receive failed');
+  t.same(
+    logger.lines.filter((line) => line.level === 'error').map((line) => line.message),
+    [],
+  );
+  t.equal(await depth(url), 0);
 });
 
 t.test(

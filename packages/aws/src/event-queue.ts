@@ -281,6 +281,8 @@ export class EventQueueConsumer {
     while (!signal.aborted) {
       await this.#slots.untilFree(signal);
       if (signal.aborted) return;
+      // Another long poll woken with this one may have taken the places first.
+      if (this.#slots.free <= 0) continue;
       const wanted = Math.min(MAX_MESSAGES_PER_RECEIVE, this.#slots.free);
       this.#slots.take(wanted);
       let messages: Message[];
