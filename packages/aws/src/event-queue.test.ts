@@ -361,6 +361,26 @@ t.test(
   },
 );
 
+t.test('stop() deletes every message processed before it, however many wait for a batch', async (t) => {
+  const { url } = await createQueues();
+  for (let i = 0; i < 25; i++) await send(url, rootSignInWithMfa);
+  let processed = 0;
+  const queue = consumer(t, {
+    queueUrl: url,
+    concurrency: 30,
+    // Processed messages wait for their batch until stop() comes.
+    deleteBatchWindowMs: 60_000,
+    handler: async (envelope) => {
+      processed++;
+      return parsingHandler()(envelope);
+    },
+  });
+  await until('all processed', () => processed === 25 && queue.stats.deleteRequests >= 2);
+  await queue.stop(5_000);
+  t.equal(queue.stats.deleted, 25);
+  t.equal(await depth(url), 0);
+});
+
 t.test('processed messages are deleted ten to a request', async (t) => {
   const { url } = await createQueues();
   for (let i = 0; i < 10; i++) await send(url, rootSignInWithMfa);

@@ -124,6 +124,13 @@ export function queueUrlFromArn(arn: string, sourceQueueUrl: string): string | n
 
 type DeadLetterQueue = { url: string } | { none: string };
 
+/** A processed message waiting for its DeleteMessageBatch; told whether it was deleted. */
+interface PendingDelete {
+  message: Message;
+  about: object;
+  deleted: (done: boolean) => void;
+}
+
 /** A count of free places, awaited by those that need one. */
 class Slots {
   #waiting: (() => void)[] = [];
@@ -195,8 +202,10 @@ export class EventQueueConsumer {
   #abandoned = false;
   readonly #inHand = new Set<Promise<void>>();
   /** Processed messages waiting for their DeleteMessageBatch. */
-  #toDelete: { message: Message; about: object; deleted: (done: boolean) => void }[] = [];
+  #toDelete: PendingDelete[] = [];
   #deleteTimer: NodeJS.Timeout | null = null;
+  /** DeleteMessageBatch requests in flight. */
+  readonly #deleting = new Set<Promise<void>>();
   #receivers: Promise<void>[] = [];
   #deadLetterQueue: { resolved: Promise<DeadLetterQueue>; at: number } | null = null;
   /** The failure receives are meeting, for one line per kind (and a reminder while it lasts). */
@@ -266,8 +275,10 @@ export class EventQueueConsumer {
       timeUp.abort();
     }
     this.#abandoned = true;
-    // Those processed within the grace are deleted now, not left for the batch window.
-    await this.#flushDeletes();
+    // Those processed within the grace are deleted now, not left for the batch window, and every
+    // delete is answered before the client closes.
+    while (this.#toDelete.length > 0) void this.#flushDeletes();
+    await Promise.allSettled([...this.#deleting]);
     if (this.#inHand.size > 0)
       this.#log.warn(
         { queueUrl: this.queueUrl, abandoned: this.#inHand.size, graceMs },
@@ -413,12 +424,18 @@ export class EventQueueConsumer {
     });
   }
 
-  async #flushDeletes(): Promise<void> {
+  #flushDeletes(): Promise<void> {
     if (this.#deleteTimer) clearTimeout(this.#deleteTimer);
     this.#deleteTimer = null;
     const batch = this.#toDelete.splice(0, MAX_MESSAGES_PER_RECEIVE);
     if (this.#toDelete.length > 0) void this.#flushDeletes();
-    if (batch.length === 0) return;
+    if (batch.length === 0) return Promise.resolve();
+    const deleting = this.#deleteBatch(batch).finally(() => this.#deleting.delete(deleting));
+    this.#deleting.add(deleting);
+    return deleting;
+  }
+
+  async #deleteBatch(batch: PendingDelete[]): Promise<void> {
     this.stats.deleteRequests++;
     let failed: Map<string, string>;
     try {
