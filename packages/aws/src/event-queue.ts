@@ -146,8 +146,13 @@ class Slots {
   async untilFree(signal: AbortSignal): Promise<void> {
     while (this.free <= 0 && !signal.aborted) {
       await new Promise<void>((resolve) => {
-        this.#waiting.push(resolve);
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        // Waits happen all day long: each takes its abort listener away again.
+        const done = () => {
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        this.#waiting.push(done);
+        signal.addEventListener('abort', done, { once: true });
       });
     }
   }
