@@ -1,5 +1,5 @@
 /**
- * Web console benchmark (BENCHMARKS.md §8): in Chromium, against the real API over a large
+ * Web console benchmark (BENCHMARKS.md §9): in Chromium, against the real API over a large
  * organization (bench/api-data.ts: 12,500 accounts, 200,000 current findings; --quick 10× less),
  * the time from navigation to the overview's first meaningful paint (the pass rate shown), to its
  * organization tree, and to a filtered findings page (failing critical findings, first page of 50

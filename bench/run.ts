@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only scan,throttling,worker,recovery,api,cli,console]`: runs the benchmark
+ * `pnpm bench [--quick] [--only scan,throttling,worker,recovery,api,cli,console,queue]`: runs the benchmark
  * sections one after another, prints one table (stdout) and writes it, with the machine and every
  * raw figure, to bench/results/<date>.json and bench/results/latest.json. Progress goes to stderr.
  * Not part of the test suite. See BENCHMARKS.md.
@@ -15,7 +15,7 @@ import { round } from './support.ts';
 import type { BenchOptions, BenchSection } from './types.ts';
 import { runWorkerBenchmark } from './worker.ts';
 
-const SECTIONS = ['scan', 'throttling', 'worker', 'recovery', 'api', 'cli', 'console'] as const;
+const SECTIONS = ['scan', 'throttling', 'worker', 'recovery', 'api', 'cli', 'console', 'queue'] as const;
 type SectionId = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -82,6 +82,7 @@ try {
   await run('api', async () => (await import('./api.ts')).runApiBenchmark(options));
   await run('cli', async () => (await import('./cli.ts')).runCliStartupBenchmark(options));
   await run('console', async () => (await import('./console.ts')).runConsoleBenchmark(options));
+  await run('queue', async () => (await import('./queue.ts')).runQueueBenchmark(options));
 } finally {
   await postgres?.stop();
 }

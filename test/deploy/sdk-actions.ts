@@ -22,14 +22,20 @@ export const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-iam': 'iam',
   '@aws-sdk/client-organizations': 'organizations',
   '@aws-sdk/client-sns': 'sns',
+  '@aws-sdk/client-sqs': 'sqs',
   '@aws-sdk/client-sts': 'sts',
 };
 
 /**
  * Operations whose IAM action is not named after them (`s3:ListObjectsV2` is `s3:ListBucket`, for
- * instance). None of the operations rootaudit calls needs one today.
+ * instance). SQS's batch operations have no action of their own: the single one's permission
+ * allows its batch version.
  */
-export const ACTION_OF_OPERATION: Readonly<Record<string, string>> = {};
+export const ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
+  'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
+  'sqs:SendMessageBatch': 'sqs:SendMessage',
+  'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
+};
 
 export interface SdkCall {
   action: string;

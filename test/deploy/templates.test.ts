@@ -13,6 +13,7 @@ import {
   auditRootTaskPolicyArn,
   ClientFactory,
   collectorActions,
+  eventQueueActions,
   organizationRoleActions,
 } from '@rootaudit/aws';
 import { loadOrganization, startSimulator } from '@rootaudit/aws-sim';
@@ -42,6 +43,17 @@ const templatePath = (name: string) => join(root, 'deploy/cloudformation', name)
  * roles: the scanner's identity policy grants it (deploy/README.md), and the trust policies accept it.
  */
 const SCANNER_PRINCIPAL_ACTIONS = new Map([['sts:AssumeRole', 'the scanner principal’s own policy']]);
+/**
+ * The root-event queue consumer (ROOTAUDIT_EVENTS_QUEUE_URL) calls SQS with the worker's own (base)
+ * credentials, on the events queue and its dead-letter queue: the worker's identity policy (or the
+ * queue policy) grants them, not the audit or organization role.
+ */
+const WORKER_QUEUE_ACTIONS = new Map(
+  [...eventQueueActions.queue, ...eventQueueActions.deadLetterQueue].map((action) => [
+    action,
+    'the worker principal’s own policy on the root-events queue',
+  ]),
+);
 /** Actions AWS allows every principal, whatever its policies say: no template grants them. */
 const NEEDS_NO_PERMISSION = new Map([
   ['sts:GetCallerIdentity', 'no permission: AWS allows it to every principal'],
@@ -322,6 +334,7 @@ t.test('the templates grant every action the code can call', async (t) => {
     ...managementGrants,
     ...rootEventsConsumerGrants,
     ...SCANNER_PRINCIPAL_ACTIONS,
+    ...WORKER_QUEUE_ACTIONS,
     ...NEEDS_NO_PERMISSION,
   ]);
   for (const action of rootSessionActions) {
@@ -340,6 +353,7 @@ t.test('each template grants exactly what its principal calls', async (t) => {
   const declared = new Set([
     ...Object.values(collectorActions).flat(),
     ...SCANNER_PRINCIPAL_ACTIONS.keys(),
+    ...WORKER_QUEUE_ACTIONS.keys(),
     ...NEEDS_NO_PERMISSION.keys(),
   ]);
   t.same(

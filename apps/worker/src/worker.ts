@@ -14,9 +14,14 @@
  * webhook deliveries, and so does the end of the scan (scan.completed); the worker also consumes
  * the webhook-delivery queue (see @rootaudit/webhooks).
  *
+ * With ROOTAUDIT_EVENTS_QUEUE_URL set, the worker also consumes live root events from that SQS
+ * queue (`EventQueueConsumer` of @rootaudit/aws), each handed to `rootEvents.ingest`.
+ *
  * Stopping (SIGTERM): no new job is fetched; jobs in hand get `shutdownGraceMs` to finish. Those
  * still running then are handed back: failed in pg-boss, so another worker retries them after the
- * queue's retry delay, and never recorded here (the scan checks the stop before writing).
+ * queue's retry delay, and never recorded here (the scan checks the stop before writing). Root
+ * events in hand get the same grace; unfinished ones stay in SQS and come back after its
+ * visibility timeout.
  */
 import {
   AwsUnavailableError,
@@ -24,7 +29,10 @@ import {
   type ClientFactory,
   type ClientFactoryOptions,
   countCallsWithin,
+  type EventQueueConsumer,
+  type EventQueueOptions,
   errorMessage,
+  startEventQueueConsumer,
 } from '@rootaudit/aws';
 import { type Check, checks as catalog, selectChecks } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
@@ -37,6 +45,7 @@ import {
   type ScanAccountJob,
   type WebhookDeliveryJob,
 } from '@rootaudit/queue';
+import type { RootEventHandler } from '@rootaudit/root-events';
 import {
   type AccountScan,
   decodeOrganizationEvidence,
@@ -83,6 +92,15 @@ export interface WorkerOptions {
    * below the orchestrator's kill delay (docker stop: 10 s unless stop_grace_period says more).
    */
   shutdownGraceMs?: number;
+  /**
+   * Live root activity from ROOTAUDIT_EVENTS_QUEUE_URL: `ingest` processes one event (stores it,
+   * updates its finding) and says what became of it; without it the queue is left alone. `queue`:
+   * consumer settings beyond the config (tests: credentials, long-poll wait).
+   */
+  rootEvents?: {
+    ingest?: RootEventHandler;
+    queue?: Partial<Omit<EventQueueOptions, 'queueUrl' | 'handler' | 'logger'>>;
+  };
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -498,11 +516,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       },
     );
   }
+  const eventQueue = startRootEventQueue(options, log);
   log.info({ accountConcurrency: config.accountConcurrency, checks: allChecks.length }, 'worker started');
 
   return {
     name: 'worker',
     async close() {
+      const eventQueueStopped = eventQueue?.stop(shutdownGraceMs);
       // Stop fetching only: waiting for the jobs in hand here (pg-boss's default) would outlast the
       // grace period, since their handlers return only once drained or handed back below.
       await boss.offWork(QUEUES.scanAccount, { wait: false });
@@ -512,7 +532,37 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
       stopped.abort();
       // Each unfinished job is failed (handed back) by its own handler.
       await Promise.allSettled([...handlers]);
+      await eventQueueStopped;
       contexts.clear();
     },
   };
+}
+
+/**
+ * The consumer of ROOTAUDIT_EVENTS_QUEUE_URL, or null when it is unset or nothing processes the
+ * events (they stay queued, for a worker that can).
+ */
+function startRootEventQueue(options: WorkerOptions, log: Logger): EventQueueConsumer | null {
+  const { config } = options;
+  if (!config.eventsQueueUrl) return null;
+  const ingest = options.rootEvents?.ingest;
+  if (!ingest) {
+    log.error(
+      { queueUrl: config.eventsQueueUrl },
+      'ROOTAUDIT_EVENTS_QUEUE_URL is set but this worker has no root-event processing: the queue is not consumed',
+    );
+    return null;
+  }
+  const { clients } = options;
+  return startEventQueueConsumer({
+    queueUrl: config.eventsQueueUrl,
+    handler: ingest,
+    logger: log.child({ component: 'root-event-queue' }),
+    concurrency: config.eventsQueueConcurrency,
+    region: config.regions[0] ?? 'us-east-1',
+    ...(config.awsEndpointUrl ? { endpoint: config.awsEndpointUrl } : {}),
+    ...(clients?.endpoint ? { endpoint: clients.endpoint } : {}),
+    ...(clients?.credentials ? { credentials: clients.credentials } : {}),
+    ...options.rootEvents?.queue,
+  });
 }

@@ -73,6 +73,37 @@ export interface ClientFactoryOptions {
   lookupEventsPerSecond?: number;
 }
 
+/** What every SDK client of rootaudit is built with, whoever signs its calls. */
+export type SdkClientSettings = Pick<
+  ClientFactoryOptions,
+  'endpoint' | 'maxAttempts' | 'retryMode' | 'connectionTimeoutMs' | 'requestTimeoutMs'
+>;
+
+/**
+ * An SDK client's configuration: retries (6 attempts, adaptive), connection and request timeouts,
+ * the endpoint override; credentials unset: the SDK default chain.
+ */
+export function sdkClientConfig(
+  settings: SdkClientSettings,
+  region: string,
+  credentials?: CredentialSource,
+): Record<string, unknown> {
+  return {
+    region,
+    maxAttempts: settings.maxAttempts ?? 6,
+    retryMode: settings.retryMode ?? 'adaptive',
+    // A request that gets no answer fails (the SDK only warns by default, and waits for ever): a
+    // frozen endpoint is then retried like any other unavailable one.
+    requestHandler: {
+      connectionTimeout: settings.connectionTimeoutMs ?? 5_000,
+      requestTimeout: settings.requestTimeoutMs ?? 30_000,
+      throwOnRequestTimeout: true,
+    },
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  };
+}
+
 interface Principal {
   key: string;
   credentials: CredentialSource | undefined;
@@ -269,20 +300,7 @@ export class ClientFactory implements ClientProvider {
 
   #build<S extends ServiceName>(principal: Principal, service: S, region: string): ClientOf<S> {
     const Client = SERVICES[service] as unknown as new (config: Record<string, unknown>) => ClientOf<S>;
-    const client = new Client({
-      region,
-      maxAttempts: this.#options.maxAttempts ?? 6,
-      retryMode: this.#options.retryMode ?? 'adaptive',
-      // A request that gets no answer fails (the SDK only warns by default, and waits for ever): a
-      // frozen endpoint is then retried like any other unavailable one.
-      requestHandler: {
-        connectionTimeout: this.#options.connectionTimeoutMs ?? 5_000,
-        requestTimeout: this.#options.requestTimeoutMs ?? 30_000,
-        throwOnRequestTimeout: true,
-      },
-      ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
-      ...(principal.credentials ? { credentials: principal.credentials } : {}),
-    });
+    const client = new Client(sdkClientConfig(this.#options, region, principal.credentials));
     const counter = this.counter;
     const stack = client.middlewareStack as unknown as MiddlewareStackLike;
     // Deserialize step, high priority: inside the retry loop (every HTTP attempt counted once) and

@@ -7,6 +7,7 @@ export * from './collectors/index.ts';
 export { type NamedAccount, namedAccounts } from './collectors/organization.ts';
 export * from './credential-report-csv.ts';
 export * from './errors.ts';
+export * from './event-queue.ts';
 export * from './identity.ts';
 export * from './outage.ts';
 export * from './pacer.ts';

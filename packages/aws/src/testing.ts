@@ -179,3 +179,107 @@ export async function startMoto(): Promise<Moto | { skip: string }> {
       }),
   };
 }
+
+/** Queues on an SQS endpoint (moto) for tests of the root-event consumer. */
+export interface TestQueues {
+  /** A queue (and its dead-letter queue unless `deadLetter: false`), messages visible again after `visibility` s. */
+  create(options?: {
+    deadLetter?: boolean;
+    visibility?: number;
+    maxReceiveCount?: number;
+  }): Promise<{ url: string; deadLetterUrl: string | null }>;
+  /** Sends `body` (JSON unless a string) to the queue. */
+  send(queueUrl: string, body: unknown): Promise<string>;
+  /** Sends `count` copies of `body`, ten to a request. */
+  sendMany(queueUrl: string, body: unknown, count: number): Promise<void>;
+  /** Messages the queue holds, visible or in flight. */
+  depth(queueUrl: string): Promise<number>;
+  /** Receives up to 10 messages at once (no wait) and deletes them, one DeleteMessage each; answers how many were deleted. */
+  receiveAndDelete(queueUrl: string): Promise<number>;
+  destroy(): void;
+}
+
+export async function testQueues(
+  endpoint: string,
+  credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'secret' },
+  region = 'us-east-1',
+): Promise<TestQueues> {
+  const {
+    CreateQueueCommand,
+    DeleteMessageCommand,
+    GetQueueAttributesCommand,
+    ReceiveMessageCommand,
+    SendMessageBatchCommand,
+    SendMessageCommand,
+    SQSClient,
+  } = await import('@aws-sdk/client-sqs');
+  const sqs = new SQSClient({ region, endpoint, credentials });
+  let created = 0;
+  return {
+    async create(options = {}) {
+      const name = `root-events-${process.pid}-${++created}`;
+      const attributes: Record<string, string> = { VisibilityTimeout: String(options.visibility ?? 30) };
+      let deadLetterUrl: string | null = null;
+      if (options.deadLetter !== false) {
+        deadLetterUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl ?? '';
+        const { Attributes } = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }),
+        );
+        attributes.RedrivePolicy = JSON.stringify({
+          deadLetterTargetArn: Attributes?.QueueArn,
+          maxReceiveCount: options.maxReceiveCount ?? 5,
+        });
+      }
+      const url =
+        (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl ?? '';
+      return { url, deadLetterUrl };
+    },
+    async send(queueUrl, body) {
+      const sent = await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+        }),
+      );
+      return sent.MessageId ?? '';
+    },
+    async sendMany(queueUrl, body, count) {
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      for (let sent = 0; sent < count; sent += 10) {
+        const entries = Array.from({ length: Math.min(10, count - sent) }, (_, index) => ({
+          Id: String(index),
+          MessageBody: text,
+        }));
+        const answer = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+        if (answer.Failed?.length)
+          throw new Error(`SendMessageBatch failed: ${JSON.stringify(answer.Failed)}`);
+      }
+    },
+    async depth(queueUrl) {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return (
+        Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+        Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+      );
+    },
+    async receiveAndDelete(queueUrl) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      // A message handed to two receives at once (moto does, under concurrent receives) is deleted
+      // by one of them: the other's receipt handle is no longer valid.
+      const deletes = await Promise.allSettled(
+        Messages.map((message) =>
+          sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle })),
+        ),
+      );
+      return deletes.filter((outcome) => outcome.status === 'fulfilled').length;
+    },
+    destroy: () => sqs.destroy(),
+  };
+}

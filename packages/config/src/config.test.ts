@@ -24,6 +24,8 @@ t.test('defaults match SPEC §6 when nothing is set', async (t) => {
     allowPrivateWebhookUrls: false,
     scanStallMinutes: 60,
     awsEndpointUrl: null,
+    eventsQueueUrl: null,
+    eventsQueueConcurrency: 10,
     logLevel: 'info',
   });
 });
@@ -50,6 +52,8 @@ t.test('every variable is read and normalised', async (t) => {
     ROOTAUDIT_ALLOW_PRIVATE_WEBHOOK_URLS: 'TRUE',
     ROOTAUDIT_SCAN_STALL_MINUTES: '20',
     AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+    ROOTAUDIT_EVENTS_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/111122223333/rootaudit-root-events',
+    ROOTAUDIT_EVENTS_QUEUE_CONCURRENCY: '25',
     LOG_LEVEL: 'debug',
   });
   t.equal(config.databaseUrl, 'postgresql://rootaudit:s3cret@db:5432/rootaudit');
@@ -62,7 +66,23 @@ t.test('every variable is read and normalised', async (t) => {
   t.equal(config.allowPrivateWebhookUrls, true);
   t.equal(config.scanStallMinutes, 20);
   t.equal(config.scanTimezone, 'Europe/Berlin');
+  t.equal(config.eventsQueueUrl, 'https://sqs.eu-central-1.amazonaws.com/111122223333/rootaudit-root-events');
+  t.equal(config.eventsQueueConcurrency, 25);
   t.equal(config.logLevel, 'debug');
+});
+
+t.test('ROOTAUDIT_EVENTS_QUEUE_URL: the URLs SQS gives queues are accepted', async (t) => {
+  for (const url of [
+    'https://sqs.us-east-1.amazonaws.com/111122223333/rootaudit-root-events',
+    'https://eu-west-1.queue.amazonaws.com/111122223333/root_events',
+    'https://sqs.cn-north-1.amazonaws.com.cn/111122223333/root-events',
+    'https://vpce-0a1b2c3d-e4f5.sqs.us-east-2.vpce.amazonaws.com/111122223333/root-events',
+    'https://sqs.us-east-1.amazonaws.com/111122223333/root-events.fifo',
+    'http://127.0.0.1:4566/000000000000/root-events',
+    'http://localstack:4566/000000000000/root-events',
+  ]) {
+    t.equal(loadConfig({ ROOTAUDIT_EVENTS_QUEUE_URL: url }).eventsQueueUrl, url, url);
+  }
 });
 
 t.test('empty values count as unset', async (t) => {
@@ -103,6 +123,27 @@ const badValues: [string, string, RegExp][] = [
   ],
   ['ROOTAUDIT_SCAN_STALL_MINUTES', '1441', /16 to 1440/],
   ['AWS_ENDPOINT_URL', 'localhost:4566', /http:\/\/ or https:\/\//],
+  ['ROOTAUDIT_EVENTS_QUEUE_URL', 'rootaudit-root-events', /must be an SQS queue URL like https:\/\/sqs\./],
+  ['ROOTAUDIT_EVENTS_QUEUE_URL', 'arn:aws:sqs:us-east-1:111122223333:root-events', /SQS queue URL/],
+  ['ROOTAUDIT_EVENTS_QUEUE_URL', 'https://sqs.us-east-1.amazonaws.com/root-events', /SQS queue URL/],
+  ['ROOTAUDIT_EVENTS_QUEUE_URL', 'https://sqs.us-east-1.amazonaws.com/1111/root-events', /SQS queue URL/],
+  [
+    'ROOTAUDIT_EVENTS_QUEUE_URL',
+    'https://sqs.us-east-1.amazonaws.com/111122223333/root events',
+    /SQS queue URL/,
+  ],
+  [
+    'ROOTAUDIT_EVENTS_QUEUE_URL',
+    `https://sqs.us-east-1.amazonaws.com/111122223333/${'q'.repeat(81)}`,
+    /SQS queue URL/,
+  ],
+  [
+    'ROOTAUDIT_EVENTS_QUEUE_URL',
+    'http://sqs.us-east-1.amazonaws.com/111122223333/root-events',
+    /https for AWS/,
+  ],
+  ['ROOTAUDIT_EVENTS_QUEUE_CONCURRENCY', '0', /1 to 100/],
+  ['ROOTAUDIT_EVENTS_QUEUE_CONCURRENCY', '101', /1 to 100/],
   ['LOG_LEVEL', 'loud', /one of fatal, error/],
 ];
 

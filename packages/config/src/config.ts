@@ -30,6 +30,10 @@ export interface Config {
   scanStallMinutes: number;
   /** An AWS emulator for every client; the SDK also reads AWS_ENDPOINT_URL itself. */
   awsEndpointUrl: string | null;
+  /** The SQS queue of live root events the worker consumes; null → no consumer. */
+  eventsQueueUrl: string | null;
+  /** Root events from that queue processed at once per worker. */
+  eventsQueueConcurrency: number;
   logLevel: (typeof logLevels)[number];
 }
 
@@ -163,6 +167,24 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * An SQS queue URL: http(s)://<host>/<12-digit account>/<queue name> (1-80 letters, digits, - or _,
+ * `.fifo` included for a FIFO queue), as CreateQueue answers. AWS's own hosts only over https; an
+ * emulator's over http too.
+ */
+function isSqsQueueUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+  if (url.search || url.hash || url.username || url.password) return false;
+  if (/\.amazonaws\.com(\.cn)?$/.test(url.hostname) && url.protocol !== 'https:') return false;
+  return /^\/\d{12}\/(?:[\w-]{1,80}|[\w-]{1,75}\.fifo)$/.test(url.pathname);
 }
 
 function read<T>(source: Source, setting: Setting<T>, fallback: string | undefined): T {
@@ -364,6 +386,25 @@ export function loadConfig(env: Source = process.env): Config {
         schema: optionalText(isHttpUrl),
       },
       undefined,
+    ),
+    eventsQueueUrl: read(
+      source,
+      {
+        variable: 'ROOTAUDIT_EVENTS_QUEUE_URL',
+        allowed:
+          "must be an SQS queue URL like https://sqs.us-east-1.amazonaws.com/111122223333/rootaudit-root-events (the queue's URL as SQS shows it; https for AWS, http also for an emulator), or unset",
+        schema: optionalText(isSqsQueueUrl),
+      },
+      undefined,
+    ),
+    eventsQueueConcurrency: read(
+      source,
+      {
+        variable: 'ROOTAUDIT_EVENTS_QUEUE_CONCURRENCY',
+        allowed: 'must be an integer from 1 to 100',
+        schema: integer(1, 100),
+      },
+      '10',
     ),
     logLevel: read(
       source,

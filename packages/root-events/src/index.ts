@@ -1,3 +1,4 @@
+export * from './ingest-outcome.ts';
 export * from './looked-up.ts';
 export * from './own-sessions.ts';
 export * from './parse.ts';

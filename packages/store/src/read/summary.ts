@@ -62,7 +62,7 @@ export async function readSummary(db: PrismaClient, options: { trend: number }):
   // A finished scan's result counters are its results counted by status (set when it finishes),
   // so the trend needs only what to take off them: the results of findings muted now, few, found
   // through the (scan, account, check, resource) index. Counting every result of every trend scan
-  // instead read millions of rows at 200,000 findings (BENCHMARKS.md §8).
+  // instead read millions of rows at 200,000 findings (BENCHMARKS.md §9).
   const scanIds = scans.map((scan) => scan.id);
   const mutedRows =
     scanIds.length === 0 || muted === 0
