@@ -1,50 +1,16 @@
 /** Starts the API on the configured address over an open database, with pg-boss for POST /v1/scans. */
 import type { AddressInfo } from 'node:net';
-import { privilegedRootSessionOf, type RootSessionIdentity } from '@rootaudit/checks';
 import type { Config } from '@rootaudit/config';
 import { checkReadiness, type Database } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
 import { type PgBoss, startQueue, stopQueue } from '@rootaudit/queue';
-import { resolveAuditIssuer } from '@rootaudit/scanner';
-import { ingestRootEvent, type RunningService, triggerScan } from '@rootaudit/service';
+import { lazyAuditIssuer } from '@rootaudit/scanner';
+import { type RunningService, rootEventIngest, triggerScan } from '@rootaudit/service';
 import { buildApi } from './server.ts';
 
 export interface StartedApi extends RunningService {
   /** Where the API listens, e.g. http://127.0.0.1:3000. */
   url: string;
-}
-
-/** How long an audit issuer AWS could not name is not asked again. */
-const AUDIT_ISSUER_RETRY_MS = 5 * 60_000;
-
-/**
- * The principal rootaudit calls sts:AssumeRoot with, asked once when the first privileged root
- * session arrives (an API that receives none makes no AWS call); when AWS could not say, asked
- * again later.
- */
-function auditIssuerOf(config: Config): () => Promise<string | null> {
-  let known: Promise<string | null> | undefined;
-  let askedAt = 0;
-  return async () => {
-    if (!known || ((await known) === null && Date.now() - askedAt > AUDIT_ISSUER_RETRY_MS)) {
-      askedAt = Date.now();
-      known = resolveAuditIssuer(config);
-    }
-    return known;
-  };
-}
-
-/**
- * Whether an envelope's identity is a privileged root session, the only events the audit issuer
- * decides about: the others are taken in without asking AWS who rootaudit is, so a first event
- * never waits on that call (an API destination gives up after 5 s).
- */
-function inPrivilegedSession(envelope: unknown): boolean {
-  const detail = (envelope as { detail?: { userIdentity?: unknown } } | null)?.detail;
-  const identity = detail?.userIdentity;
-  return typeof identity === 'object' && identity !== null
-    ? privilegedRootSessionOf(identity as RootSessionIdentity) !== null
-    : false;
 }
 
 /** How long close() lets requests in flight finish before cutting their connections. */
@@ -75,22 +41,17 @@ export async function startApi(options: {
     },
     () => undefined,
   );
-  const auditIssuer = auditIssuerOf(config);
   const app = await buildApi({
     logger,
     prisma: database.prisma,
     readiness: async () => (starting ? { ready: false, reason: 'starting' } : checkReadiness(database.url)),
     triggerScan: async (request) => triggerScan({ prisma: database.prisma, boss: await boss }, request),
-    ingestRootEvent: async (envelope) =>
-      ingestRootEvent(
-        {
-          prisma: database.prisma,
-          boss: await boss,
-          logger,
-          auditIssuer: inPrivilegedSession(envelope) ? await auditIssuer() : null,
-        },
-        envelope,
-      ),
+    ingestRootEvent: rootEventIngest({
+      prisma: database.prisma,
+      boss,
+      logger,
+      auditIssuer: lazyAuditIssuer(config),
+    }),
     allowPrivateWebhookUrls: config.allowPrivateWebhookUrls,
   });
   let url: string;

@@ -49,13 +49,14 @@ import type { RootEventHandler } from '@rootaudit/root-events';
 import {
   type AccountScan,
   decodeOrganizationEvidence,
+  lazyAuditIssuer,
   type OrganizationEvidence,
   scanAccount,
   scanClients,
   scanSettings,
   unjudgedAccount,
 } from '@rootaudit/scanner';
-import type { RunningService } from '@rootaudit/service';
+import { type RunningService, rootEventIngest } from '@rootaudit/service';
 import {
   completeScanIfDone,
   keepUnrecordedAwsCalls,
@@ -94,8 +95,9 @@ export interface WorkerOptions {
   shutdownGraceMs?: number;
   /**
    * Live root activity from ROOTAUDIT_EVENTS_QUEUE_URL: `ingest` processes one event (stores it,
-   * updates its finding) and says what became of it; without it the queue is left alone. `queue`:
-   * consumer settings beyond the config (tests: credentials, long-poll wait).
+   * updates its finding) and says what became of it [ingestRootEvent of @rootaudit/service, as
+   * POST /v1/events/aws]. `queue`: consumer settings beyond the config (tests: credentials,
+   * long-poll wait).
    */
   rootEvents?: {
     ingest?: RootEventHandler;
@@ -538,22 +540,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
   };
 }
 
-/**
- * The consumer of ROOTAUDIT_EVENTS_QUEUE_URL, or null when it is unset or nothing processes the
- * events (they stay queued, for a worker that can).
- */
+/** The consumer of ROOTAUDIT_EVENTS_QUEUE_URL, or null when it is unset. */
 function startRootEventQueue(options: WorkerOptions, log: Logger): EventQueueConsumer | null {
   const { config } = options;
   if (!config.eventsQueueUrl) return null;
-  const ingest = options.rootEvents?.ingest;
-  if (!ingest) {
-    log.error(
-      { queueUrl: config.eventsQueueUrl },
-      'ROOTAUDIT_EVENTS_QUEUE_URL is set but this worker has no root-event processing: the queue is not consumed',
-    );
-    return null;
-  }
   const { clients } = options;
+  // The same processing as POST /v1/events/aws (tests may give their own).
+  const ingest =
+    options.rootEvents?.ingest ??
+    rootEventIngest({
+      prisma: options.database.prisma,
+      boss: options.boss,
+      logger: log.child({ component: 'root-events' }),
+      auditIssuer: lazyAuditIssuer(config, clients),
+    });
   return startEventQueueConsumer({
     queueUrl: config.eventsQueueUrl,
     handler: ingest,

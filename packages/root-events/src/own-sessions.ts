@@ -8,7 +8,7 @@
  * the call is one of the audit's IAM reads. Anything else, even in a session issued to rootaudit's
  * role, is someone using root and is reported.
  */
-import { isOwnRootAudit } from '@rootaudit/checks';
+import { isOwnRootAudit, privilegedRootSessionOf, type RootSessionIdentity } from '@rootaudit/checks';
 import type { RootActivityEvent } from './parse.ts';
 
 /**
@@ -21,4 +21,17 @@ export function isOwnPrivilegedSession(
   auditIssuer: string | null,
 ): boolean {
   return isOwnRootAudit(event, auditIssuer);
+}
+
+/**
+ * Whether a delivered envelope, not yet parsed, claims a privileged root session: the only events
+ * whose processing needs rootaudit's audit issuer, so that the others never wait on asking AWS who
+ * rootaudit is (an API destination gives up after 5 s).
+ */
+export function inPrivilegedSession(envelope: unknown): boolean {
+  const detail = (envelope as { detail?: { userIdentity?: unknown } } | null)?.detail;
+  const identity = detail?.userIdentity;
+  return typeof identity === 'object' && identity !== null
+    ? privilegedRootSessionOf(identity as RootSessionIdentity) !== null
+    : false;
 }

@@ -175,3 +175,25 @@ export async function resolveAuditIssuer(
     clients.destroy();
   }
 }
+
+/** How long an audit issuer AWS could not name is not asked again. */
+const AUDIT_ISSUER_RETRY_MS = 5 * 60_000;
+
+/**
+ * resolveAuditIssuer asked once, when first needed (a process that receives no privileged root
+ * session makes no AWS call for it); when AWS could not say, asked again after 5 minutes.
+ */
+export function lazyAuditIssuer(
+  config: ScanConfig,
+  extra: Omit<Partial<ClientFactoryOptions>, 'scanId'> = {},
+): () => Promise<string | null> {
+  let known: Promise<string | null> | undefined;
+  let askedAt = 0;
+  return async () => {
+    if (!known || ((await known) === null && Date.now() - askedAt > AUDIT_ISSUER_RETRY_MS)) {
+      askedAt = Date.now();
+      known = resolveAuditIssuer(config, extra);
+    }
+    return known;
+  };
+}

@@ -30,7 +30,14 @@ import { getCheck } from '@rootaudit/checks';
 import type { PrismaClient, RootEvent } from '@rootaudit/db';
 import type { Logger } from '@rootaudit/log';
 import type { PgBoss } from '@rootaudit/queue';
-import { isOwnPrivilegedSession, parseRootEvent, type RootActivityEvent } from '@rootaudit/root-events';
+import {
+  type IngestOutcome,
+  inPrivilegedSession,
+  isOwnPrivilegedSession,
+  parseRootEvent,
+  type RootActivityEvent,
+  type RootEventHandler,
+} from '@rootaudit/root-events';
 import {
   applyLiveResult,
   type CurrentFinding,
@@ -41,17 +48,8 @@ import {
 } from '@rootaudit/store';
 import { enqueueWebhookEventsInTransaction, rootActivityEvents } from '@rootaudit/webhooks';
 
-export type IngestOutcome =
-  /** New: stored, finding updated, webhooks enqueued. */
-  | { status: 'stored'; eventId: string; accountId: string }
-  /** Stored before: nothing written. */
-  | { status: 'duplicate'; eventId: string; accountId: string }
-  /** rootaudit's own privileged root session: accepted, not counted as root use. */
-  | { status: 'own-session'; eventId: string; accountId: string }
-  /** Account not in the organization: accepted, nothing stored, counted. */
-  | { status: 'foreign-account'; eventId: string; accountId: string }
-  /** Malformed or not root: the reason names the field (parseRootEvent's reason). */
-  | { status: 'refused'; reason: string };
+/** What became of one event: one type for both ways in (see @rootaudit/root-events). */
+export type { IngestOutcome } from '@rootaudit/root-events';
 
 export interface IngestDependencies {
   prisma: PrismaClient;
@@ -69,6 +67,28 @@ export const ROOT_ACTIVITY_CHECK_ID = 'root-signin-activity';
 export const EVIDENCE_EVENT_LIMIT = 50;
 
 const TRANSACTION = { timeout: 30_000, maxWait: 10_000 };
+
+/**
+ * ingestRootEvent as the process's one handler for both ways in (POST /v1/events/aws, the SQS
+ * consumer): rootaudit's audit issuer is asked for (`auditIssuer`, cached by its maker) only for an
+ * event that claims a privileged root session.
+ */
+export function rootEventIngest(
+  deps: Omit<IngestDependencies, 'auditIssuer' | 'boss'> & {
+    boss: PgBoss | Promise<PgBoss>;
+    auditIssuer: () => Promise<string | null>;
+  },
+): RootEventHandler {
+  return async (envelope) =>
+    ingestRootEvent(
+      {
+        ...deps,
+        boss: await deps.boss,
+        auditIssuer: inPrivilegedSession(envelope) ? await deps.auditIssuer() : null,
+      },
+      envelope,
+    );
+}
 
 /** Takes one EventBridge event in (see the header). Throws only when it could not be processed now. */
 export async function ingestRootEvent(deps: IngestDependencies, envelope: unknown): Promise<IngestOutcome> {
