@@ -31,6 +31,7 @@ function help(): string {
     '            [--format table|json|csv] [--checks id,id] [--accounts 111122223333,...]',
     '  demo      the service against a simulated AWS organization, with an API key and a first scan:',
     '            [--port 3000] [--accounts 36] [--data-dir .data/demo] [--database-url URL]',
+    '            [--root-activity 30] (seconds between simulated root events after the scan; 0: none)',
     '',
     'options of every command:',
     '  --verbose  on failure, print the error with its stack trace (one line without it)',

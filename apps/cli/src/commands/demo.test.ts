@@ -16,7 +16,19 @@ t.test('demo: prints the URL, a key and the first scan, serves findings, stops o
   const { url } = await testDatabase(t);
   const child = spawn(
     process.execPath,
-    [sourceCondition, bin, 'demo', '--port', '0', '--accounts', '12', '--database-url', url],
+    [
+      sourceCondition,
+      bin,
+      'demo',
+      '--port',
+      '0',
+      '--accounts',
+      '12',
+      '--database-url',
+      url,
+      '--root-activity',
+      '1',
+    ],
     {
       // Without tap's loaders and coverage hooks: they triple the start-up time of the child.
       env: { ...process.env, NODE_OPTIONS: '', NODE_V8_COVERAGE: '', LOG_LEVEL: 'warn' },
@@ -76,6 +88,20 @@ t.test('demo: prints the URL, a key and the first scan, serves findings, stops o
   t.match(clean.items, [{ status: 'PASS' }]);
   const critical = await get('/v1/findings?status=FAIL&severity=critical');
   t.ok(critical.items.length > 0, 'the first example lists failing critical findings');
+
+  // Live root activity: simulated root events pushed to the API, one line each, then served.
+  const arrived = new Promise<void>((done) => {
+    const seen = () => {
+      if (/^Root activity {2}\d\d:\d\d:\d\d, .* \(\d{12}\): \w+ from .* → (stored|duplicate)$/m.test(stdout))
+        done();
+      else setTimeout(seen, 100);
+    };
+    seen();
+  });
+  await arrived;
+  t.match(stdout, /^Live root activity: a simulated root event every 1 s, pushed to POST \/v1\/events\/aws/m);
+  const activity = await get('/v1/root-activity');
+  t.ok(activity.items.length > 0, 'the events are served by GET /v1/root-activity');
 
   child.kill('SIGTERM');
   const [code, signal] = await exited;

@@ -4,6 +4,12 @@
  * reaches AWS: the simulator answers every call, and the AWS SDK is given its address and dummy
  * credentials in this process only.
  *
+ * Once the first scan is done, the simulator's root users act now and then (`--root-activity`
+ * seconds apart: sign-ins with and without MFA, failed ones, calls with root keys, privileged
+ * sessions), each event pushed to the demo's own POST /v1/events/aws as an EventBridge API
+ * destination would, with an ingest key, and recorded in the simulated CloudTrail history so that the
+ * next nightly scan finds the same event. Each prints one line as it arrives.
+ *
  * The configuration is built here, not read from the environment, so a real deployment's settings
  * (DATABASE_URL, ROOTAUDIT_CONFIG_FILE, AWS_*) never mix demo data into real data; only HOST and
  * LOG_LEVEL are taken from the environment.
@@ -14,6 +20,10 @@ import {
   demoOrganization,
   loadOrganization,
   type OrganizationModel,
+  ROOT_ACTIVITY_SCENARIOS,
+  recordInEventHistory,
+  rootActivity,
+  type SimulatedRootEvent,
   startSimulator,
 } from '@rootaudit/aws-sim';
 import { loadConfigOrExit } from '@rootaudit/config';
@@ -32,6 +42,8 @@ const DEMO_CONCURRENCY = 32;
 /** Pickup of queued jobs: quicker than the service's 2 s, so the first scan starts at once. */
 const DEMO_POLLING_SECONDS = 1;
 const KEY_SCOPE: ApiKeyScope = 'write';
+/** Seconds between two simulated root events, by default; 0 turns them off. */
+const ROOT_ACTIVITY_SECONDS = 30;
 
 function integerOption(name: string, value: string, min: number, max: number): number {
   const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
@@ -45,6 +57,66 @@ const say = (text = '') => process.stdout.write(`${text}\n`);
 
 const seconds = (from: Date | null, to: Date | null) =>
   from && to ? `${((to.getTime() - from.getTime()) / 1000).toFixed(1)} s` : 'an unknown time';
+
+/** One printed line per live root event: who, what, from where, with MFA or not, and its outcome. */
+function describeRootEvent(model: OrganizationModel, simulated: SimulatedRootEvent, status: string): string {
+  const detail = simulated.envelope.detail as {
+    eventName?: string;
+    sourceIPAddress?: string;
+    additionalEventData?: { MFAUsed?: string };
+    responseElements?: Record<string, string> | null;
+    errorCode?: string;
+    errorMessage?: string;
+  };
+  const name = model.accounts.find((account) => account.id === simulated.accountId)?.name ?? '';
+  const mfa = detail.additionalEventData?.MFAUsed;
+  const failed = detail.errorCode ?? (detail.errorMessage ? 'failed' : null);
+  return [
+    `Root activity  ${new Date(simulated.envelope.time).toISOString().slice(11, 19)}`,
+    `${name} (${simulated.accountId}): ${detail.eventName ?? '?'} from ${detail.sourceIPAddress ?? '?'}`,
+    mfa ? `MFA ${mfa === 'Yes' ? 'yes' : 'no'}` : null,
+    failed ? `refused (${failed})` : null,
+    `→ ${status}`,
+  ]
+    .filter(Boolean)
+    .join(', ')
+    .replace(', →', ' →');
+}
+
+/**
+ * The simulator's root users acting every `intervalMs`: each event recorded in the simulated
+ * CloudTrail and pushed to the API like an API destination. Stops with `signal`.
+ */
+function simulateRootActivity(options: {
+  model: OrganizationModel;
+  apiUrl: string;
+  ingestKey: string;
+  intervalMs: number;
+  signal: AbortSignal;
+  onError: (error: unknown) => void;
+}): void {
+  const next = rootActivity(options.model, {
+    seed: Date.now() % 100_000,
+    // The demo's own sessions (rootaudit reading root credentials) would be ignored: act out others.
+    scenarios: ROOT_ACTIVITY_SCENARIOS.filter((scenario) => scenario !== 'privileged-session-rootaudit'),
+  });
+  const act = async () => {
+    const simulated = next();
+    recordInEventHistory(options.model, simulated);
+    const response = await fetch(`${options.apiUrl}/v1/events/aws`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.ingestKey}` },
+      body: JSON.stringify(simulated.envelope),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const answer = (await response.json()) as { status?: string; message?: string };
+    if (!options.signal.aborted) {
+      say(describeRootEvent(options.model, simulated, answer.status ?? `HTTP ${response.status}`));
+    }
+  };
+  const timer = setInterval(() => act().catch(options.onError), options.intervalMs);
+  options.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+}
 
 function describeOrganization(model: OrganizationModel): string {
   const active = model.accounts.filter((account) => account.status === 'ACTIVE').length;
@@ -109,9 +181,11 @@ export async function run(argv: string[]): Promise<number | undefined> {
     accounts: { type: 'string', default: String(DEMO_ACCOUNTS) },
     'data-dir': { type: 'string', default: '.data/demo' },
     'database-url': { type: 'string' },
+    'root-activity': { type: 'string', default: String(ROOT_ACTIVITY_SECONDS) },
   });
   const port = integerOption('port', options.port, 0, 65_535);
   const accounts = integerOption('accounts', options.accounts, 12, MAX_ACCOUNTS);
+  const rootActivitySeconds = integerOption('root-activity', options['root-activity'], 0, 86_400);
 
   const model = demoOrganization({ accounts });
   const sim = await startSimulator({ model });
@@ -162,6 +236,7 @@ export async function run(argv: string[]): Promise<number | undefined> {
   const demo: Role = async ({ database, boss, logger }) => {
     const { prisma } = database;
     const { key } = await createApiKey(prisma, { name: 'demo', scope: KEY_SCOPE });
+    const ingestKey = (await createApiKey(prisma, { name: 'demo-eventbridge', scope: 'ingest' })).key;
     let outcome = await triggerScan({ prisma, boss }, { requestedBy: 'demo' });
     if (!outcome.started) {
       // An earlier demo was stopped mid-scan: that scan is replaced, not resumed.
@@ -182,7 +257,25 @@ export async function run(argv: string[]): Promise<number | undefined> {
     say(`First scan ${scanId} started; waiting for it to finish…`);
     const stopped = new AbortController();
     waitForScan(prisma, scanId, stopped.signal)
-      .then((scan) => (scan ? reportScan(prisma, scan, model) : undefined))
+      .then(async (scan) => {
+        if (!scan) return;
+        await reportScan(prisma, scan, model);
+        if (rootActivitySeconds === 0 || stopped.signal.aborted) return;
+        say(
+          `Live root activity: a simulated root event every ${rootActivitySeconds} s, pushed to POST /v1/events/aws; see ${apiUrl}/v1/root-activity`,
+        );
+        simulateRootActivity({
+          model,
+          apiUrl,
+          ingestKey,
+          intervalMs: rootActivitySeconds * 1000,
+          signal: stopped.signal,
+          onError: (error) => {
+            if (!stopped.signal.aborted)
+              logger.warn({ err: error }, 'a simulated root event was not taken in');
+          },
+        });
+      })
       .catch((error: unknown) => {
         if (!stopped.signal.aborted) logger.error({ err: error }, 'following the first scan failed');
       });
