@@ -432,6 +432,9 @@ t.test('above 10 at once, several long polls share the places without asking for
     logger.lines.filter((line) => line.level === 'error').map((line) => line.message),
     [],
   );
+  // moto now and then hands one message to two concurrent receives: the count of deletes can reach
+  // 60 with a message still on its way out. The queue empties all the same.
+  await until('the queue empty', async () => (await depth(url)) === 0);
   t.equal(await depth(url), 0);
 });
 
