@@ -1,6 +1,7 @@
 /** The shell: sign-in, navigation, the signed-in key, and the page of the route. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiFailure, api, session, whenUnauthorized } from './api.ts';
+import type { Me, PageProps } from './page.ts';
 import { AccountPage } from './pages/account.tsx';
 import { ActivityPage } from './pages/activity.tsx';
 import { ChecksPage } from './pages/checks.tsx';
@@ -8,17 +9,8 @@ import { FindingsPage } from './pages/findings.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { ScansPage } from './pages/scans.tsx';
 import { SettingsPage } from './pages/settings.tsx';
-import { href, type Route, useRoute } from './router.ts';
+import { href, useRoute } from './router.ts';
 import type { WhoAmI } from './types.ts';
-
-export interface Me extends WhoAmI {
-  canWrite: boolean;
-}
-
-export interface PageProps {
-  route: Route;
-  me: Me;
-}
 
 const NAV = [
   ['/', 'Overview'],

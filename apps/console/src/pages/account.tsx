@@ -1,7 +1,7 @@
 /** One account: every check with status, message, evidence, remediation and history. */
 import { api } from '../api.ts';
-import type { PageProps } from '../app.tsx';
 import { useApi } from '../hooks.ts';
+import type { PageProps } from '../page.ts';
 import { href } from '../router.ts';
 import { type AccountDetail, type Check, type Finding, type Page, SEVERITIES } from '../types.ts';
 import { Loading, Problem, percent, SeverityBadge, StatusBadge, When } from '../ui.tsx';

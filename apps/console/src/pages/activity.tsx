@@ -1,7 +1,7 @@
 /** Root activity: root sign-ins and API calls as they happened (GET /v1/root-activity, SPEC §6). */
 import { api, query } from '../api.ts';
-import type { PageProps } from '../app.tsx';
 import { useApi } from '../hooks.ts';
+import type { PageProps } from '../page.ts';
 import { href, navigate } from '../router.ts';
 import type { Page, RootEvent } from '../types.ts';
 import { Loading, Pager, Problem, When } from '../ui.tsx';

@@ -1,7 +1,7 @@
 /** The check catalog: severity, rationale, compliance mappings, and each check's pass rate now. */
 import { api } from '../api.ts';
-import type { PageProps } from '../app.tsx';
 import { useApi } from '../hooks.ts';
+import type { PageProps } from '../page.ts';
 import { href } from '../router.ts';
 import type { Check, Page, Summary } from '../types.ts';
 import { Loading, Problem, percent, SeverityBadge } from '../ui.tsx';

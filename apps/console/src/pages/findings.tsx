@@ -4,8 +4,8 @@
  */
 import { useState } from 'preact/hooks';
 import { ApiFailure, api, download, query } from '../api.ts';
-import type { PageProps } from '../app.tsx';
 import { useApi } from '../hooks.ts';
+import type { PageProps } from '../page.ts';
 import { href, navigate } from '../router.ts';
 import { type Check, type Finding, type Page, SEVERITIES, STATUSES, type Suppression } from '../types.ts';
 import { Loading, Pager, Problem, SeverityBadge, StatusBadge, When } from '../ui.tsx';

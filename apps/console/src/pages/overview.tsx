@@ -1,9 +1,9 @@
 /** Overview: pass rate now and its trend, failing findings by severity, the last scan, the organization. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import type { PageProps } from '../app.tsx';
 import { TrendChart } from '../chart.tsx';
 import { useApi, usePolling } from '../hooks.ts';
+import type { PageProps } from '../page.ts';
 import { href } from '../router.ts';
 import { buildTree, OrgTree } from '../tree.tsx';
 import { ACTIVE_SCAN, type Account, type Page, type Scan, type Summary } from '../types.ts';

@@ -1,8 +1,8 @@
 /** Scans: the list, starting one (write keys), live progress, and one scan's changes since the previous. */
 import { useCallback, useState } from 'preact/hooks';
 import { ApiFailure, api, query } from '../api.ts';
-import type { PageProps } from '../app.tsx';
 import { useApi, usePolling } from '../hooks.ts';
+import type { PageProps } from '../page.ts';
 import { href, navigate } from '../router.ts';
 import { ACTIVE_SCAN, type DiffItem, type Page, type Scan, type ScanDiff } from '../types.ts';
 import { Loading, Pager, Problem, ScanProgress, SeverityBadge, StatusBadge, When } from '../ui.tsx';

@@ -1,8 +1,8 @@
 /** Settings: webhooks and suppressions; write keys may create and delete them. */
 import { useState } from 'preact/hooks';
 import { ApiFailure, api } from '../api.ts';
-import type { PageProps } from '../app.tsx';
 import { useApi } from '../hooks.ts';
+import type { PageProps } from '../page.ts';
 import type { Page, Suppression, Webhook } from '../types.ts';
 import { Loading, Problem, Section, When } from '../ui.tsx';
 
