@@ -546,6 +546,16 @@ export async function loadBenchData(
     const resultsIndexMs = performance.now() - indexStarted;
     log(`check_results indexes and constraints rebuilt in ${(resultsIndexMs / 1000).toFixed(1)} s`);
 
+    // Each finished scan's result counters, as finishing a scan records them (the summary's trend
+    // reads them).
+    await main.query(`UPDATE scans s SET results_pass = c.pass, results_fail = c.fail,
+        results_error = c.error, results_not_applicable = c.not_applicable
+      FROM (SELECT scan_id, count(*) FILTER (WHERE status = 'PASS') AS pass,
+          count(*) FILTER (WHERE status = 'FAIL') AS fail,
+          count(*) FILTER (WHERE status = 'ERROR') AS error,
+          count(*) FILTER (WHERE status = 'NOT_APPLICABLE') AS not_applicable
+        FROM check_results GROUP BY scan_id) c
+      WHERE s.id = c.scan_id`);
     await main.query(DROP_HELPERS);
     const vacuumStarted = performance.now();
     await main.query('VACUUM ANALYZE');
