@@ -20,16 +20,18 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { startApi } from '@rootaudit/api';
 import { type EventBridgeEnvelope, generateOrganization, type OrganizationModel } from '@rootaudit/aws-sim';
 import { emitRootEvents, httpSink, type RootActivityScenario, rootActivity } from '@rootaudit/aws-sim/emit';
 import { loadConfig } from '@rootaudit/config';
-import { createPrismaClient, type PrismaClient } from '@rootaudit/db';
+import { PrismaClient, prismaPoolConfig } from '@rootaudit/db';
 import { createLogger } from '@rootaudit/log';
 import { startQueue, stopQueue } from '@rootaudit/queue';
 import { parseRootEvent } from '@rootaudit/root-events';
 import { createApiKey, recordRootEvent } from '@rootaudit/store';
 import { startWorker } from '@rootaudit/worker';
+import pg from 'pg';
 import { type BenchDatabase, type BenchPostgres, startBenchPostgres } from './postgres.ts';
 import { round } from './support.ts';
 import type { BenchOptions, BenchRow, BenchSection } from './types.ts';
@@ -56,8 +58,24 @@ async function startStack(database: BenchDatabase, model: OrganizationModel, web
     for (const step of cleanups.reverse()) await step().catch(() => undefined);
   };
   try {
-    const prisma = createPrismaClient(database.url);
-    cleanups.push(() => prisma.$disconnect());
+    // createPrismaClient's pool (pg's default of 10 connections), its clients counting statements.
+    const statements = { count: 0 };
+    class CountingClient extends pg.Client {
+      constructor(config?: pg.ClientConfig) {
+        super(config);
+        const query = this.query.bind(this) as (...args: unknown[]) => unknown;
+        this.query = ((...args: unknown[]) => {
+          statements.count++;
+          return query(...args);
+        }) as typeof this.query;
+      }
+    }
+    const pool = new pg.Pool({ ...prismaPoolConfig(database.url), Client: CountingClient });
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    cleanups.push(async () => {
+      await prisma.$disconnect();
+      await pool.end().catch(() => undefined);
+    });
     await prisma.account.createMany({
       data: model.accounts
         .filter((account) => account.status === 'ACTIVE')
@@ -87,7 +105,7 @@ async function startStack(database: BenchDatabase, model: OrganizationModel, web
       const worker = await startWorker({ config, logger, database: { prisma }, boss, shutdownGraceMs: 500 });
       cleanups.push(() => worker.close());
     };
-    return { prisma, apiUrl: api.url, ingestKey, close, startDeliveries };
+    return { prisma, statements, apiUrl: api.url, ingestKey, close, startDeliveries };
   } catch (error) {
     await close();
     throw error;
@@ -108,6 +126,19 @@ interface PushRun {
   /** Transactions committed in the database per new event (pg_stat_database), and per duplicate. */
   commitsPerEvent: number | null;
   commitsPerDuplicate: number | null;
+  /** CPU time of this Node process (the API and the sender share it) per event, in ms. */
+  nodeCpuMsPerEvent: number;
+  nodeCpuMsPerDuplicate: number;
+  nodeCpuMsPerBareInsert: number;
+  /** Statements sent to PostgreSQL per event (BEGIN and COMMIT included). */
+  statementsPerEvent: number;
+  statementsPerDuplicate: number;
+}
+
+/** CPU time (user + system) of this process since `since`, in ms. */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
 }
 
 async function committed(prisma: PrismaClient): Promise<number> {
@@ -141,13 +172,21 @@ async function measurePush(
     const batch = envelopes(model, concurrency, events);
 
     const before = await committed(stack.prisma);
+    let cpu = process.cpuUsage();
+    let counted = stack.statements.count;
     const pushed = await emitRootEvents(batch, sink, { concurrency });
+    const pushCpu = cpuMs(cpu);
+    const pushStatements = stack.statements.count - counted;
     if (pushed.failed.length > 0) throw new Error(`push refused: ${pushed.failed[0]?.error}`);
     const afterPush = await committed(stack.prisma);
     const stored = await stack.prisma.rootEvent.count();
     if (stored !== events + 200) throw new Error(`${stored} events stored, expected ${events + 200}`);
 
+    cpu = process.cpuUsage();
+    counted = stack.statements.count;
     const duplicates = await emitRootEvents(batch, sink, { concurrency });
+    const duplicatesCpu = cpuMs(cpu);
+    const duplicateStatements = stack.statements.count - counted;
     if (duplicates.failed.length > 0) throw new Error(`duplicates refused: ${duplicates.failed[0]?.error}`);
     const afterDuplicates = await committed(stack.prisma);
 
@@ -158,6 +197,7 @@ async function measurePush(
       return result.event;
     });
     let index = 0;
+    cpu = process.cpuUsage();
     const bareStarted = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -168,6 +208,7 @@ async function measurePush(
       }),
     );
     const bareSeconds = (performance.now() - bareStarted) / 1000;
+    const bareCpu = cpuMs(cpu);
 
     const run: PushRun = {
       concurrency,
@@ -179,6 +220,11 @@ async function measurePush(
       commitsPerDuplicate: Number.isFinite(afterDuplicates - afterPush)
         ? round((afterDuplicates - afterPush) / events)
         : null,
+      nodeCpuMsPerEvent: round(pushCpu / events),
+      nodeCpuMsPerDuplicate: round(duplicatesCpu / events),
+      nodeCpuMsPerBareInsert: round(bareCpu / events),
+      statementsPerEvent: round(pushStatements / events, 1),
+      statementsPerDuplicate: round(duplicateStatements / events, 1),
     };
     log(`events: push ${JSON.stringify(run)}`);
     return run;
@@ -190,6 +236,8 @@ async function measurePush(
 
 interface WebhookRun {
   ratePerSecond: number;
+  /** The rate the POSTs were answered at (below ratePerSecond when ingest cannot keep up). */
+  sentPerSecond: number;
   events: number;
   delivered: number;
   waitedSeconds: number;
@@ -263,6 +311,7 @@ async function measureWebhook(
     const lastArrival = arrivals.at(-1);
     const run: WebhookRun = {
       ratePerSecond,
+      sentPerSecond: round(events / (pushed.elapsedMs / 1000), 0),
       events,
       delivered: [...sent.keys()].filter((id) => arrived.has(id)).length,
       waitedSeconds: round(waitedSeconds, 1),
@@ -311,13 +360,19 @@ export async function runEventsBenchmark(
       target: `≥ ${TARGET_PER_SECOND}`,
       met: run.perSecond >= TARGET_PER_SECOND,
       note:
-        `${run.events} distinct events over ${ACCOUNTS} accounts; each new one is one transaction (event row, finding, 2 webhook deliveries and jobs, durable commit)` +
+        `${run.events} distinct events over ${ACCOUNTS} accounts; each new one is one transaction (event row, finding, webhook deliveries and jobs, durable commit), ${run.statementsPerEvent} statements per event (${run.statementsPerDuplicate} per duplicate)` +
         (run.commitsPerEvent !== null
           ? `, ${run.commitsPerEvent} commits per event in pg_stat_database`
           : '') +
         `; the same POSTs again (duplicates) ran at ${run.duplicatesPerSecond} events/s` +
         (run.commitsPerDuplicate !== null ? ` (${run.commitsPerDuplicate} commits each)` : '') +
         `, bare recordRootEvent inserts at ${run.bareInsertsPerSecond}/s`,
+    },
+    {
+      name: `push, ${run.concurrency} in flight: Node CPU per new event (API and sender, one process)`,
+      value: run.nodeCpuMsPerEvent,
+      unit: 'ms',
+      note: `${run.nodeCpuMsPerDuplicate} ms per duplicate, ${run.nodeCpuMsPerBareInsert} ms per bare insert; 1000 ms ÷ this is the rate one saturated Node thread allows`,
     },
     {
       name: `push, ${run.concurrency} in flight: new events / duplicate POSTs`,
@@ -353,7 +408,7 @@ export async function runEventsBenchmark(
       target: `≤ ${TARGET_P99_MS}`,
       met: complete && webhook.p99 <= TARGET_P99_MS,
       note:
-        `${webhook.events} events over ${webhook.events / webhook.ratePerSecond} s, ${webhook.delivered} delivered; ` +
+        `${webhook.events} events paced at ${webhook.ratePerSecond}/s (answered at ${webhook.sentPerSecond}/s), ${webhook.delivered} delivered; ` +
         `the worker delivered ${webhook.deliveriesPerSecond} webhooks/s: 4 delivery slots, each taking 1 job per pg-boss poll ` +
         'and waiting out its 2 s polling interval after each (no notifyWorker, unlike the account slots)',
     },
