@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only scan,throttling,worker,recovery,api,cli,console,queue]`: runs the benchmark
+ * `pnpm bench [--quick] [--only scan,throttling,worker,recovery,api,cli,console,queue,events]`: runs the benchmark
  * sections one after another, prints one table (stdout) and writes it, with the machine and every
  * raw figure, to bench/results/<date>.json and bench/results/latest.json. Progress goes to stderr.
  * Not part of the test suite. See BENCHMARKS.md.
@@ -15,7 +15,17 @@ import { round } from './support.ts';
 import type { BenchOptions, BenchSection } from './types.ts';
 import { runWorkerBenchmark } from './worker.ts';
 
-const SECTIONS = ['scan', 'throttling', 'worker', 'recovery', 'api', 'cli', 'console', 'queue'] as const;
+const SECTIONS = [
+  'scan',
+  'throttling',
+  'worker',
+  'recovery',
+  'api',
+  'cli',
+  'console',
+  'queue',
+  'events',
+] as const;
 type SectionId = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -53,7 +63,7 @@ const info = machine();
 const sections: BenchSection[] = [];
 const failures: { section: SectionId; error: string }[] = [];
 let postgres: BenchPostgres | null = null;
-const needsPostgres = wanted.has('worker') || wanted.has('recovery');
+const needsPostgres = wanted.has('worker') || wanted.has('recovery') || wanted.has('events');
 try {
   if (needsPostgres) postgres = await startBenchPostgres(log);
   const run = async (id: SectionId, body: () => Promise<BenchSection | BenchSection[] | null>) => {
@@ -83,6 +93,9 @@ try {
   await run('cli', async () => (await import('./cli.ts')).runCliStartupBenchmark(options));
   await run('console', async () => (await import('./console.ts')).runConsoleBenchmark(options));
   await run('queue', async () => (await import('./queue.ts')).runQueueBenchmark(options));
+  await run('events', async () =>
+    (await import('./events.ts')).runEventsBenchmark(options, postgres as BenchPostgres),
+  );
 } finally {
   await postgres?.stop();
 }

@@ -107,6 +107,9 @@ export interface WorkerOptions {
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
+/** How often an idle webhook slot looks for deliveries, in seconds (pg-boss's shortest). */
+const WEBHOOK_POLLING_SECONDS = 0.5;
+
 /** What a job handed back at shutdown carries as its pg-boss output. */
 const HANDED_BACK = {
   message: 'the worker stopped before this job finished; another worker retries it',
@@ -491,10 +494,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
     ...(options.webhooks?.resolve ? { resolve: options.webhooks.resolve } : {}),
     ...(options.webhooks?.timeoutMs ? { timeoutMs: options.webhooks.timeoutMs } : {}),
   };
-  // retryCount and retryLimit come with the job's metadata.
-  const webhookWork = { ...work, includeMetadata: true } as const;
+  // retryCount and retryLimit come with the job's metadata. Alerts (root.activity above all) are
+  // looked for every half second, pg-boss's shortest interval: 4 slots make 8 small queries a second
+  // when idle (BENCHMARKS.md §10).
+  const webhookWork = {
+    ...work,
+    pollingIntervalSeconds: Math.min(work.pollingIntervalSeconds, WEBHOOK_POLLING_SECONDS),
+    includeMetadata: true,
+  } as const;
   for (let slot = 0; slot < (options.webhooks?.concurrency ?? 4); slot++) {
-    await boss.work<WebhookDeliveryJob, unknown, typeof webhookWork>(
+    let slotId: string | undefined;
+    slotId = await boss.work<WebhookDeliveryJob, unknown, typeof webhookWork>(
       QUEUES.webhookDelivery,
       webhookWork,
       async ([job]) => {
@@ -515,6 +525,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningServic
             }
           })(),
         );
+        // As for accounts: a slot that delivered fetches the next at once, not after the rest of its
+        // interval (a backlog went out at 2 deliveries a second: BENCHMARKS.md §10).
+        if (slotId) boss.notifyWorker(slotId);
       },
     );
   }
