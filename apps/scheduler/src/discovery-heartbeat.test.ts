@@ -27,7 +27,13 @@ t.test('a discovery longer than two heartbeat periods completes in its first att
   t.equal(scan.status, 'RUNNING', 'discovered: the accounts are enqueued');
   const took = Date.now() - startedAt;
   t.ok(took > 12_000, `discovery took ${took} ms, past the heartbeat limit and pg-boss's look`);
-  const jobs = await pipeline.boss.findJobs<ScanOrganizationJob>(QUEUES.scanOrganization);
+  // The scan runs as soon as discovery has enqueued its accounts; pg-boss marks the job completed
+  // just after the handler returns.
+  let jobs = await pipeline.boss.findJobs<ScanOrganizationJob>(QUEUES.scanOrganization);
+  while (jobs.some((job) => job.state === 'active') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    jobs = await pipeline.boss.findJobs<ScanOrganizationJob>(QUEUES.scanOrganization);
+  }
   t.same(
     jobs.map((job) => [job.state, job.retryCount]),
     [['completed', 0]],

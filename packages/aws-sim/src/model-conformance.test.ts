@@ -56,14 +56,23 @@ const source = await sdkCallsInTree({
       : null,
 });
 
+/**
+ * Services rootaudit calls that the simulator does not serve: their tests talk to moto_server, an
+ * emulator written by others (SQS: the consumer of live root events, packages/aws/src/event-queue.test.ts).
+ */
+const SERVED_BY_MOTO = ['sqs'];
+const calledHere = [...source.actions.keys()].filter(
+  (action) => !SERVED_BY_MOTO.includes(action.split(':')[0] ?? ''),
+);
+
 t.test(
   'every operation rootaudit calls, and every one simulated, is driven here and succeeds once',
   async (t) => {
     t.same(source.problems, [], 'the extractor understands every AWS call in the source');
-    t.ok(source.actions.size > 20, `${source.actions.size} actions read from the source`);
-    const notDriven = [...source.actions.keys(), ...SIMULATED].filter((action) => !succeeds.has(action));
+    t.ok(calledHere.length > 20, `${calledHere.length} actions read from the source, SQS's aside`);
+    const notDriven = [...calledHere, ...SIMULATED].filter((action) => !succeeds.has(action));
     t.same([...new Set(notDriven)].sort(), [], 'operations without a successful scenario');
-    const notSimulated = [...source.actions.keys()].filter((action) => !SIMULATED.includes(action));
+    const notSimulated = calledHere.filter((action) => !SIMULATED.includes(action));
     t.same(notSimulated, [], 'operations rootaudit calls that the simulator does not serve');
   },
 );
