@@ -71,16 +71,13 @@ function describeRootEvent(model: OrganizationModel, simulated: SimulatedRootEve
   const name = model.accounts.find((account) => account.id === simulated.accountId)?.name ?? '';
   const mfa = detail.additionalEventData?.MFAUsed;
   const failed = detail.errorCode ?? (detail.errorMessage ? 'failed' : null);
-  return [
+  const facts = [
     `Root activity  ${new Date(simulated.envelope.time).toISOString().slice(11, 19)}`,
     `${name} (${simulated.accountId}): ${detail.eventName ?? '?'} from ${detail.sourceIPAddress ?? '?'}`,
     mfa ? `MFA ${mfa === 'Yes' ? 'yes' : 'no'}` : null,
     failed ? `refused (${failed})` : null,
-    `→ ${status}`,
-  ]
-    .filter(Boolean)
-    .join(', ')
-    .replace(', →', ' →');
+  ];
+  return `${facts.filter(Boolean).join(', ')} → ${status}`;
 }
 
 /**
