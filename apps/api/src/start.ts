@@ -51,6 +51,7 @@ export async function startApi(options: {
       boss,
       logger,
       auditIssuer: lazyAuditIssuer(config),
+      rootUsageWindowDays: config.rootUsageWindowDays,
     }),
     allowPrivateWebhookUrls: config.allowPrivateWebhookUrls,
   });

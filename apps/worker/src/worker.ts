@@ -566,6 +566,7 @@ function startRootEventQueue(options: WorkerOptions, log: Logger): EventQueueCon
       boss: options.boss,
       logger: log.child({ component: 'root-events' }),
       auditIssuer: lazyAuditIssuer(config, clients),
+      rootUsageWindowDays: config.rootUsageWindowDays,
     });
   return startEventQueueConsumer({
     queueUrl: config.eventsQueueUrl,

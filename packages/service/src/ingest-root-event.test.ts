@@ -497,3 +497,41 @@ t.test('an event the nightly scan found and the same event received live are one
   });
   t.notMatch(live.raw, { source: 'cloudtrail:LookupEvents' }, 'the live event as received is kept');
 });
+
+t.test('an event older than the window is stored and announced but leaves the finding alone', async (t) => {
+  const { prisma, boss, deps } = await setUp(t);
+  const detail = rootSignInWithMfa.detail as Record<string, unknown>;
+  // Delivered now (a replay from an archive, say), it happened 120 days ago: outside 90 days.
+  const old = {
+    ...rootSignInWithMfa,
+    id: 'replayed-0000-0000-0000-000000000001',
+    time: '2026-08-02T08:00:00Z',
+    detail: {
+      ...detail,
+      eventID: 'old-sign-in-0000-0000-0000-000000000001',
+      eventTime: '2026-08-02T08:00:00Z',
+    },
+  };
+  await prisma.webhook.create({
+    data: {
+      url: 'https://hooks.example.com/root',
+      secret: SECRET,
+      events: ['root.activity', 'finding.failed'],
+    },
+  });
+  const outcome = await ingestRootEvent({ ...deps, rootUsageWindowDays: 90 }, old);
+  t.match(outcome, { status: 'stored' });
+  t.equal(await prisma.rootEvent.count(), 1, 'kept in the root activity history');
+  t.equal(await prisma.finding.count(), 0, 'no evidence against the account now: no finding made FAIL');
+  const deliveries = await prisma.webhookDelivery.findMany();
+  t.same(
+    deliveries.map((delivery) => delivery.event),
+    ['root.activity'],
+    'announced as root activity; no finding.failed',
+  );
+  t.equal((await deliveryJobs(boss)).length, 1);
+  // Inside the window, the same kind of event fails the finding.
+  const recent = await ingestRootEvent({ ...deps, rootUsageWindowDays: 90 }, rootSignInWithMfa);
+  t.match(recent, { status: 'stored' });
+  t.equal((await finding(prisma)).status, 'FAIL');
+});

@@ -57,6 +57,12 @@ export interface IngestDependencies {
   logger: Logger;
   /** ARN sts:GetCallerIdentity gives rootaudit's org credentials; null recognises no own session */
   auditIssuer: string | null;
+  /**
+   * The root-signin-activity window (ROOTAUDIT_ROOT_USAGE_WINDOW_DAYS) [90]: an event older than it
+   * (a replay, a delivery held back) is stored and announced, but is no evidence against the account
+   * now and leaves its finding alone, as the nightly check would.
+   */
+  rootUsageWindowDays?: number;
   now?: () => Date;
 }
 
@@ -67,6 +73,8 @@ export const ROOT_ACTIVITY_CHECK_ID = 'root-signin-activity';
 export const EVIDENCE_EVENT_LIMIT = 50;
 
 const TRANSACTION = { timeout: 30_000, maxWait: 10_000 };
+const DEFAULT_WINDOW_DAYS = 90;
+const DAY_MS = 86_400_000;
 
 /**
  * ingestRootEvent as the process's one handler for both ways in (POST /v1/events/aws, the SQS
@@ -113,12 +121,16 @@ export async function ingestRootEvent(deps: IngestDependencies, envelope: unknow
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`root-activity:${event.accountId}`}))`;
     const recorded = await recordRootEvent(tx, event);
     if (!recorded.isNew) return false;
-    const { transitions } = await applyLiveResult(tx, {
-      accountId: event.accountId,
-      checkId: ROOT_ACTIVITY_CHECK_ID,
-      now,
-      resultFor: (current) => liveResult(event, current),
-    });
+    const windowStart = now.getTime() - (deps.rootUsageWindowDays ?? DEFAULT_WINDOW_DAYS) * DAY_MS;
+    const { transitions } =
+      event.eventTime.getTime() < windowStart
+        ? { transitions: [] }
+        : await applyLiveResult(tx, {
+            accountId: event.accountId,
+            checkId: ROOT_ACTIVITY_CHECK_ID,
+            now,
+            resultFor: (current) => liveResult(event, current),
+          });
     await enqueueWebhookEventsInTransaction(
       tx,
       deps.boss,
